@@ -1,0 +1,298 @@
+// Macro expansion with rescanning (C17 6.10.3): argument collection and pre-expansion, `#`, `##`,
+// `__VA_ARGS__` / `__VA_OPT__`, and the no-recursion rule kept as a hide set on every token.
+import { lexFragment, type PPToken } from './lexer';
+import { VA_ARGS, type Macro } from './macros';
+
+/** Where tokens come from: an expansion pushes its result back in front, to be rescanned. */
+export class TokenStream {
+  private readonly front: PPToken[] = []; // reversed: the last element is the next token
+  constructor(private readonly source: { next(): PPToken | undefined; peek(): PPToken | undefined } | null) {}
+
+  static of(tokens: readonly PPToken[]): TokenStream {
+    const s = new TokenStream(null);
+    s.pushFront(tokens);
+    return s;
+  }
+  next(): PPToken | undefined {
+    return this.front.length ? this.front.pop() : this.source?.next();
+  }
+  peek(): PPToken | undefined {
+    return this.front.length ? this.front[this.front.length - 1] : this.source?.peek();
+  }
+  pushFront(tokens: readonly PPToken[]): void {
+    for (let i = tokens.length - 1; i >= 0; i--) this.front.push(tokens[i]);
+  }
+}
+
+export interface ExpandHost {
+  macros: Map<string, Macro>;
+  error(at: PPToken, message: string): void;
+  note(at: PPToken, message: string): void;
+  /** __LINE__, __FILE__, __COUNTER__…: a replacement token, or undefined if `tok` is not dynamic. */
+  dynamic(tok: PPToken): PPToken | undefined;
+}
+
+const EMPTY: ReadonlySet<string> = new Set();
+
+function withHideset(t: PPToken, hs: ReadonlySet<string>): PPToken {
+  if (hs.size === 0) return t;
+  const merged = new Set(t.hideset ?? EMPTY);
+  for (const n of hs) merged.add(n);
+  return { ...t, hideset: merged };
+}
+
+function isPunct(t: PPToken | undefined, text: string): boolean {
+  return !!t && t.kind === 'punct' && t.text === text;
+}
+
+export function stringize(tokens: readonly PPToken[], at: PPToken): PPToken {
+  let s = '';
+  tokens.forEach((t, i) => {
+    if (t.kind === 'placemarker') return;
+    if (i > 0 && t.space && s.length > 0) s += ' ';
+    s += t.kind === 'string' || t.kind === 'char' ? t.text.replace(/[\\"]/g, (c) => '\\' + c) : t.text;
+  });
+  return { ...at, kind: 'string', text: `"${s}"`, space: at.space };
+}
+
+export class Expander {
+  /** In `#if`: `defined X` becomes 1 or 0 before its operand can expand. */
+  inCondition = false;
+
+  constructor(private readonly host: ExpandHost) {}
+
+  /** Expands everything the stream yields into `out`. */
+  expandAll(stream: TokenStream, out: PPToken[]): void {
+    for (;;) {
+      const t = stream.next();
+      if (!t) return;
+      if (t.kind === 'identifier' && this.expandOne(t, stream)) continue;
+      out.push(t);
+    }
+  }
+
+  expandList(tokens: readonly PPToken[]): PPToken[] {
+    const out: PPToken[] = [];
+    this.expandAll(TokenStream.of(tokens), out);
+    return out;
+  }
+
+  /** Returns true when `t` was consumed (its replacement, if any, is now in front of the stream). */
+  private expandOne(t: PPToken, stream: TokenStream): boolean {
+    const name = t.text;
+    if (this.inCondition && name === 'defined') {
+      stream.pushFront([this.definedOperator(t, stream)]);
+      return true;
+    }
+    if (t.hideset?.has(name)) return false;
+    const dyn = this.host.dynamic(t);
+    if (dyn) {
+      stream.pushFront([dyn]);
+      return true;
+    }
+    if (name === '_Pragma' || name === '__pragma') return this.pragmaOperator(t, stream);
+    const macro = this.host.macros.get(name);
+    if (!macro) return false;
+    if (!macro.params) {
+      const hs = new Set(t.hideset ?? EMPTY).add(name);
+      stream.pushFront(this.substitute(macro, t, [], hs));
+      return true;
+    }
+    if (!isPunct(stream.peek(), '(')) return false;
+    stream.next();
+    const collected = this.collectArgs(macro, t, stream);
+    if (!collected) return true;
+    const { args, close } = collected;
+    // Prosser's rule: the result may not re-expand a macro that was hidden at both the name and the ')'.
+    const hs = new Set<string>();
+    if (t.hideset) for (const n of t.hideset) if (close.hideset?.has(n)) hs.add(n);
+    hs.add(name);
+    stream.pushFront(this.substitute(macro, t, args, hs));
+    return true;
+  }
+
+  private definedOperator(t: PPToken, stream: TokenStream): PPToken {
+    let operand = stream.next();
+    let paren = false;
+    if (isPunct(operand, '(')) {
+      paren = true;
+      operand = stream.next();
+    }
+    let value = false;
+    if (!operand || operand.kind !== 'identifier') {
+      this.host.error(operand ?? t, "operator 'defined' requires an identifier");
+    } else {
+      value = this.host.macros.has(operand.text) || operand.text === '__FILE__' || operand.text === '__LINE__' || operand.text === '__COUNTER__';
+      if (paren && !isPunct(stream.next(), ')')) this.host.error(operand, "missing ')' after 'defined'");
+    }
+    return { ...t, kind: 'number', text: value ? '1' : '0', hideset: undefined };
+  }
+
+  /** `_Pragma("…")` (C) and `__pragma(…)` (MSVC) are consumed and noted, like `#pragma`. */
+  private pragmaOperator(t: PPToken, stream: TokenStream): boolean {
+    if (!isPunct(stream.peek(), '(')) return false;
+    stream.next();
+    let depth = 1;
+    const inner: PPToken[] = [];
+    for (;;) {
+      const u = stream.next();
+      if (!u) {
+        this.host.error(t, `unterminated ${t.text}(…)`);
+        return true;
+      }
+      if (isPunct(u, '(')) depth++;
+      if (isPunct(u, ')') && --depth === 0) break;
+      inner.push(u);
+    }
+    this.host.note(t, `${t.text}(${inner.map((u) => u.text).join(' ')}) ignored: pragmas have no effect in MDL Lab`);
+    return true;
+  }
+
+  private collectArgs(macro: Macro, t: PPToken, stream: TokenStream): { args: PPToken[][]; close: PPToken } | null {
+    const params = macro.params!;
+    const args: PPToken[][] = [[]];
+    let depth = 0;
+    for (;;) {
+      const u = stream.next();
+      if (!u) {
+        this.host.error(t, `unterminated argument list invoking macro "${macro.name}"`);
+        return null;
+      }
+      if (isPunct(u, '(')) depth++;
+      else if (isPunct(u, ')')) {
+        if (depth === 0) {
+          if (args.length === 1 && args[0].length === 0 && params.length === 0) args.pop();
+          if (args.length < params.length && macro.variadic && args.length === params.length - 1) args.push([]);
+          if (args.length !== params.length) {
+            const want = params.length;
+            const got = args.length;
+            this.host.error(t, `macro "${macro.name}" ${got > want ? 'passed' : 'requires'} ${got > want ? got : want} argument${(got > want ? got : want) === 1 ? '' : 's'}, but ${got > want ? 'takes just' : 'only'} ${got > want ? want : got}${got > want ? '' : ' given'}`);
+            return null;
+          }
+          return { args, close: u };
+        }
+        depth--;
+      } else if (isPunct(u, ',') && depth === 0 && !(macro.variadic && args.length === params.length)) {
+        args.push([]);
+        continue;
+      }
+      args[args.length - 1].push(u);
+    }
+  }
+
+  private substitute(macro: Macro, at: PPToken, args: PPToken[][], hs: ReadonlySet<string>): PPToken[] {
+    const params = macro.params ?? [];
+    const argOf = (tok: PPToken | undefined): number => (tok && tok.kind === 'identifier' && macro.params ? params.indexOf(tok.text) : -1);
+    const vaIndex = macro.variadic ? params.length - 1 : -1;
+    const vaEmpty = vaIndex >= 0 && args[vaIndex].length === 0;
+    const expanded = new Map<number, PPToken[]>();
+    const expandedArg = (k: number): PPToken[] => {
+      let e = expanded.get(k);
+      if (!e) expanded.set(k, (e = this.expandList(args[k])));
+      return e;
+    };
+    const fromMacro = at.fromMacro ?? macro.name;
+    const fromBody = new WeakSet<PPToken>();
+    const relocate = (b: PPToken, first: boolean): PPToken => {
+      const r: PPToken = { ...b, file: at.file, line: at.line, col: at.col, length: at.length, fromMacro, bol: false, space: first ? at.space : b.space };
+      fromBody.add(r);
+      return r;
+    };
+
+    const body = this.applyVaOpt(macro, vaEmpty);
+    const out: PPToken[] = [];
+    // Placemarkers stand for empty arguments next to ## and vanish afterwards (C17 6.10.3.3p2).
+    const placemarker = (b: PPToken): PPToken => ({ ...relocate(b, false), kind: 'placemarker', text: '' });
+    for (let i = 0; i < body.length; i++) {
+      const b = body[i];
+      const first = out.length === 0;
+      if (macro.params && isPunct(b, '#') && argOf(body[i + 1]) >= 0) {
+        out.push(stringize(args[argOf(body[i + 1])], relocate(b, first)));
+        i++;
+        continue;
+      }
+      // GNU and MSVC: `, ## __VA_ARGS__` drops the comma when there are no variable arguments.
+      if (isPunct(b, ',') && isPunct(body[i + 1], '##') && argOf(body[i + 2]) === vaIndex && vaIndex >= 0) {
+        if (vaEmpty) {
+          i += 2;
+        } else {
+          out.push(relocate(b, first));
+          out.push(...args[vaIndex]);
+          i += 2;
+        }
+        continue;
+      }
+      if (isPunct(b, '##')) {
+        const rhs = body[i + 1];
+        i++;
+        const k = argOf(rhs);
+        const right = k >= 0 ? args[k] : [relocate(rhs, false)];
+        const lhs = out.pop();
+        if (!lhs) {
+          out.push(...right);
+          continue;
+        }
+        if (right.length === 0) {
+          out.push(lhs);
+          continue;
+        }
+        out.push(...this.paste(lhs, right[0]), ...right.slice(1));
+        continue;
+      }
+      const k = argOf(b);
+      if (k >= 0) {
+        if (isPunct(body[i + 1], '##')) {
+          out.push(...(args[k].length ? args[k] : [placemarker(b)]));
+        } else {
+          const e = expandedArg(k);
+          // MSVC's traditional preprocessor also drops a comma before an empty __VA_ARGS__.
+          if (k === vaIndex && e.length === 0 && isPunct(out[out.length - 1], ',') && fromBody.has(out[out.length - 1])) {
+            out.pop();
+          }
+          out.push(...e.map((x, j) => (j === 0 ? { ...x, space: first ? at.space : b.space } : x)));
+        }
+        continue;
+      }
+      out.push(relocate(b, first));
+    }
+    return out.filter((x) => x.kind !== 'placemarker').map((x) => withHideset(x, hs));
+  }
+
+  /** `__VA_OPT__(x)` is x when variable arguments are present, nothing otherwise (C23, GCC, MSVC). */
+  private applyVaOpt(macro: Macro, vaEmpty: boolean): PPToken[] {
+    const body = macro.body;
+    if (!macro.variadic || !body.some((b) => b.kind === 'identifier' && b.text === '__VA_OPT__')) return body;
+    const out: PPToken[] = [];
+    for (let i = 0; i < body.length; i++) {
+      const b = body[i];
+      if (b.kind === 'identifier' && b.text === '__VA_OPT__' && isPunct(body[i + 1], '(')) {
+        let depth = 0;
+        let j = i + 1;
+        const inner: PPToken[] = [];
+        for (; j < body.length; j++) {
+          if (isPunct(body[j], '(')) depth++;
+          if (isPunct(body[j], ')') && --depth === 0) break;
+          if (j > i + 1) inner.push(body[j]);
+        }
+        if (!vaEmpty) out.push(...inner);
+        else out.push({ ...b, kind: 'placemarker', text: '' });
+        i = j;
+        continue;
+      }
+      out.push(b);
+    }
+    return out;
+  }
+
+  private paste(lhs: PPToken, rhs: PPToken): PPToken[] {
+    if (lhs.kind === 'placemarker') return [rhs];
+    if (rhs.kind === 'placemarker') return [lhs];
+    const text = lhs.text + rhs.text;
+    const toks = lexFragment(text);
+    if (!toks || toks.length !== 1 || toks[0].text !== text) {
+      this.host.error(lhs, `pasting "${lhs.text}" and "${rhs.text}" does not give a valid preprocessing token`);
+      return [lhs, { ...rhs, space: false }];
+    }
+    return [{ ...lhs, kind: toks[0].kind, text }];
+  }
+}

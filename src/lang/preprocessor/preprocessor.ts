@@ -1,0 +1,448 @@
+// The preprocessor proper: walks files line by line, runs directives, keeps the conditional and
+// include stacks, and hands everything else to the macro expander.
+import type { Diagnostic, SourceHost } from '../contract';
+import type { PreprocessResult, Token } from '../tokens';
+import { builtinHeader, builtinHeaderNames } from '../headers/index';
+import { lex, type LexResult, type PPToken } from './lexer';
+import { bodyText, isMacro, parseDefine, sameDefinition, type Macro } from './macros';
+import { Expander, TokenStream } from './expander';
+import { evaluateCondition } from './expression';
+import { DYNAMIC_MACROS, FIXED_DATE, FIXED_TIME, PREDEFINED_SOURCE } from './predefined';
+
+const MAX_INCLUDE_DEPTH = 200;
+const MAX_DIAGNOSTICS = 500;
+const BUILTIN_FILE = '<built-in>';
+
+interface FileContext {
+  file: string;
+  tokens: readonly PPToken[];
+  pos: number;
+  /** #line: presumed line = physical line + lineDelta. */
+  lineDelta: number;
+  presumedFile: string;
+  /** Conditional-stack depth when the file was entered (its own #if's must close inside it). */
+  condBase: number;
+  /** `#ifndef G` as the very first thing of the file: the candidate include guard. */
+  guard?: { name: string; depth: number };
+}
+
+interface CondFrame {
+  /** Tokens of this group are live. */
+  active: boolean;
+  /** Some group of this #if chain has been taken already. */
+  taken: boolean;
+  /** The enclosing group was live. */
+  parentActive: boolean;
+  sawElse: boolean;
+  at: PPToken;
+  directive: string;
+}
+
+// Built-in headers never change, so each is lexed once per process.
+const lexCache = new Map<string, { text: string; result: LexResult }>();
+function lexBuiltin(name: string, text: string): LexResult {
+  const hit = lexCache.get(name);
+  if (hit && hit.text === text) return hit.result;
+  const result = lex(text, name);
+  lexCache.set(name, { text, result });
+  return result;
+}
+
+const isPunct = (t: PPToken | undefined, text: string) => !!t && t.kind === 'punct' && t.text === text;
+
+export class Preprocessor {
+  readonly macros = new Map<string, Macro>();
+  readonly diagnostics: Diagnostic[] = [];
+  readonly files: string[] = [];
+  private readonly out: PPToken[] = [];
+  private readonly once = new Set<string>();
+  private readonly guards = new Map<string, string>();
+  private readonly cond: CondFrame[] = [];
+  private readonly stack: FileContext[] = [];
+  private readonly expander: Expander;
+  private counter = 0;
+  private dropped = 0;
+
+  constructor(private readonly host: SourceHost) {
+    this.expander = new Expander({
+      macros: this.macros,
+      error: (t, m) => this.report(t, 'error', m),
+      note: (t, m) => this.report(t, 'note', m),
+      dynamic: (t) => this.dynamic(t),
+    });
+  }
+
+  run(mainFile: string): PreprocessResult {
+    const predefined = lexBuiltin(BUILTIN_FILE, PREDEFINED_SOURCE);
+    this.enter(BUILTIN_FILE, predefined.tokens, BUILTIN_FILE);
+    this.loop();
+    for (const m of this.macros.values()) m.predefined = true;
+    const text = this.host.readFile(mainFile);
+    if (text === undefined) {
+      this.diagnostics.push({ file: mainFile, line: 1, col: 1, endLine: 1, endCol: 1, severity: 'error', message: `cannot open source file '${mainFile}'` });
+    } else {
+      const lexed = lex(text, mainFile);
+      this.files.push(mainFile);
+      this.reportLex(mainFile, lexed);
+      this.enter(mainFile, lexed.tokens, mainFile);
+      this.loop();
+    }
+    return this.result(mainFile, text);
+  }
+
+  private result(mainFile: string, text: string | undefined): PreprocessResult {
+    const tokens: Token[] = [];
+    for (const t of this.out) {
+      if (t.kind === 'other') {
+        this.report(t, 'error', t.problem ?? `stray '${t.text}' in program`);
+        continue;
+      }
+      if (t.kind === 'placemarker' || t.kind === 'header') continue;
+      const tok: Token = { kind: t.kind, text: t.text, file: t.file, line: t.line, col: t.col, length: t.length };
+      if (t.fromMacro) tok.fromMacro = t.fromMacro;
+      tokens.push(tok);
+    }
+    const lines = (text ?? '').replace(/\r\n?/g, '\n').split('\n');
+    tokens.push({ kind: 'eof', text: '', file: mainFile, line: lines.length, col: lines[lines.length - 1].length + 1, length: 0 });
+    if (this.dropped > 0) {
+      this.diagnostics.push({ file: mainFile, line: 1, col: 1, endLine: 1, endCol: 1, severity: 'note', message: `${this.dropped} further diagnostics not shown` });
+    }
+    const macros: PreprocessResult['macros'] = new Map();
+    for (const m of this.macros.values()) {
+      macros.set(m.name, { file: m.file, line: m.line, col: m.col, params: m.params ? m.params.map((p) => (p === '__VA_ARGS__' ? '...' : p)) : null, body: bodyText(m.body) });
+    }
+    return { tokens, diagnostics: this.diagnostics, macros, files: this.files };
+  }
+
+  // ---- diagnostics -------------------------------------------------------------------------
+
+  report(t: { file: string; line: number; col: number; length: number }, severity: Diagnostic['severity'], message: string): void {
+    if (this.diagnostics.length >= MAX_DIAGNOSTICS) {
+      this.dropped++;
+      return;
+    }
+    this.diagnostics.push({ file: t.file, line: t.line, col: t.col, endLine: t.line, endCol: t.col + Math.max(1, t.length), severity, message });
+  }
+
+  private reportLex(file: string, r: LexResult): void {
+    for (const p of r.problems) this.report({ file, line: p.line, col: p.col, length: p.length }, 'error', p.message);
+  }
+
+  // ---- the file walk -----------------------------------------------------------------------
+
+  private enter(file: string, tokens: readonly PPToken[], presumedFile: string): void {
+    this.stack.push({ file, tokens, pos: 0, lineDelta: 0, presumedFile, condBase: this.cond.length });
+  }
+
+  private get active(): boolean {
+    return this.cond.length === 0 || this.cond[this.cond.length - 1].active;
+  }
+
+  private loop(): void {
+    const base = this.stack.length - 1;
+    while (this.stack.length > base) {
+      const ctx = this.stack[this.stack.length - 1];
+      const t = ctx.tokens[ctx.pos];
+      if (!t) {
+        this.leave(ctx);
+        continue;
+      }
+      if (t.bol && isPunct(t, '#')) {
+        this.directive(ctx);
+        continue;
+      }
+      if (!this.active) {
+        do ctx.pos++;
+        while (ctx.pos < ctx.tokens.length && !(ctx.tokens[ctx.pos].bol && isPunct(ctx.tokens[ctx.pos], '#')));
+        continue;
+      }
+      const source = {
+        peek: () => {
+          const u = ctx.tokens[ctx.pos];
+          return !u || (u.bol && isPunct(u, '#')) ? undefined : u;
+        },
+        next: () => {
+          const u = ctx.tokens[ctx.pos];
+          if (!u || (u.bol && isPunct(u, '#'))) return undefined;
+          ctx.pos++;
+          return u;
+        },
+      };
+      this.expander.expandAll(new TokenStream(source), this.out);
+    }
+  }
+
+  private leave(ctx: FileContext): void {
+    while (this.cond.length > ctx.condBase) {
+      const f = this.cond.pop()!;
+      this.report(f.at, 'error', `unterminated #${f.directive}: no matching #endif before the end of ${ctx.file}`);
+    }
+    this.stack.pop();
+  }
+
+  private dynamic(t: PPToken): PPToken | undefined {
+    const ctx = this.stack[this.stack.length - 1];
+    switch (t.text) {
+      case '__LINE__': {
+        const delta = ctx && ctx.file === t.file ? ctx.lineDelta : 0;
+        return { ...t, kind: 'number', text: String(t.line + delta), fromMacro: t.fromMacro ?? '__LINE__' };
+      }
+      case '__FILE__': {
+        const name = ctx && ctx.file === t.file ? ctx.presumedFile : t.file;
+        return { ...t, kind: 'string', text: JSON.stringify(name), fromMacro: t.fromMacro ?? '__FILE__' };
+      }
+      case '__COUNTER__':
+        return { ...t, kind: 'number', text: String(this.counter++), fromMacro: t.fromMacro ?? '__COUNTER__' };
+      case '__DATE__':
+        return { ...t, kind: 'string', text: FIXED_DATE, fromMacro: t.fromMacro ?? '__DATE__' };
+      case '__TIME__':
+        return { ...t, kind: 'string', text: FIXED_TIME, fromMacro: t.fromMacro ?? '__TIME__' };
+      default:
+        return undefined;
+    }
+  }
+
+  // ---- directives --------------------------------------------------------------------------
+
+  private directive(ctx: FileContext): void {
+    const hash = ctx.tokens[ctx.pos];
+    const firstInFile = ctx.pos === 0;
+    ctx.pos++;
+    const line: PPToken[] = [];
+    while (ctx.pos < ctx.tokens.length && !ctx.tokens[ctx.pos].bol) line.push(ctx.tokens[ctx.pos++]);
+    const nameTok = line[0];
+    if (!nameTok) return; // the null directive
+    const name = nameTok.kind === 'identifier' ? nameTok.text : '';
+    const rest = line.slice(1);
+    switch (name) {
+      case 'if':
+      case 'ifdef':
+      case 'ifndef':
+        return this.doIf(ctx, name, nameTok, rest, firstInFile);
+      case 'elif':
+      case 'elifdef':
+      case 'elifndef':
+        return this.doElif(name, nameTok, rest);
+      case 'else':
+        return this.doElse(nameTok, rest);
+      case 'endif':
+        return this.doEndif(ctx, nameTok, rest);
+    }
+    if (!this.active) return;
+    switch (name) {
+      case 'define':
+        return this.doDefine(nameTok, rest);
+      case 'undef':
+        return this.doUndef(nameTok, rest);
+      case 'include':
+        return this.doInclude(ctx, nameTok, rest);
+      case 'error':
+      case 'warning':
+        return this.report(nameTok, name === 'error' ? 'error' : 'warning', `#${name}${rest.length ? ' ' + spell(rest) : ''}`);
+      case 'pragma':
+        return this.doPragma(ctx, nameTok, rest);
+      case 'line':
+        return this.doLine(ctx, nameTok, rest, line[line.length - 1]);
+      case 'ident':
+      case 'sccs':
+        return;
+      case 'include_next':
+      case 'import':
+        return this.report(nameTok, 'error', `#${name} is not supported: use #include`);
+    }
+    this.report(nameTok, 'error', `invalid preprocessing directive #${nameTok.text}`);
+  }
+
+  private extraTokens(rest: PPToken[], from: number, directive: string): void {
+    if (rest.length > from) this.report(rest[from], 'warning', `extra tokens at end of #${directive} directive`);
+  }
+
+  private doIf(ctx: FileContext, name: string, at: PPToken, rest: PPToken[], firstInFile: boolean): void {
+    const parentActive = this.active;
+    let value = false;
+    if (parentActive) {
+      if (name === 'if') value = this.condition(at, rest);
+      else value = this.definedTest(name, at, rest);
+    }
+    if (firstInFile && name === 'ifndef' && rest[0]?.kind === 'identifier') ctx.guard = { name: rest[0].text, depth: this.cond.length };
+    this.cond.push({ active: parentActive && value, taken: value, parentActive, sawElse: false, at, directive: name });
+  }
+
+  private definedTest(name: string, at: PPToken, rest: PPToken[]): boolean {
+    const id = rest[0];
+    const bare = name.replace(/^el/, '');
+    if (!id) {
+      this.report(at, 'error', `no macro name given in #${name} directive`);
+      return false;
+    }
+    if (id.kind !== 'identifier') {
+      this.report(id, 'error', `macro names must be identifiers, not '${id.text}'`);
+      return false;
+    }
+    this.extraTokens(rest, 1, name);
+    const defined = this.macros.has(id.text) || (DYNAMIC_MACROS as readonly string[]).includes(id.text);
+    return bare === 'ifdef' ? defined : !defined;
+  }
+
+  private condition(at: PPToken, rest: PPToken[]): boolean {
+    this.expander.inCondition = true;
+    let expanded: PPToken[];
+    try {
+      expanded = this.expander.expandList(rest);
+    } finally {
+      this.expander.inCondition = false;
+    }
+    const r = evaluateCondition(expanded, at);
+    if (r.error) this.report(r.error.token ?? at, 'error', r.error.message);
+    return r.value;
+  }
+
+  private doElif(name: string, at: PPToken, rest: PPToken[]): void {
+    const top = this.cond[this.cond.length - 1];
+    if (!top || this.cond.length <= this.stack[this.stack.length - 1].condBase) return this.report(at, 'error', `#${name} without #if`);
+    if (top.sawElse) this.report(at, 'error', `#${name} after #else`);
+    if (top.taken || !top.parentActive) {
+      top.active = false;
+      return;
+    }
+    const value = name === 'elif' ? this.condition(at, rest) : this.definedTest(name, at, rest);
+    top.active = value;
+    top.taken = value;
+  }
+
+  private doElse(at: PPToken, rest: PPToken[]): void {
+    const top = this.cond[this.cond.length - 1];
+    if (!top || this.cond.length <= this.stack[this.stack.length - 1].condBase) return this.report(at, 'error', '#else without #if');
+    if (top.sawElse) this.report(at, 'error', '#else after #else');
+    if (top.parentActive) this.extraTokens(rest, 0, 'else');
+    top.sawElse = true;
+    top.active = top.parentActive && !top.taken;
+    top.taken = true;
+  }
+
+  private doEndif(ctx: FileContext, at: PPToken, rest: PPToken[]): void {
+    if (this.cond.length <= ctx.condBase) return this.report(at, 'error', '#endif without #if');
+    const top = this.cond.pop()!;
+    if (top.parentActive) this.extraTokens(rest, 0, 'endif');
+    if (ctx.guard && ctx.guard.depth === this.cond.length) {
+      // The guard covers the whole file only if nothing follows its #endif and it had no #else.
+      if (ctx.pos >= ctx.tokens.length && !top.sawElse) this.guards.set(ctx.file, ctx.guard.name);
+      ctx.guard = undefined;
+    }
+  }
+
+  private doDefine(at: PPToken, rest: PPToken[]): void {
+    const parsed = parseDefine(rest, at);
+    if (!isMacro(parsed)) return this.report(parsed.token, 'error', parsed.message);
+    if ((DYNAMIC_MACROS as readonly string[]).includes(parsed.name)) {
+      return this.report(rest[0], 'error', `"${parsed.name}" is predefined by the preprocessor and cannot be redefined`);
+    }
+    const old = this.macros.get(parsed.name);
+    if (old && !sameDefinition(old, parsed)) {
+      this.report(rest[0], 'warning', `"${parsed.name}" redefined (previous definition at ${old.file}:${old.line}:${old.col})`);
+    }
+    this.macros.set(parsed.name, old && sameDefinition(old, parsed) ? old : parsed);
+  }
+
+  private doUndef(at: PPToken, rest: PPToken[]): void {
+    const id = rest[0];
+    if (!id) return this.report(at, 'error', 'no macro name given in #undef directive');
+    if (id.kind !== 'identifier') return this.report(id, 'error', `macro names must be identifiers, not '${id.text}'`);
+    if (id.text === 'defined') return this.report(id, 'error', '"defined" cannot be used as a macro name');
+    this.extraTokens(rest, 1, 'undef');
+    this.macros.delete(id.text);
+  }
+
+  private doPragma(ctx: FileContext, at: PPToken, rest: PPToken[]): void {
+    if (rest.length === 1 && rest[0].text === 'once') {
+      this.once.add(ctx.file);
+      return;
+    }
+    this.report(at, 'note', `#pragma ${spell(rest)} ignored: pragmas have no effect in MDL Lab`);
+  }
+
+  private doLine(ctx: FileContext, at: PPToken, rest: PPToken[], last: PPToken): void {
+    const toks = this.expander.expandList(rest);
+    const num = toks[0];
+    if (!num || num.kind !== 'number' || !/^[0-9]+$/.test(num.text)) {
+      return this.report(num ?? at, 'error', `"${num?.text ?? ''}" after #line is not a positive integer`);
+    }
+    const file = toks[1];
+    if (file && (file.kind !== 'string' || !file.text.startsWith('"'))) return this.report(file, 'error', `invalid filename ${file.text} in #line directive`);
+    this.extraTokens(toks, file ? 2 : 1, 'line');
+    ctx.lineDelta = Number(num.text) - (last.line + 1);
+    if (file) ctx.presumedFile = file.text.slice(1, -1).replace(/\\(.)/g, '$1');
+  }
+
+  private doInclude(ctx: FileContext, at: PPToken, rest: PPToken[]): void {
+    let spec: { name: string; angled: boolean; tok: PPToken } | undefined;
+    let toks = rest;
+    if (toks[0]?.kind !== 'header' && !(toks[0]?.kind === 'string' && toks[0].text.startsWith('"'))) toks = this.expander.expandList(rest);
+    const first = toks[0];
+    if (first?.kind === 'header') {
+      spec = { name: first.text.slice(1, -1), angled: true, tok: first };
+      this.extraTokens(toks, 1, 'include');
+    } else if (first?.kind === 'string' && first.text.startsWith('"')) {
+      spec = { name: first.text.slice(1, -1), angled: false, tok: first };
+      this.extraTokens(toks, 1, 'include');
+    } else if (isPunct(first, '<')) {
+      const close = toks.findIndex((t, i) => i > 0 && isPunct(t, '>'));
+      if (close > 0) spec = { name: spell(toks.slice(1, close)), angled: true, tok: first };
+    }
+    if (!spec) return this.report(first ?? at, 'error', '#include expects "FILENAME" or <FILENAME>');
+    if (this.stack.length >= MAX_INCLUDE_DEPTH) return this.report(spec.tok, 'error', `#include nested too deeply (more than ${MAX_INCLUDE_DEPTH} levels)`);
+    const found = this.resolve(ctx, spec.name, spec.angled, spec.tok);
+    if (!found) return;
+    if (this.once.has(found.file)) return;
+    const guard = this.guards.get(found.file);
+    if (guard !== undefined && this.macros.has(guard)) return;
+    const lexed = found.builtin ? lexBuiltin(found.file, found.text) : lex(found.text, found.file);
+    if (!this.files.includes(found.file)) this.files.push(found.file);
+    this.reportLex(found.file, lexed);
+    this.enter(found.file, lexed.tokens, found.file);
+  }
+
+  private resolve(ctx: FileContext, name: string, angled: boolean, tok: PPToken): { file: string; text: string; builtin: boolean } | undefined {
+    const builtin = (): { file: string; text: string; builtin: boolean } | undefined => {
+      const key = name.replace(/\\/g, '/').toLowerCase();
+      const text = builtinHeader(key);
+      return text === undefined ? undefined : { file: `<${key}>`, text, builtin: true };
+    };
+    if (name.length === 0) {
+      this.report(tok, 'error', 'empty file name in #include');
+      return undefined;
+    }
+    if (angled) {
+      const b = builtin();
+      if (!b) this.report(tok, 'error', `cannot open include file <${name}>: it is not one of the built-in headers (${builtinHeaderNames().map((h) => `<${h}>`).join(', ')}); use #include "${name}" for a file next to the scenario`);
+      return b;
+    }
+    if (/^([\\/]|[A-Za-z]:)/.test(name)) {
+      this.report(tok, 'error', `cannot open include file "${name}": absolute paths are not allowed; name the file relative to ${ctx.file}`);
+      return undefined;
+    }
+    if (!ctx.file.startsWith('<')) {
+      const path = this.host.resolveInclude(ctx.file, name);
+      if (path !== undefined) {
+        const text = this.host.readFile(path);
+        if (text !== undefined) return { file: path, text, builtin: false };
+        this.report(tok, 'error', `cannot open include file "${name}": ${path} could not be read`);
+        return undefined;
+      }
+    }
+    // MSVC's quoted form falls back to the include path, where the WDK headers are.
+    const b = builtin();
+    if (!b) this.report(tok, 'error', `cannot open include file "${name}": no such file next to ${ctx.file}`);
+    return b;
+  }
+}
+
+/** Directive operands as written, with single spaces where the source had white space. */
+function spell(tokens: readonly PPToken[]): string {
+  let s = '';
+  tokens.forEach((t, i) => {
+    if (i > 0 && t.space) s += ' ';
+    s += t.text;
+  });
+  return s;
+}
