@@ -1,0 +1,441 @@
+// The debug engine: one scenario run that the adapter and the CLI drive — load, run in slices,
+// breakpoints, stepping, pause, time travel, stop reasons, output routing and the end of the run.
+import { BugCheck } from '../emulator/contract';
+import type { EngineKernel, KernelOptions } from '../emulator/contract';
+import type { Diagnostic, FrameInfo, LanguageModule, Machine, Program, RunOutcome } from '../lang/contract';
+import { BreakpointTable } from './breakpoints';
+import { Emitter } from './emitter';
+import { EngineError } from './events';
+import type { BugCheckInfo, EngineEvents, ExpectFailure, OutputKind, RunResult, StopEvent } from './events';
+import { prefetchSources } from './host';
+import type { FileHost } from './host';
+import { DEFAULT_OPTIONS } from './options';
+import type { EngineOptions } from './options';
+import type { Snapshot } from './snapshot';
+import { makePauseOnlyCheck, makeStopCheck } from './stopChecks';
+import type { CheckContext, PendingStop, RunMode } from './stopChecks';
+import { Timeline } from './timeline';
+import { TimeTravel } from './timeTravel';
+import { describeStop, toBugCheckInfo, expectWhat } from './describe';
+import { now, yieldToEventLoop } from './scheduler';
+
+/** The language and emulator the engine runs on (injected so tests can use doubles). */
+export interface EngineDeps {
+  language: LanguageModule;
+  createKernel(options: KernelOptions): EngineKernel;
+}
+
+export type LoadResult = { ok: true } | { ok: false; diagnostics: Diagnostic[]; message: string };
+
+export type EngineState = 'unloaded' | 'ready' | 'running' | 'stopped' | 'ended';
+
+export interface ExceptionFilters {
+  bugcheck: boolean;
+  sehUnhandled: boolean;
+  verifier: boolean;
+}
+
+/** A slice stays under this many milliseconds so pause and terminate land within 100 ms. */
+const SLICE_MS = 8;
+
+export class DebugEngine extends Emitter<EngineEvents> {
+  readonly breakpoints = new BreakpointTable();
+  options: EngineOptions = { ...DEFAULT_OPTIONS };
+  filters: ExceptionFilters = { bugcheck: true, sehUnhandled: true, verifier: false };
+  state: EngineState = 'unloaded';
+  mainFile = '';
+
+  private program: Program | null = null;
+  private _machine: Machine | null = null;
+  private _kernel: EngineKernel | null = null;
+  private timeline = new Timeline(0);
+  private travel: TimeTravel | null = null;
+  private pauseRequested = false;
+  private terminateRequested = false;
+  private verifierReport: string | null = null;
+  private pending: PendingStop | null = null;
+  /** Set when a run() stopped before a call (function breakpoint): not a clean place for a checkpoint. */
+  private midCall: { steps: number; name: string; native: boolean } | null = null;
+  /** The bug check that ended the machine, while the debugger still shows it. */
+  private dead: { info: BugCheckInfo; frames: FrameInfo[]; stop: StopEvent } | null = null;
+  private readonly expectFailures: ExpectFailure[] = [];
+  private sliceBudget = 1000;
+  private runningMs = 0;
+  /** Highest statement ever executed live: output below it was already shown. */
+  private liveHigh = 0;
+  private replaying = false;
+  private lastStop: StopEvent | null = null;
+
+  constructor(private readonly deps: EngineDeps, private readonly host: FileHost) {
+    super();
+  }
+
+  get machine(): Machine {
+    if (!this._machine) throw new EngineError('no scenario is loaded');
+    return this._machine;
+  }
+
+  get kernel(): EngineKernel {
+    if (!this._kernel) throw new EngineError('no scenario is loaded');
+    return this._kernel;
+  }
+
+  get loadedProgram(): Program | null {
+    return this.program;
+  }
+
+  get isDead(): boolean {
+    return this.dead !== null;
+  }
+
+  get currentStop(): StopEvent | null {
+    return this.state === 'stopped' ? this.lastStop : null;
+  }
+
+  get checkpointCount(): number {
+    return this.timeline.count;
+  }
+
+  /** Compiles the scenario and creates its kernel and machine. Compile errors come back as diagnostics. */
+  async load(mainFile: string, options: Partial<EngineOptions> = {}): Promise<LoadResult> {
+    if (this.state !== 'unloaded') throw new EngineError('a scenario is already loaded');
+    this.options = { ...DEFAULT_OPTIONS, ...options };
+    const sources = await prefetchSources(this.host, mainFile);
+    const main = [...sources.files.keys()][0];
+    if (main === undefined) return { ok: false, diagnostics: [], message: `${mainFile}: cannot read the scenario file` };
+    this.mainFile = main;
+    const compiled = this.deps.language.compile(main, sources);
+    const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
+    if (!compiled.program || errors.length > 0) {
+      const shown = errors.length ? errors : compiled.diagnostics;
+      return { ok: false, diagnostics: compiled.diagnostics, message: shown.map(formatDiagnostic).join('\n') || `${main}: the scenario did not compile` };
+    }
+    for (const d of compiled.diagnostics) this.output(d.severity === 'warning' ? 'info' : 'info', formatDiagnostic(d));
+    this.program = compiled.program;
+    this._kernel = this.deps.createKernel({
+      physicalMemory: this.options.physicalMemory,
+      verifier: this.options.verifier,
+      output: (line, kind) => this.onKernelOutput(line, kind),
+    });
+    try {
+      this._machine = this.deps.language.createMachine(this.program, this._kernel, this.options.entry);
+    } catch (e) {
+      return { ok: false, diagnostics: [], message: `${main}: ${(e as Error).message}` };
+    }
+    this.timeline = new Timeline(this.options.checkpointInterval);
+    this.timeline.record(this._machine, this._kernel);
+    this.travel = new TimeTravel(this._machine, this._kernel, this.timeline, (on) => (this.replaying = on));
+    this.breakpoints.rebind(this.program);
+    this.breakpoints.resyncData(this._kernel);
+    this.state = 'ready';
+    return { ok: true };
+  }
+
+  /** Starts the run: stops on entry when asked, otherwise runs to the first stop or the end. */
+  async start(): Promise<StopEvent | RunResult> {
+    if (this.state !== 'ready') throw new EngineError(this.state === 'unloaded' ? 'no scenario is loaded' : 'the scenario has already started');
+    if (this.options.stopOnEntry) return this.report(this.makeStop({ kind: 'entry', ids: [] }));
+    return this.exec({ kind: 'continue' });
+  }
+
+  continue(): Promise<StopEvent | RunResult> {
+    return this.exec({ kind: 'continue' });
+  }
+  stepOver(): Promise<StopEvent | RunResult> {
+    return this.exec({ kind: 'stepOver' });
+  }
+  stepIn(): Promise<StopEvent | RunResult> {
+    return this.exec({ kind: 'stepIn' });
+  }
+  stepOut(): Promise<StopEvent | RunResult> {
+    return this.exec({ kind: 'stepOut' });
+  }
+
+  /** Takes effect before the next statement (within one slice, a few milliseconds). */
+  pause(): void {
+    if (this.state === 'running') this.pauseRequested = true;
+  }
+
+  /** Ends the run: while running, at the next slice; otherwise at once. */
+  async terminate(): Promise<RunResult> {
+    if (this.state === 'ended') return this.lastResult!;
+    if (this.state === 'running') {
+      this.terminateRequested = true;
+      return new Promise((resolve) => this.on('ended', resolve));
+    }
+    return this.report(this.result('terminated', 'the run was terminated')) as RunResult;
+  }
+
+  // ---- time travel ----------------------------------------------------------------------------
+
+  get canTimeTravel(): boolean {
+    return this.timeline.enabled;
+  }
+
+  stepBack(): Promise<StopEvent> {
+    return this.travelWith(async (t, m) => {
+      const depth = m.depth();
+      // After a bug check the faulting statement never completed: its own start is the step back.
+      const from = this.dead ? m.steps + 1 : m.steps;
+      const target = await t.searchBack(from, () => (mm) => mm.depth() <= depth);
+      return target === null ? { step: 0, kind: 'entry' } : { step: target, kind: 'step' };
+    });
+  }
+
+  reverseContinue(): Promise<StopEvent> {
+    return this.travelWith(async (t, m) => {
+      const target = await t.searchBack(m.steps, t.breakpointPredicate(this.breakpoints));
+      return target === null ? { step: 0, kind: 'entry' } : { step: target, kind: 'breakpoint' };
+    });
+  }
+
+  /** Runs forwards or backwards to the statement counter `step` (timeline clicks, `mdlGotoStep`). */
+  async gotoStep(step: number): Promise<StopEvent | RunResult> {
+    if (!Number.isSafeInteger(step) || step < 0) throw new EngineError(`step must be a non-negative integer (got ${step})`);
+    const m = this.machine;
+    if (step > m.steps && !this.dead) return this.exec({ kind: 'toStep', step });
+    return this.travelWith(async () => ({ step, kind: 'goto' }));
+  }
+
+  private async travelWith(choose: (t: TimeTravel, m: Machine) => Promise<{ step: number; kind: PendingStop['kind'] }>): Promise<StopEvent> {
+    this.requireStopped();
+    if (!this.timeline.enabled || !this.travel) throw new EngineError('time travel is off for this run');
+    const m = this.machine;
+    this.state = 'running';
+    try {
+      const { step, kind } = await choose(this.travel, m);
+      const outcome = await this.travel.goTo(step);
+      this.midCall = null;
+      this.pending = null;
+      this.breakpoints.resyncData(this.kernel);
+      if (outcome && (outcome.kind === 'bugcheck' || outcome.kind === 'unhandled-exception')) {
+        return this.report(this.onBugCheck(outcome)) as StopEvent;
+      }
+      this.dead = null;
+      const ids = kind === 'breakpoint' ? this.breakpointIdsHere() : [];
+      return this.report(this.makeStop({ kind, ids })) as StopEvent;
+    } catch (e) {
+      this.state = 'stopped';
+      throw e;
+    }
+  }
+
+  private breakpointIdsHere(): number[] {
+    const loc = this.machine.location();
+    return loc ? this.breakpoints.checkLine(this.machine, loc.file, loc.line, false).ids : [];
+  }
+
+  // ---- state while stopped ----------------------------------------------------------------------
+
+  /** Frames innermost first; an emulated routine stopped at by a function breakpoint is frame 0. */
+  frames(): FrameInfo[] {
+    if (this.dead) return this.dead.frames;
+    const frames = this.machine.frames();
+    if (this.midCall?.native && !frames.some((f) => f.native)) {
+      return [{ index: 0, function: `nt!${this.midCall.name}`, native: true, location: null }, ...frames.map((f) => ({ ...f, index: f.index + 1 }))];
+    }
+    return frames;
+  }
+
+  /** Maps a displayed frame index to the machine's frame index (null for a synthetic native frame). */
+  machineFrame(displayed: number): number | null {
+    const frames = this.frames();
+    const f = frames[displayed];
+    if (!f || f.native) return null;
+    return frames.slice(0, displayed).filter((x) => !x.native).length;
+  }
+
+  snapshot(): Snapshot {
+    const m = this.machine;
+    const mm = this.kernel.snapshot();
+    const loc = m.location() ?? this.lastStop?.location ?? null;
+    const fn = m.currentFunction() ?? this.frames().find((f) => !f.native)?.function ?? '';
+    return { ...mm, version: 1, location: loc ? { file: loc.file, line: loc.line, function: fn } : null, step: m.steps };
+  }
+
+  /** Call after the user changed guest state (setVariable, writeMemory): the recorded future is void. */
+  afterEdit(): void {
+    const m = this.machine;
+    this.timeline.truncateAfter(m.steps);
+    if (!this.midCall) this.timeline.record(m, this.kernel);
+    this.liveHigh = m.steps;
+    this.breakpoints.resyncData(this.kernel);
+  }
+
+  // ---- running ----------------------------------------------------------------------------------
+
+  private requireStopped(): void {
+    if (this.state === 'running') throw new EngineError('the scenario is running; pause it first');
+    if (this.state === 'ended') throw new EngineError('the run has ended');
+    if (this.state === 'unloaded') throw new EngineError('no scenario is loaded');
+  }
+
+  private async exec(mode: RunMode): Promise<StopEvent | RunResult> {
+    if (this.state === 'ready') this.state = 'stopped';
+    this.requireStopped();
+    if (this.dead) {
+      // A bug check stops the machine for good; moving on ends the run with it.
+      return this.report(this.result('bugcheck', undefined, this.dead.info, this.dead.frames));
+    }
+    return this.report(await this.drive(mode));
+  }
+
+  private report(r: StopEvent | RunResult): StopEvent | RunResult {
+    if ('reason' in r) {
+      this.state = 'stopped';
+      this.lastStop = r;
+      this.emit('stopped', r);
+    } else {
+      this.state = 'ended';
+      this.lastResult = r;
+      this.emit('ended', r);
+    }
+    return r;
+  }
+  private lastResult: RunResult | null = null;
+
+  private checkContext(): CheckContext {
+    return {
+      machine: this.machine,
+      kernel: this.kernel,
+      breakpoints: this.breakpoints,
+      isPauseRequested: () => this.pauseRequested,
+      takeVerifierReport: () => {
+        const r = this.verifierReport;
+        this.verifierReport = null;
+        return r;
+      },
+      hasFunctionBreakpoints: () => this.breakpoints.hasFunctions,
+      setPending: (p) => (this.pending = p),
+      log: (text) => this.output('log', text),
+    };
+  }
+
+  private async drive(mode: RunMode): Promise<StopEvent | RunResult> {
+    const m = this.machine;
+    const k = this.kernel;
+    this.state = 'running';
+    this.pauseRequested = false;
+    this.pending = null;
+    const ctx = this.checkContext();
+    const needsFullCheck = mode.kind !== 'continue' || this.breakpoints.hasAny;
+    const check = needsFullCheck ? makeStopCheck(ctx, mode) : makePauseOnlyCheck(ctx);
+    const resumeCall = this.midCall;
+    this.midCall = null;
+    m.onCall = (name, native) => {
+      if (this.replaying) return false;
+      if (resumeCall && m.steps === resumeCall.steps && name === resumeCall.name) return false;
+      // C functions stop at their first statement (the stop check sees the new frame); emulated
+      // routines have no statement of their own, so they stop before the call.
+      if (!native || !this.breakpoints.hasFunction(name)) return false;
+      const v = this.breakpoints.checkFunction(m, name);
+      if (!v.stop) return false;
+      this.midCall = { steps: m.steps, name, native };
+      this.pending = { kind: 'function breakpoint', ids: v.ids, description: `Paused on function breakpoint nt!${name}` };
+      return true;
+    };
+    let lastYield = now();
+    for (;;) {
+      if (this.terminateRequested) return this.result('terminated', 'the run was terminated');
+      if (m.steps >= this.timeline.nextDue()) this.timeline.record(m, k);
+      let budget = Math.min(this.sliceBudget, this.timeline.nextDue() - m.steps);
+      if (this.options.maxSteps > 0) budget = Math.min(budget, this.options.maxSteps - m.steps);
+      if (budget <= 0) {
+        if (this.options.maxSteps > 0 && m.steps >= this.options.maxSteps) {
+          return this.result('step-limit', `the scenario ran ${this.options.maxSteps} statements without ending (--max-steps ${this.options.maxSteps}); it may loop forever`);
+        }
+        budget = 1;
+      }
+      const t0 = now();
+      let out: RunOutcome;
+      try {
+        out = m.run(budget, check);
+      } catch (e) {
+        if (isBugCheck(e)) out = { kind: 'bugcheck', bugcheck: e };
+        else return this.result('internal-error', `internal error in the interpreter: ${(e as Error).stack ?? String(e)}`);
+      }
+      const dt = now() - t0;
+      this.runningMs += dt;
+      if (m.steps > this.liveHigh) this.liveHigh = m.steps;
+      if (dt < SLICE_MS / 4 && this.sliceBudget < 1 << 20) this.sliceBudget *= 2;
+      else if (dt > SLICE_MS && this.sliceBudget > 16) this.sliceBudget >>= 1;
+      switch (out.kind) {
+        case 'budget':
+          if (this.options.timeoutMs > 0 && this.runningMs > this.options.timeoutMs) {
+            return this.result('timeout', `the scenario ran for ${Math.round(this.options.timeoutMs / 1000)} s without ending (--timeout); it may loop forever`);
+          }
+          if (now() - lastYield > SLICE_MS) {
+            await yieldToEventLoop();
+            lastYield = now();
+          }
+          continue;
+        case 'stopped':
+          return this.makeStop(this.pending ?? { kind: 'pause', ids: [] });
+        case 'break':
+          return this.makeStop({ kind: 'LabBreak', ids: [], description: `Paused on ${out.reason}()` });
+        case 'exited':
+          return this.atExit();
+        case 'bugcheck':
+        case 'unhandled-exception':
+          return this.onBugCheck(out);
+      }
+    }
+  }
+
+  private atExit(): StopEvent | RunResult {
+    try {
+      this.kernel.terminateAllProcesses();
+    } catch (e) {
+      if (isBugCheck(e)) return this.onBugCheck({ kind: 'bugcheck', bugcheck: e });
+      return this.result('internal-error', `internal error at the end of the run: ${(e as Error).message}`);
+    }
+    return this.result('ended');
+  }
+
+  private onBugCheck(out: Extract<RunOutcome, { kind: 'bugcheck' | 'unhandled-exception' }>): StopEvent | RunResult {
+    const info = toBugCheckInfo(out.bugcheck, out.kind === 'unhandled-exception' ? out.status : undefined);
+    const frames = this.machine.frames();
+    const stopHere = this.filters.bugcheck || (out.kind === 'unhandled-exception' && this.filters.sehUnhandled);
+    if (!stopHere) return this.result('bugcheck', undefined, info, frames);
+    const stop = this.makeStop({ kind: out.kind === 'unhandled-exception' ? 'seh-unhandled' : 'bugcheck', ids: [] }, info);
+    this.dead = { info, frames, stop };
+    return stop;
+  }
+
+  private makeStop(p: PendingStop, bugcheck?: BugCheckInfo): StopEvent {
+    const m = this.machine;
+    const d = describeStop(p, bugcheck);
+    return { kind: p.kind, reason: d.reason, description: p.description ?? d.description, text: p.text ?? d.text, breakpointIds: p.ids, bugcheck, step: m.steps, location: m.location() };
+  }
+
+  private result(kind: RunResult['kind'], message?: string, bugcheck?: BugCheckInfo, frames?: FrameInfo[]): RunResult {
+    this.terminateRequested = false;
+    const failures = [...this.expectFailures];
+    const exitCode = kind === 'bugcheck' ? 3 : kind === 'step-limit' || kind === 'timeout' ? 4 : kind === 'internal-error' ? 5 : failures.length > 0 ? 1 : 0;
+    return { kind, exitCode, expectFailures: failures, bugcheck, frames, message, steps: this._machine?.steps ?? 0 };
+  }
+
+  // ---- output -----------------------------------------------------------------------------------
+
+  private onKernelOutput(line: string, kind: 'dbgprint' | 'expect-pass' | 'expect-fail' | 'verifier' | 'info'): void {
+    const m = this._machine;
+    // Replayed statements already printed their output the first time they ran.
+    if (this.replaying || (m && m.steps < this.liveHigh)) return;
+    const loc = m?.location() ?? null;
+    if (kind === 'expect-fail') this.expectFailures.push({ file: loc?.file ?? this.mainFile, line: loc?.line ?? 0, what: expectWhat(line) });
+    if (kind === 'verifier' && this.filters.verifier) this.verifierReport = line;
+    this.emit('output', { kind, text: line, location: loc });
+  }
+
+  private output(kind: OutputKind, text: string): void {
+    this.emit('output', { kind, text, location: this._machine?.location() ?? null });
+  }
+}
+
+function isBugCheck(e: unknown): e is BugCheck {
+  return e instanceof BugCheck || (typeof e === 'object' && e !== null && (e as BugCheck).name === 'BugCheck' && typeof (e as BugCheck).code === 'number');
+}
+
+export function formatDiagnostic(d: Diagnostic): string {
+  return `${d.file}:${d.line}:${d.col}: ${d.severity}: ${d.message}`;
+}

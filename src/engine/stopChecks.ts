@@ -1,0 +1,139 @@
+// The per-statement test that decides whether a forward run stops: pause, breakpoints of every kind,
+// and the step modes (in, over, out, to a step). Kept tight: it runs before every statement.
+import type { Machine, StopCheck } from '../lang/contract';
+import type { EngineKernel } from '../emulator/contract';
+import type { BreakpointTable } from './breakpoints';
+import type { StopKind } from './events';
+
+export type RunMode =
+  | { kind: 'continue' }
+  | { kind: 'stepIn' }
+  | { kind: 'stepOver' }
+  | { kind: 'stepOut' }
+  | { kind: 'toStep'; step: number };
+
+/** Why the check said stop, filled in by the check and read by the engine. */
+export interface PendingStop {
+  kind: StopKind;
+  ids: number[];
+  description?: string;
+  text?: string;
+}
+
+export interface CheckContext {
+  machine: Machine;
+  kernel: EngineKernel;
+  breakpoints: BreakpointTable;
+  /** Read on every statement: set asynchronously by pause(). */
+  isPauseRequested(): boolean;
+  /** A Driver Verifier report waiting to become a stop (null when none or the filter is off). */
+  takeVerifierReport(): string | null;
+  /** Whether any function breakpoint names this C function. */
+  hasFunctionBreakpoints(): boolean;
+  setPending(stop: PendingStop): void;
+  log(text: string): void;
+}
+
+export function makeStopCheck(ctx: CheckContext, mode: RunMode): StopCheck {
+  const m = ctx.machine;
+  const bps = ctx.breakpoints;
+  const startSteps = m.steps;
+  const startDepth = m.depth();
+  const start = m.location();
+  let prevFile = start?.file;
+  let prevLine = start?.line ?? -1;
+  let prevCol = start?.col ?? 0;
+  let prevDepth = startDepth;
+
+  return (mm) => {
+    if (ctx.isPauseRequested()) {
+      ctx.setPending({ kind: 'pause', ids: [] });
+      return true;
+    }
+    const report = ctx.takeVerifierReport();
+    if (report !== null) {
+      ctx.setPending({ kind: 'verifier', ids: [], description: 'Driver Verifier report', text: report });
+      return true;
+    }
+    const steps = mm.steps;
+    if (mode.kind === 'toStep') {
+      if (steps >= mode.step) {
+        ctx.setPending({ kind: 'goto', ids: [] });
+        return true;
+      }
+      return false;
+    }
+    if (steps === startSteps) return false;
+    const loc = mm.location();
+    if (!loc) return false;
+    const depth = mm.depth();
+    const newLine = loc.line !== prevLine || loc.file !== prevFile || depth !== prevDepth || loc.col <= prevCol;
+    const entered = depth > prevDepth;
+    prevFile = loc.file;
+    prevLine = loc.line;
+    prevCol = loc.col;
+    prevDepth = depth;
+
+    if (entered && ctx.hasFunctionBreakpoints()) {
+      const fn = mm.currentFunction();
+      if (fn && bps.hasFunction(fn)) {
+        const v = bps.checkFunction(mm, fn);
+        if (v.stop) {
+          ctx.setPending({ kind: 'function breakpoint', ids: v.ids, description: `Paused on function breakpoint ${fn}` });
+          return true;
+        }
+      }
+    }
+    if (newLine && bps.hasLine(loc.file, loc.line)) {
+      const v = bps.checkLine(mm, loc.file, loc.line);
+      for (const text of v.logs) ctx.log(text);
+      if (v.errors.length) {
+        ctx.setPending({ kind: 'breakpoint', ids: v.ids, description: 'Breakpoint condition error', text: v.errors.join('\n') });
+        return true;
+      }
+      if (v.stop) {
+        ctx.setPending({ kind: 'breakpoint', ids: v.ids });
+        return true;
+      }
+    }
+    if (bps.hasData) {
+      const { verdict, labels } = bps.checkData(mm, ctx.kernel);
+      if (verdict.stop) {
+        ctx.setPending({ kind: 'data breakpoint', ids: verdict.ids, description: `Paused on data breakpoint: ${labels.join(', ')} changed` });
+        return true;
+      }
+    }
+    switch (mode.kind) {
+      case 'stepIn':
+        if (newLine) break;
+        return false;
+      case 'stepOver':
+        if (depth < startDepth) break;
+        if (depth === startDepth && (!start || loc.line !== start.line || loc.file !== start.file || loc.col <= start.col)) break;
+        return false;
+      case 'stepOut':
+        if (depth < startDepth) break;
+        return false;
+      default:
+        return false;
+    }
+    ctx.setPending({ kind: 'step', ids: [] });
+    return true;
+  };
+}
+
+/** The cheapest check, when nothing but pause and verifier reports can stop a run. */
+export function makePauseOnlyCheck(ctx: CheckContext): StopCheck {
+  return () => {
+    if (ctx.isPauseRequested()) {
+      ctx.setPending({ kind: 'pause', ids: [] });
+      return true;
+    }
+    const report = ctx.takeVerifierReport();
+    if (report !== null) {
+      ctx.setPending({ kind: 'verifier', ids: [], description: 'Driver Verifier report', text: report });
+      return true;
+    }
+    return false;
+  };
+}

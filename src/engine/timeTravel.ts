@@ -1,0 +1,92 @@
+// Moving backwards: restore the nearest checkpoint and replay silently to a target statement, and
+// search the past interval by interval (latest first) for the last statement satisfying a test.
+import type { EngineKernel } from '../emulator/contract';
+import type { Machine, RunOutcome } from '../lang/contract';
+import type { BreakpointTable } from './breakpoints';
+import { yieldToEventLoop } from './scheduler';
+import type { Timeline } from './timeline';
+
+/** A predicate evaluated before each replayed statement; made afresh per interval (it may keep state). */
+export type PastTest = () => (m: Machine) => boolean;
+
+const REPLAY_CHUNK = 1 << 16;
+
+export class TimeTravel {
+  constructor(
+    private readonly machine: Machine,
+    private readonly kernel: EngineKernel,
+    private readonly timeline: Timeline,
+    private readonly setReplaying: (on: boolean) => void,
+  ) {}
+
+  /** The latest statement counter s < from at which `test` holds, or null when none does. */
+  async searchBack(from: number, test: PastTest): Promise<number | null> {
+    let end = from;
+    for (let idx = this.timeline.indexAtOrBefore(from - 1); idx >= 0; idx--) {
+      const start = this.timeline.stepsAt(idx);
+      this.timeline.restore(idx, this.machine, this.kernel);
+      const pred = test();
+      let found = -1;
+      const limit = end;
+      await this.replay(limit, (m) => {
+        if (m.steps >= limit) return true;
+        if (pred(m)) found = m.steps;
+        return false;
+      });
+      if (found >= 0) return found;
+      end = start;
+    }
+    return null;
+  }
+
+  /** Restores and replays to exactly `step` (or to where the run ended or bug-checked before it). */
+  async goTo(step: number): Promise<RunOutcome | null> {
+    const idx = this.timeline.indexAtOrBefore(step);
+    if (idx < 0) throw new Error('no checkpoint at or before the target step');
+    this.timeline.restore(idx, this.machine, this.kernel);
+    return this.replay(step, (m) => m.steps >= step);
+  }
+
+  /** The reverse-continue test: a line breakpoint (with its condition) at a statement that starts its line. */
+  breakpointPredicate(bps: BreakpointTable): PastTest {
+    return () => {
+      let prevLine = -1;
+      let prevFile = '';
+      let prevCol = 0;
+      let prevDepth = -1;
+      return (m) => {
+        const loc = m.location();
+        if (!loc) return false;
+        const depth = m.depth();
+        const newLine = loc.line !== prevLine || loc.file !== prevFile || depth !== prevDepth || loc.col <= prevCol;
+        prevLine = loc.line;
+        prevFile = loc.file;
+        prevCol = loc.col;
+        prevDepth = depth;
+        if (!newLine || !bps.hasLine(loc.file, loc.line)) return false;
+        const v = bps.checkLine(m, loc.file, loc.line, false);
+        return v.stop || v.errors.length > 0;
+      };
+    };
+  }
+
+  private async replay(target: number, check: (m: Machine) => boolean): Promise<RunOutcome | null> {
+    const m = this.machine;
+    const savedOnCall = m.onCall;
+    m.onCall = undefined;
+    this.setReplaying(true);
+    try {
+      let chunks = 0;
+      while (m.steps < target) {
+        const out = m.run(Math.min(REPLAY_CHUNK, target - m.steps), check);
+        if (out.kind === 'stopped') return null;
+        if (out.kind === 'exited' || out.kind === 'bugcheck' || out.kind === 'unhandled-exception') return out;
+        if (++chunks % 8 === 0) await yieldToEventLoop();
+      }
+      return null;
+    } finally {
+      this.setReplaying(false);
+      m.onCall = savedOnCall;
+    }
+  }
+}

@@ -1,0 +1,82 @@
+// Time-travel checkpoints: the interpreter's and the kernel's state every K statements, so any
+// earlier statement is reached by restoring the nearest checkpoint and replaying deterministically.
+import type { Machine } from '../lang/contract';
+import type { EngineKernel } from '../emulator/contract';
+
+interface Checkpoint {
+  steps: number;
+  machine: unknown;
+  kernel: unknown;
+}
+
+/** Past this many checkpoints every other one is dropped and the interval doubles, bounding memory. */
+const MAX_CHECKPOINTS = 1024;
+
+export class Timeline {
+  private checkpoints: Checkpoint[] = [];
+  private interval: number;
+
+  constructor(interval: number) {
+    this.interval = interval;
+  }
+
+  get enabled(): boolean {
+    return this.interval > 0;
+  }
+
+  get count(): number {
+    return this.checkpoints.length;
+  }
+
+  get last(): number {
+    return this.checkpoints.length ? this.checkpoints[this.checkpoints.length - 1].steps : -1;
+  }
+
+  /** The statement count at which the next checkpoint is due (Infinity when time travel is off). */
+  nextDue(): number {
+    if (!this.enabled) return Infinity;
+    return this.checkpoints.length ? this.last + this.interval : 0;
+  }
+
+  record(machine: Machine, kernel: EngineKernel): void {
+    if (!this.enabled) return;
+    const steps = machine.steps;
+    // Replacing a checkpoint at the same step keeps edits made there (setVariable, writeMemory).
+    while (this.checkpoints.length && this.last >= steps) this.checkpoints.pop();
+    this.checkpoints.push({ steps, machine: machine.saveState(), kernel: kernel.checkpoint() });
+    if (this.checkpoints.length > MAX_CHECKPOINTS) {
+      this.checkpoints = this.checkpoints.filter((_, i) => i % 2 === 0 || i === this.checkpoints.length - 1);
+      this.interval *= 2;
+    }
+  }
+
+  /** Forget the future after an edit: it no longer follows from the past. */
+  truncateAfter(steps: number): void {
+    while (this.checkpoints.length && this.last > steps) this.checkpoints.pop();
+  }
+
+  /** Index of the latest checkpoint at or before `steps`, or -1. */
+  indexAtOrBefore(steps: number): number {
+    let lo = 0;
+    let hi = this.checkpoints.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.checkpoints[mid].steps <= steps) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  }
+
+  stepsAt(index: number): number {
+    return this.checkpoints[index].steps;
+  }
+
+  restore(index: number, machine: Machine, kernel: EngineKernel): void {
+    const cp = this.checkpoints[index];
+    kernel.restore(cp.kernel);
+    machine.restoreState(cp.machine);
+  }
+}
