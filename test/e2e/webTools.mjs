@@ -1,0 +1,54 @@
+// Small helpers for the workbench runners: a free local port, and a deadline on a promise.
+import { createServer } from 'node:net';
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export function withTimeout(promise, ms, what) {
+  let timer;
+  const deadline = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The workbench logs every early read of `vscode-test-web://mount/.vscode/*` that happens before
+ * its file system provider registers; those lines say nothing about MDL Lab. Drops them from the
+ * console while `fn` runs, keeping everything else.
+ */
+const NOISE = [
+  /ENOPRO: No file system provider found/,
+  /^Unable to read file 'vscode-test-web:\/\/mount\/\.vscode\//,
+  /^Canceled$/,
+  /^CodeExpectedError\b/,
+  /^Failed to get installed servers from/,
+  /^Ignoring fetching additional builtin extensions/,
+  /package\.nls\.json/,
+  /^\[AgentHost:|^\[AccountPolicyGate\]/,
+];
+export async function quietWorkbenchLogs(fn) {
+  const saved = {};
+  for (const k of ['log', 'error', 'warn', 'info']) {
+    saved[k] = console[k];
+    console[k] = (...args) => {
+      const first = String(args[0] ?? '').split('\n')[0].replace(/\x1b\[[0-9;]*m/g, '');
+      if (NOISE.some((re) => re.test(first))) return;
+      saved[k](...args);
+    };
+  }
+  try {
+    return await fn();
+  } finally {
+    Object.assign(console, saved);
+  }
+}
