@@ -1,0 +1,99 @@
+// Lab 9 — Pinning pressure: every locked page is a page the memory manager cannot use for
+// anything else. Lock too much and the system says no; lock little at a time and release early,
+// and any amount of data goes through.
+// Run on a small machine (lab.json sets 64 MiB of physical memory) so the limit shows quickly.
+#include <ntifs.h>
+#include <mdlab.h>
+
+#define MiB (1024 * 1024)
+#define CHUNK_BYTES (1 * MiB)
+
+// Locks Length bytes at once. Returns the status the memory manager raised, or success.
+NTSTATUS TryLockAll(PVOID Buffer, SIZE_T Length)
+{
+    PMDL mdl = IoAllocateMdl(Buffer, (ULONG)Length, FALSE, FALSE, NULL);
+    if (!mdl) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    NTSTATUS status = STATUS_SUCCESS;
+    __try {
+        MmProbeAndLockPages(mdl, UserMode, IoWriteAccess);
+    } __except(EXCEPTION_EXECUTE_HANDLER) {
+        status = GetExceptionCode();
+    }
+    if (NT_SUCCESS(status)) {
+        MmUnlockPages(mdl);
+    }
+    IoFreeMdl(mdl);
+    return status;
+}
+
+// Processes Length bytes one chunk at a time: lock, map, work, release, next.
+NTSTATUS ProcessInChunks(PUCHAR Buffer, SIZE_T Length, PSIZE_T Done)
+{
+    *Done = 0;
+    for (SIZE_T off = 0; off < Length; off += CHUNK_BYTES) {
+        ULONG len = (ULONG)(Length - off < CHUNK_BYTES ? Length - off : CHUNK_BYTES);
+        PMDL mdl = IoAllocateMdl(Buffer + off, len, FALSE, FALSE, NULL);
+        if (!mdl) {
+            return STATUS_INSUFFICIENT_RESOURCES;
+        }
+        __try {
+            MmProbeAndLockPages(mdl, UserMode, IoWriteAccess);
+        } __except(EXCEPTION_EXECUTE_HANDLER) {
+            IoFreeMdl(mdl);
+            return GetExceptionCode();
+        }
+        PUCHAR sysVa = (PUCHAR)MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority | MdlMappingNoExecute);
+        if (!sysVa) {
+            MmUnlockPages(mdl);
+            IoFreeMdl(mdl);
+            return STATUS_INSUFFICIENT_RESOURCES;
+        }
+        for (ULONG p = 0; p < len; p += PAGE_SIZE) {
+            sysVa[p] = (UCHAR)(off / CHUNK_BYTES);   // stamp every page with its chunk number
+        }
+        // Released before the next chunk is locked: at most one chunk is ever pinned.
+        MmUnlockPages(mdl);
+        IoFreeMdl(mdl);
+        *Done += len;
+    }
+    return STATUS_SUCCESS;
+}
+
+VOID LabMain(VOID)
+{
+    PEPROCESS app = LabCreateProcess("encoder.exe");
+    LabEnterProcess(app);
+
+    // Double the request until the memory manager refuses. On a 64 MiB machine, 128 MiB can
+    // never be resident at once, so a refusal must come by then.
+    PUCHAR refusedBuffer = NULL;
+    SIZE_T refusedSize = 0;
+    NTSTATUS refusal = STATUS_SUCCESS;
+    for (SIZE_T size = 4 * MiB; size <= 128 * MiB; size *= 2) {
+        PUCHAR buffer = (PUCHAR)LabUserAlloc(app, size, PAGE_READWRITE);
+        NTSTATUS status = TryLockAll(buffer, size);
+        DbgPrint("locking %u MiB at once: 0x%08X\n", (ULONG)(size / MiB), status);
+        if (!NT_SUCCESS(status)) {
+            refusal = status;
+            refusedBuffer = buffer;
+            refusedSize = size;
+            break;
+        }
+    }
+    LabExpect(refusedBuffer != NULL, "locking more memory than the machine has is refused");
+    LabExpect(refusal == STATUS_WORKING_SET_QUOTA || refusal == STATUS_INSUFFICIENT_RESOURCES,
+              "the refusal is STATUS_WORKING_SET_QUOTA or STATUS_INSUFFICIENT_RESOURCES, raised into __except");
+    if (!refusedBuffer) {
+        return;
+    }
+
+    // The buffer that could not be locked at once goes through a chunk at a time.
+    SIZE_T done = 0;
+    NTSTATUS status = ProcessInChunks(refusedBuffer, refusedSize, &done);
+    DbgPrint("chunked: 0x%08X, %u of %u MiB processed\n", status, (ULONG)(done / MiB), (ULONG)(refusedSize / MiB));
+    LabExpect(NT_SUCCESS(status) && done == refusedSize, "the whole buffer was processed, one chunk pinned at a time");
+    LabExpect(refusedBuffer[refusedSize - PAGE_SIZE] == (UCHAR)(refusedSize / CHUNK_BYTES - 1),
+              "the last page carries the last chunk's stamp");
+}
