@@ -1,0 +1,168 @@
+// The MDL panel's webview entry: receives validated messages from the extension, keeps the
+// selection and the open view with getState/setState, and renders the chosen view.
+import type { Snapshot } from '../../src/engine/snapshot';
+import { h, replace } from './dom';
+import { renderHeader } from './header';
+import { Model } from './model';
+import {
+  VIEW_IDS, parseHostMessage, parsePanelState,
+  type HostMessage, type PanelState, type PhysicalMap, type SessionState, type ViewId, type WebviewMessage,
+} from './protocol';
+import type { PanelContext } from './views/context';
+import { VIEWS } from './views/registry';
+
+interface VsCodeApi {
+  postMessage(message: WebviewMessage): void;
+  getState(): unknown;
+  setState(state: PanelState): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+let state: PanelState = parsePanelState(vscode.getState());
+let model: Model | null = null;
+let physicalMap: PhysicalMap | null = null;
+let session: { state: SessionState; name?: string } = { state: 'none' };
+let lastError: string | null = null;
+
+const root = document.getElementById('root') ?? document.body.appendChild(h('div', { id: 'root' }));
+const headerSlot = h('div', { class: 'hdr-slot' });
+const errorSlot = h('div', { class: 'error-slot', role: 'alert' });
+const tabs = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'MDL Lab views' });
+const viewSlot = h('main', { class: 'view', role: 'tabpanel', id: 'view' });
+root.replaceChildren(headerSlot, errorSlot, tabs, viewSlot);
+
+function save(): void {
+  vscode.setState(state);
+}
+
+const ctx: PanelContext = {
+  get model() {
+    return model!;
+  },
+  get state() {
+    return state;
+  },
+  get physicalMap() {
+    return physicalMap;
+  },
+  selectedMdl: () => model?.mdl(state.selectedMdl),
+  select(address, view) {
+    state = { ...state, selectedMdl: address ? address.toLowerCase() : null, view: view ?? state.view };
+    save();
+    vscode.postMessage({ type: 'selectionChanged', address: state.selectedMdl, view: state.view });
+    render();
+  },
+  setProcessFilter(process) {
+    state = { ...state, processFilter: process };
+    save();
+    render();
+  },
+  post: (m) => vscode.postMessage(m),
+};
+
+function renderTabs(): void {
+  const buttons = VIEW_IDS.map((id) => {
+    const sel = id === state.view;
+    return h('button', {
+      class: `tab${sel ? ' selected' : ''}`, role: 'tab', id: `tab-${id}`, 'aria-selected': sel ? 'true' : 'false',
+      'aria-controls': 'view', tabindex: sel ? 0 : -1, 'data-view': id, onclick: () => showView(id, true),
+    }, VIEWS[id].title);
+  });
+  tabs.replaceChildren(...buttons);
+}
+
+tabs.addEventListener('keydown', (e) => {
+  const i = VIEW_IDS.indexOf(state.view);
+  const next = e.key === 'ArrowRight' ? (i + 1) % VIEW_IDS.length : e.key === 'ArrowLeft' ? (i + VIEW_IDS.length - 1) % VIEW_IDS.length : e.key === 'Home' ? 0 : e.key === 'End' ? VIEW_IDS.length - 1 : -1;
+  if (next < 0) return;
+  e.preventDefault();
+  showView(VIEW_IDS[next], true);
+  document.getElementById(`tab-${VIEW_IDS[next]}`)?.focus();
+});
+
+function showView(view: ViewId, fromUser: boolean): void {
+  state = { ...state, view };
+  save();
+  if (fromUser) vscode.postMessage({ type: 'selectionChanged', address: state.selectedMdl, view });
+  // The physical map is not in the snapshot: ask for it when its view is shown.
+  if (model && view === 'physical') requestMap(model.snap);
+  render();
+}
+
+/** Re-renders header and the current view, keeping keyboard focus on the same widget. */
+function render(): void {
+  const t0 = performance.now();
+  const focusKey = (document.activeElement as HTMLElement | null)?.closest<HTMLElement>('[data-focus]')?.dataset.focus;
+  replace(headerSlot, renderHeader(model?.snap ?? null, session));
+  replace(errorSlot, lastError ? h('div', { class: 'error' }, `Ignored a message from the extension: ${lastError}`) : null);
+  renderTabs();
+  viewSlot.setAttribute('aria-labelledby', `tab-${state.view}`);
+  if (!model) {
+    replace(viewSlot, h('div', { class: 'empty' }, session.state === 'running' ? 'Running… the panel fills in at the next stop.' : 'Start an MDL Lab debug session (F5 on a scenario) and stop at a breakpoint to see its MDLs.'));
+  } else {
+    const v = VIEWS[state.view].render(ctx);
+    replace(viewSlot, v.element);
+    v.afterMount?.();
+  }
+  if (focusKey) viewSlot.querySelector<HTMLElement>(`[data-focus="${focusKey}"]`)?.focus();
+  document.body.dataset.renderMs = (performance.now() - t0).toFixed(2);
+  document.body.dataset.rendered = String(Number(document.body.dataset.rendered ?? 0) + 1);
+}
+
+function onHostMessage(m: HostMessage): void {
+  switch (m.type) {
+    case 'snapshot': {
+      const prev = model?.snap ?? null;
+      model = m.snapshot ? new Model(m.snapshot, prev && prev !== m.snapshot ? prev : null) : null;
+      if (m.snapshot) {
+        session = { ...session, state: 'stopped' };
+        if (!model!.mdl(state.selectedMdl)) state = { ...state, selectedMdl: m.snapshot.mdls[0]?.address.toLowerCase() ?? null };
+        if (physicalMap && physicalMap.step !== m.snapshot.step) physicalMap = null;
+        if (state.view === 'physical') requestMap(m.snapshot);
+      }
+      save();
+      break;
+    }
+    case 'physicalMap':
+      if (model && m.map.step !== model.snap.step) return; // an answer for an earlier stop
+      physicalMap = m.map;
+      break;
+    case 'selectMdl':
+      state = { ...state, selectedMdl: m.address, view: state.view === 'mapping' ? 'mapping' : 'inspector' };
+      save();
+      break;
+    case 'showView':
+      state = { ...state, view: m.view };
+      if (model && m.view === 'physical') requestMap(model.snap);
+      save();
+      break;
+    case 'session':
+      session = { state: m.state, name: m.name };
+      // Keep the last stop on screen while running and after the end; forget it only without a session.
+      if (m.state === 'none') model = null;
+      break;
+  }
+  render();
+}
+
+let requestedStep = -1;
+function requestMap(snap: Snapshot): void {
+  if (physicalMap?.step === snap.step || requestedStep === snap.step) return;
+  requestedStep = snap.step;
+  vscode.postMessage({ type: 'requestPhysicalMap', step: snap.step });
+}
+
+window.addEventListener('message', (event: MessageEvent) => {
+  const parsed = parseHostMessage(event.data);
+  if (!parsed.ok) {
+    lastError = parsed.error;
+    render();
+    return;
+  }
+  lastError = null;
+  onHostMessage(parsed.message);
+});
+
+render();
+vscode.postMessage({ type: 'ready' });

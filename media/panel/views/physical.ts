@@ -1,0 +1,202 @@
+// Physical memory: every frame of the PFN database as one cell of a canvas, coloured by its list
+// or state (from the PHYSICAL_MAP_REQUEST runs, refined by the snapshot's frames: locked, dummy),
+// with counts per state, a process filter, a hover card with the frame's PFN entry and, on click
+// or Enter, who maps the frame — RAMMap's physical pages view for the emulated machine.
+import type { FrameView } from '../../../src/engine/snapshot';
+import { h } from '../dom';
+import { addr64, bytes, pfnText, physAddr } from '../format';
+import type { PanelContext } from './context';
+
+/** Palette entries: a state name, the theme variable that colours it, and what it means. */
+const PALETTE: { name: string; css: string; meaning: string }[] = [
+  { name: 'Unknown', css: '--vscode-disabledForeground', meaning: 'state not reported' },
+  { name: 'Zeroed', css: '--vscode-charts-blue', meaning: 'free and zero-filled' },
+  { name: 'Free', css: '--vscode-terminal-ansiCyan', meaning: 'free, dirty contents' },
+  { name: 'Standby', css: '--vscode-charts-yellow', meaning: 'trimmed, clean; reclaimable by a soft fault' },
+  { name: 'Modified', css: '--vscode-charts-orange', meaning: 'trimmed, dirty; must be written before reuse' },
+  { name: 'ModifiedNoWrite', css: '--vscode-terminal-ansiBrightYellow', meaning: 'modified, not yet writable to backing store' },
+  { name: 'Bad', css: '--vscode-errorForeground', meaning: 'hardware error' },
+  { name: 'Active', css: '--vscode-charts-green', meaning: 'in a working set or in system use' },
+  { name: 'Transition', css: '--vscode-charts-purple', meaning: 'I/O in progress, or locked and out of its working set' },
+  { name: 'Locked', css: '--vscode-charts-red', meaning: 'pinned by an MDL lock (lockCount > 0)' },
+  { name: 'Dummy', css: '--vscode-terminal-ansiMagenta', meaning: 'the system-wide dummy page of paging reads' },
+];
+const CODE = new Map(PALETTE.map((p, i) => [p.name, i]));
+const LOCKED = CODE.get('Locked')!;
+const DUMMY = CODE.get('Dummy')!;
+
+/** Resolves a CSS colour (any syntax the theme uses) to a packed little-endian RGBA value. */
+function resolveColours(dim: boolean): Uint32Array {
+  const probe = document.createElement('canvas');
+  probe.width = probe.height = 1;
+  const c = probe.getContext('2d', { willReadFrequently: true })!;
+  const style = getComputedStyle(document.body);
+  const bg = style.getPropertyValue('--vscode-editor-background').trim() || style.backgroundColor;
+  const out = new Uint32Array(PALETTE.length);
+  PALETTE.forEach((p, i) => {
+    c.globalAlpha = 1;
+    c.clearRect(0, 0, 1, 1);
+    c.fillStyle = bg;
+    c.fillRect(0, 0, 1, 1);
+    c.globalAlpha = dim ? 0.22 : 1;
+    c.fillStyle = style.getPropertyValue(p.css).trim() || style.color;
+    c.fillRect(0, 0, 1, 1);
+    const [r, g, b] = c.getImageData(0, 0, 1, 1).data;
+    out[i] = (255 << 24) | (b << 16) | (g << 8) | r;
+  });
+  return out;
+}
+
+interface Layout { cols: number; rows: number; cell: number }
+
+function layoutFor(frames: number, width: number): Layout {
+  const maxHeight = 640;
+  let cell = Math.floor(Math.sqrt((width * maxHeight) / Math.max(frames, 1)));
+  cell = Math.max(1, Math.min(14, cell));
+  // Columns a power of two, so every row starts at a round physical address.
+  let cols = 16;
+  while (cols * 2 * cell <= width) cols *= 2;
+  return { cols, rows: Math.ceil(frames / cols), cell };
+}
+
+/** The state code of every frame, from the run-length map (or the snapshot alone without one). */
+function frameCodes(ctx: PanelContext): { codes: Uint8Array; fromMap: boolean } {
+  const snap = ctx.model.snap;
+  const map = ctx.physicalMap;
+  const total = map ? map.runs.reduce((a, r) => a + r[1], 0) : snap.physicalPages;
+  const codes = new Uint8Array(Math.max(0, Math.min(total, 1 << 26)));
+  if (map) {
+    const stateCode = map.states.map((s) => CODE.get(s) ?? 0);
+    let at = 0;
+    for (const [code, count] of map.runs) {
+      codes.fill(stateCode[code], at, at + count);
+      at += count;
+    }
+  }
+  for (const f of snap.frames) {
+    if (f.pfn < 0 || f.pfn >= codes.length) continue;
+    codes[f.pfn] = f.dummy || f.pfn === snap.dummyPfn ? DUMMY : f.lockCount > 0 ? LOCKED : CODE.get(f.state) ?? 0;
+  }
+  if (snap.dummyPfn >= 0 && snap.dummyPfn < codes.length) codes[snap.dummyPfn] = DUMMY;
+  return { codes, fromMap: map !== null };
+}
+
+function frameCard(pfn: number, f: FrameView | undefined, state: string): HTMLElement {
+  const rows: (string | HTMLElement)[] = [
+    h('div', { class: 'mono' }, `PFN ${pfnText(pfn)} at physical ${physAddr(pfn)}`),
+    h('div', null, `${state}${f?.modified ? ' · modified' : ''}${f?.dummy ? ' · dummy page' : ''}`),
+  ];
+  if (f) {
+    rows.push(h('div', { class: 'mono' }, `share ${f.shareCount}  ref ${f.referenceCount}  lock ${f.lockCount}`));
+    for (const mp of f.mappedBy) rows.push(h('div', { class: 'mono' }, `${mp.valid ? 'maps' : 'transition'} ${mp.process ?? 'system'} ${addr64(mp.va)}`));
+    if (!f.mappedBy.length) rows.push(h('div', { class: 'dim' }, 'no page table maps it'));
+  }
+  return h('div', null, ...rows);
+}
+
+export function renderPhysical(ctx: PanelContext): { element: HTMLElement; afterMount(): void } {
+  const snap = ctx.model.snap;
+  const { codes, fromMap } = frameCodes(ctx);
+  const counts = new Array<number>(PALETTE.length).fill(0);
+  for (let i = 0; i < codes.length; i++) counts[codes[i]]++;
+  const filter = ctx.state.processFilter;
+  const matches = new Set<number>();
+  if (filter !== null) for (const f of snap.frames) if (f.mappedBy.some((mp) => (filter === '' ? mp.process === null : mp.process === filter))) matches.add(f.pfn);
+
+  const canvas = h('canvas', { class: 'phys-canvas', tabindex: 0, 'data-focus': 'phys-canvas', role: 'img' });
+  const cursor = h('div', { class: 'phys-cursor', 'aria-hidden': 'true' });
+  const card = h('div', { class: 'phys-card', role: 'tooltip' });
+  const detail = h('div', { class: 'phys-detail', 'aria-live': 'polite' }, h('span', { class: 'dim' }, 'Click a frame (or move with the arrow keys and press Enter) to see who maps it.'));
+  const stage = h('div', { class: 'phys-stage' }, canvas, cursor, card);
+
+  const select = h('select', { 'aria-label': 'Filter frames by process', onchange: (e: Event) => {
+    const v = (e.target as HTMLSelectElement).value;
+    ctx.setProcessFilter(v === '*' ? null : v === 'system' ? '' : v);
+  } });
+  select.append(h('option', { value: '*' }, 'All processes'), h('option', { value: 'system', selected: filter === '' }, 'System space'));
+  for (const p of snap.processes) select.append(h('option', { value: p.name, selected: filter === p.name }, `${p.name} (pid ${p.pid})`));
+
+  const legend = h('ul', { class: 'phys-legend', 'aria-label': 'Frames per state' });
+  PALETTE.forEach((p, i) => {
+    if (!counts[i] && i === 0) return;
+    legend.append(h('li', { title: p.meaning, 'data-state': p.name },
+      h('span', { class: 'swatch', style: `background: var(${p.css})` }), h('span', null, p.name), h('span', { class: 'mono count' }, String(counts[i]))));
+  });
+
+  const summary = h('div', { class: 'phys-summary' },
+    h('span', { class: 'mono' }, `${codes.length} frames · ${bytes(codes.length * 4096)}`),
+    h('span', { class: 'dim' }, fromMap ? ' · states from the PFN database' : ' · waiting for the PFN map: only frames that MDLs name are coloured'),
+    filter !== null ? h('span', { class: 'dim' }, ` · ${matches.size} frame(s) mapped by ${filter || 'system space'} (of the frames MDLs name)`) : null);
+
+  let layout: Layout = { cols: 16, rows: 1, cell: 1 };
+  let cursorPfn = snap.frames[0]?.pfn ?? 0;
+  const frameAt = (x: number, y: number): number => {
+    const col = Math.floor(x / layout.cell), row = Math.floor(y / layout.cell);
+    const pfn = row * layout.cols + col;
+    return col < layout.cols && pfn >= 0 && pfn < codes.length ? pfn : -1;
+  };
+  const stateName = (pfn: number) => ctx.model.frame(pfn)?.state ?? PALETTE[codes[pfn]].name;
+  const moveCursor = (pfn: number) => {
+    cursorPfn = Math.max(0, Math.min(codes.length - 1, pfn));
+    const c = Math.max(layout.cell, 3);
+    cursor.style.transform = `translate(${(cursorPfn % layout.cols) * layout.cell - (c - layout.cell) / 2}px, ${Math.floor(cursorPfn / layout.cols) * layout.cell - (c - layout.cell) / 2}px)`;
+    cursor.style.width = cursor.style.height = `${c + 2}px`;
+  };
+  const showDetail = (pfn: number) => {
+    detail.replaceChildren(frameCard(pfn, ctx.model.frame(pfn), stateName(pfn)));
+    moveCursor(pfn);
+  };
+
+  canvas.addEventListener('mousemove', (e) => {
+    const pfn = frameAt(e.offsetX, e.offsetY);
+    if (pfn < 0) return void (card.style.display = 'none');
+    card.replaceChildren(frameCard(pfn, ctx.model.frame(pfn), stateName(pfn)));
+    card.style.display = 'block';
+    card.style.transform = `translate(${e.offsetX + 14}px, ${e.offsetY + 14}px)`;
+  });
+  canvas.addEventListener('mouseleave', () => (card.style.display = 'none'));
+  canvas.addEventListener('click', (e) => {
+    const pfn = frameAt(e.offsetX, e.offsetY);
+    if (pfn >= 0) showDetail(pfn);
+  });
+  canvas.addEventListener('keydown', (e) => {
+    const d: Record<string, number> = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: layout.cols, ArrowUp: -layout.cols };
+    if (e.key in d) {
+      e.preventDefault();
+      moveCursor(cursorPfn + d[e.key]);
+      canvas.setAttribute('aria-label', `Frame ${pfnText(cursorPfn)}: ${stateName(cursorPfn)}`);
+    } else if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      showDetail(cursorPfn);
+    }
+  });
+
+  const paint = () => {
+    const width = Math.max(256, (stage.parentElement?.clientWidth ?? 800) - 4);
+    layout = layoutFor(codes.length, width);
+    const palette = resolveColours(false);
+    const dimmed = filter !== null ? resolveColours(true) : palette;
+    const img = new ImageData(layout.cols, layout.rows);
+    const px = new Uint32Array(img.data.buffer);
+    if (filter === null) for (let i = 0; i < codes.length; i++) px[i] = palette[codes[i]];
+    else for (let i = 0; i < codes.length; i++) px[i] = matches.has(i) ? palette[codes[i]] : dimmed[codes[i]];
+    canvas.width = layout.cols * layout.cell;
+    canvas.height = layout.rows * layout.cell;
+    const c = canvas.getContext('2d')!;
+    if (layout.cell === 1) c.putImageData(img, 0, 0);
+    else {
+      const off = document.createElement('canvas');
+      off.width = layout.cols;
+      off.height = layout.rows;
+      off.getContext('2d')!.putImageData(img, 0, 0);
+      c.imageSmoothingEnabled = false;
+      c.drawImage(off, 0, 0, canvas.width, canvas.height);
+    }
+    canvas.setAttribute('aria-label', `Physical memory map, ${codes.length} frames: ${PALETTE.map((p, i) => (counts[i] ? `${counts[i]} ${p.name}` : '')).filter(Boolean).join(', ')}. Arrow keys move between frames.`);
+    moveCursor(cursorPfn);
+  };
+
+  const element = h('div', { class: 'phys' },
+    h('div', { class: 'toolbar' }, summary, h('label', null, 'Process ', select)), legend, stage, detail);
+  return { element, afterMount: paint };
+}
