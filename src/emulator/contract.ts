@@ -141,4 +141,10 @@ export interface EngineKernel extends GuestKernel {
   peek(va: number, length: number): Uint8Array | null;
   /** Physical reads for !pfn / db /p. */
   readPhysical(pfn: number, offset: number, length: number): Uint8Array;
+  /** Optional (debugger's !vtop / !pte): physical address of `va` in a process (EPROCESS address; null = current), -1 if not resident. */
+  translate?(va: number, process?: number | null): number;
+  /** Optional (debugger's !pfn): the PFN database entry of any frame. */
+  pfnEntry?(pfn: number): import('./snapshotTypes').FrameView;
+  /** Optional (physical memory map): the page-list state of every frame from PFN 0, as indexes into `states`. */
+  pageStateMap?(): { states: string[]; codes: Uint8Array };
 }

@@ -39,7 +39,6 @@ export interface ExceptionFilters {
 const SLICE_MS = 8;
 
 export class DebugEngine extends Emitter<EngineEvents> {
-  readonly breakpoints = new BreakpointTable();
   options: EngineOptions = { ...DEFAULT_OPTIONS };
   filters: ExceptionFilters = { bugcheck: true, sehUnhandled: true, verifier: false };
   state: EngineState = 'unloaded';
@@ -65,8 +64,15 @@ export class DebugEngine extends Emitter<EngineEvents> {
   private liveHigh = 0;
   private replaying = false;
   private lastStop: StopEvent | null = null;
+  /** Breakpoint verification after load, for breakpoints set before the program existed. */
+  rebound = new Map<string, import('./breakpoints').BreakpointStatus[]>();
 
-  constructor(private readonly deps: EngineDeps, private readonly host: FileHost) {
+  /** The breakpoint table may outlive the engine (a restart keeps the user's breakpoints). */
+  constructor(
+    private readonly deps: EngineDeps,
+    private readonly host: FileHost,
+    readonly breakpoints: BreakpointTable = new BreakpointTable(),
+  ) {
     super();
   }
 
@@ -125,7 +131,7 @@ export class DebugEngine extends Emitter<EngineEvents> {
     this.timeline = new Timeline(this.options.checkpointInterval);
     this.timeline.record(this._machine, this._kernel);
     this.travel = new TimeTravel(this._machine, this._kernel, this.timeline, (on) => (this.replaying = on));
-    this.breakpoints.rebind(this.program);
+    this.rebound = this.breakpoints.rebind(this.program);
     this.breakpoints.resyncData(this._kernel);
     this.state = 'ready';
     return { ok: true };
