@@ -1,0 +1,164 @@
+// Lab 6 exercise — the filter verifies the data where it lands: in the system MDL. Fix it.
+// (The scenario: the dummy page, what is really in a paging-read MDL.)
+// A filter above the file system verifies a checksum on every page read from a "sealed" file.
+// The memory manager reads in clusters: when the application touches page A of the file, pages
+// A, Y, Z, B are read in one I/O, but Y and Z are already resident, so their MDL slots all name
+// one system-wide dummy page. Verifying through the system MDL would check the dummy page's
+// contents instead of Y's and Z's. The fix from "What Is Really in That MDL?": read into a private
+// buffer described by a temporary MDL over nonpaged pool, verify there, then copy into the
+// system MDL.
+#include <ntifs.h>
+#include <mdlab.h>
+
+#define TAG 'yDdM'
+#define FILE_PAGES 4
+#define DATA_BYTES (PAGE_SIZE - sizeof(ULONG))   // each page ends with its seal
+
+typedef struct _READ_CONTEXT {
+    PMDL SystemMdl;       // the memory manager's paging-read MDL
+    PMDL TemporaryMdl;    // ours, over nonpaged pool
+    PUCHAR Private;
+    ULONG64 FileOffset;
+} READ_CONTEXT, *PREAD_CONTEXT;
+
+PDEVICE_OBJECT g_Filter;
+PDEVICE_OBJECT g_FileSystem;   // the device below us
+ULONG g_PagesVerified;
+ULONG g_PagesBad;
+ULONG g_PagingReads;
+READ_CONTEXT g_Read;
+
+// The seal of a page: a sum over its data mixed with the page's index in the file, so a page
+// shown at the wrong offset fails as surely as a damaged one.
+ULONG Seal(PUCHAR Page, ULONG64 PageIndex)
+{
+    ULONG sum = 0;
+    for (ULONG i = 0; i < DATA_BYTES; i++) {
+        sum = sum * 31 + Page[i];
+    }
+    return sum ^ (ULONG)(PageIndex * 0x9E3779B1);
+}
+
+VOID VerifyPages(PUCHAR Data, ULONG Length, ULONG64 FileOffset)
+{
+    for (ULONG off = 0; off + PAGE_SIZE <= Length; off += PAGE_SIZE) {
+        ULONG64 index = (FileOffset + off) / PAGE_SIZE;
+        ULONG stored = *(ULONG UNALIGNED *)(Data + off + DATA_BYTES);
+        if (stored == Seal(Data + off, index)) {
+            g_PagesVerified++;
+        } else {
+            g_PagesBad++;
+            DbgPrint("page %I64u of the file fails its seal\n", index);
+        }
+    }
+}
+
+NTSTATUS ReadComplete(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context)
+{
+    UNREFERENCED_PARAMETER(DeviceObject);
+    PREAD_CONTEXT ctx = (PREAD_CONTEXT)Context;
+    if (Irp->PendingReturned) {
+        IoMarkIrpPending(Irp);
+    }
+    if (NT_SUCCESS(Irp->IoStatus.Status)) {
+        // "The file system has just read the data into these pages: verify them there."
+        PUCHAR data = (PUCHAR)MmGetSystemAddressForMdlSafe(ctx->SystemMdl, NormalPagePriority | MdlMappingNoExecute);
+        if (data) {
+            VerifyPages(data, MmGetMdlByteCount(ctx->SystemMdl), ctx->FileOffset);
+        }
+    }
+    // TODO: the article's four steps: a temporary MDL over nonpaged pool, read into it, verify
+    // there, copy into the system MDL.
+    return STATUS_CONTINUE_COMPLETION;
+}
+
+NTSTATUS FilterRead(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    UNREFERENCED_PARAMETER(DeviceObject);
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
+    if (!(Irp->Flags & IRP_PAGING_IO) || Irp->MdlAddress == NULL) {
+        IoSkipCurrentIrpStackLocation(Irp);
+        return IoCallDriver(g_FileSystem, Irp);
+    }
+    g_PagingReads++;
+    PREAD_CONTEXT ctx = &g_Read;
+    ctx->SystemMdl = Irp->MdlAddress;
+    ctx->FileOffset = (ULONG64)stack->Parameters.Read.ByteOffset.QuadPart;
+    DbgPrint("paging read: offset 0x%I64X, 0x%X bytes, MdlFlags 0x%04X\n", ctx->FileOffset,
+             MmGetMdlByteCount(ctx->SystemMdl), (ULONG)(USHORT)ctx->SystemMdl->MdlFlags);
+
+    IoCopyCurrentIrpStackLocationToNext(Irp);
+    IoSetCompletionRoutine(Irp, ReadComplete, ctx, TRUE, TRUE, TRUE);
+    return IoCallDriver(g_FileSystem, Irp);
+}
+
+NTSTATUS FilterPassThrough(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    UNREFERENCED_PARAMETER(DeviceObject);
+    IoSkipCurrentIrpStackLocation(Irp);
+    return IoCallDriver(g_FileSystem, Irp);
+}
+
+NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
+{
+    UNREFERENCED_PARAMETER(RegistryPath);
+    NTSTATUS status = IoCreateDevice(DriverObject, 0, NULL, FILE_DEVICE_DISK_FILE_SYSTEM, 0, FALSE, &g_Filter);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    for (ULONG i = 0; i <= IRP_MJ_MAXIMUM_FUNCTION; i++) {
+        DriverObject->MajorFunction[i] = FilterPassThrough;
+    }
+    DriverObject->MajorFunction[IRP_MJ_READ] = FilterRead;
+    g_FileSystem = IoAttachDeviceToDeviceStack(g_Filter, LabGetFileSystemDevice());
+    if (!g_FileSystem) {
+        IoDeleteDevice(g_Filter);
+        return STATUS_NO_SUCH_DEVICE;
+    }
+    g_Filter->Flags |= g_FileSystem->Flags & (DO_DIRECT_IO | DO_BUFFERED_IO);
+    g_Filter->Flags &= ~DO_DEVICE_INITIALIZING;
+    return STATUS_SUCCESS;
+}
+
+UCHAR g_Contents[FILE_PAGES * PAGE_SIZE];
+
+VOID LabMain(VOID)
+{
+    // A sealed file of four pages: A, Y, Z, B.
+    for (ULONG p = 0; p < FILE_PAGES; p++) {
+        PUCHAR page = g_Contents + p * PAGE_SIZE;
+        for (ULONG i = 0; i < DATA_BYTES; i++) {
+            page[i] = (UCHAR)("AYZB"[p] + i % 7);
+        }
+        *(ULONG UNALIGNED *)(page + DATA_BYTES) = Seal(page, p);
+    }
+    HANDLE file = LabCreateFile("\\sealed.dat", g_Contents, sizeof(g_Contents));
+
+    LabLoadDriver(DriverEntry);
+    LabExpect(g_FileSystem != NULL, "the filter is attached above the file system");
+    if (!g_FileSystem) {
+        return;
+    }
+
+    PEPROCESS app = LabCreateProcess("reader.exe");
+    LabEnterProcess(app);
+    PUCHAR view = (PUCHAR)LabMapViewOfFile(app, file, 0, sizeof(g_Contents));
+
+    // Y and Z are read and stay resident; A and B are not in memory.
+    UCHAR y = view[1 * PAGE_SIZE];
+    UCHAR z = view[2 * PAGE_SIZE];
+    LabEvictFromCache(file, 0, PAGE_SIZE);
+    LabEvictFromCache(file, 3 * PAGE_SIZE, PAGE_SIZE);
+    LabExpect(y == 'Y' && z == 'Z', "pages Y and Z are resident");
+    g_PagesVerified = 0;
+    g_PagesBad = 0;
+    g_PagingReads = 0;
+
+    // Touching A faults; the memory manager reads A, Y, Z, B in one cluster.
+    UCHAR a = view[0];
+    DbgPrint("paging reads: %u, pages verified: %u, bad: %u\n", g_PagingReads, g_PagesVerified, g_PagesBad);
+    LabExpect(g_PagingReads >= 1, "the fault reached the filter as a paging read");
+    LabExpect(g_PagesBad == 0, "every page read passes its seal");
+    LabExpect(a == 'A' && view[3 * PAGE_SIZE] == 'B' && view[PAGE_SIZE] == 'Y' && view[2 * PAGE_SIZE] == 'Z',
+              "the application sees A, Y, Z, B where they belong");
+}
