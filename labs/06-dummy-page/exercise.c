@@ -11,6 +11,9 @@
 #include <mdlab.h>
 
 #define TAG 'yDdM'
+#ifndef STATUS_CONTINUE_COMPLETION
+#define STATUS_CONTINUE_COMPLETION STATUS_SUCCESS   // as wdm.h defines it
+#endif
 #define FILE_PAGES 4
 #define DATA_BYTES (PAGE_SIZE - sizeof(ULONG))   // each page ends with its seal
 
@@ -23,6 +26,7 @@ typedef struct _READ_CONTEXT {
 
 PDEVICE_OBJECT g_Filter;
 PDEVICE_OBJECT g_FileSystem;   // the device below us
+PVOID g_File;                  // sealed.dat
 ULONG g_PagesVerified;
 ULONG g_PagesBad;
 ULONG g_PagingReads;
@@ -110,7 +114,8 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
         DriverObject->MajorFunction[i] = FilterPassThrough;
     }
     DriverObject->MajorFunction[IRP_MJ_READ] = FilterRead;
-    g_FileSystem = IoAttachDeviceToDeviceStack(g_Filter, LabGetFileSystemDevice());
+    // Attach on top of the stack that serves sealed.dat.
+    g_FileSystem = IoAttachDeviceToDeviceStack(g_Filter, IoGetRelatedDeviceObject((PFILE_OBJECT)g_File));
     if (!g_FileSystem) {
         IoDeleteDevice(g_Filter);
         return STATUS_NO_SUCH_DEVICE;
@@ -120,35 +125,32 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     return STATUS_SUCCESS;
 }
 
-UCHAR g_Contents[FILE_PAGES * PAGE_SIZE];
-
 VOID LabMain(VOID)
 {
-    // A sealed file of four pages: A, Y, Z, B.
-    for (ULONG p = 0; p < FILE_PAGES; p++) {
-        PUCHAR page = g_Contents + p * PAGE_SIZE;
-        for (ULONG i = 0; i < DATA_BYTES; i++) {
-            page[i] = (UCHAR)("AYZB"[p] + i % 7);
-        }
-        *(ULONG UNALIGNED *)(page + DATA_BYTES) = Seal(page, p);
-    }
-    HANDLE file = LabCreateFile("\\sealed.dat", g_Contents, sizeof(g_Contents));
-
+    g_File = LabCreateFile("\\sealed.dat", FILE_PAGES * PAGE_SIZE);
     LabLoadDriver(DriverEntry);
     LabExpect(g_FileSystem != NULL, "the filter is attached above the file system");
     if (!g_FileSystem) {
         return;
     }
 
+    // The application writes a sealed file of four pages, A, Y, Z, B, through a mapped view;
+    // evicting the file from the cache writes it out and leaves nothing resident.
     PEPROCESS app = LabCreateProcess("reader.exe");
     LabEnterProcess(app);
-    PUCHAR view = (PUCHAR)LabMapViewOfFile(app, file, 0, sizeof(g_Contents));
+    PUCHAR view = (PUCHAR)LabMapViewOfFile(app, g_File);
+    for (ULONG p = 0; p < FILE_PAGES; p++) {
+        PUCHAR page = view + p * PAGE_SIZE;
+        for (ULONG i = 0; i < DATA_BYTES; i++) {
+            page[i] = (UCHAR)("AYZB"[p] + i % 7);
+        }
+        *(ULONG UNALIGNED *)(page + DATA_BYTES) = Seal(page, p);
+    }
+    LabEvictFromCache(g_File);
 
-    // Y and Z are read and stay resident; A and B are not in memory.
+    // The application reads Y and Z: they come back and stay resident; A and B do not.
     UCHAR y = view[1 * PAGE_SIZE];
     UCHAR z = view[2 * PAGE_SIZE];
-    LabEvictFromCache(file, 0, PAGE_SIZE);
-    LabEvictFromCache(file, 3 * PAGE_SIZE, PAGE_SIZE);
     LabExpect(y == 'Y' && z == 'Z', "pages Y and Z are resident");
     g_PagesVerified = 0;
     g_PagesBad = 0;

@@ -1,4 +1,4 @@
-// Lab 10 exercise — StopSharing runs under the driver's spin lock. Find why that is not allowed.
+// Lab 10 exercise — StopSharing is called from the device's completion DPC. Find why that is not allowed.
 // (The scenario: mapping into user space and back with MmMapLockedPagesSpecifyCache(UserMode).)
 // A driver shares a page of its own nonpaged memory with one application: it maps the page into
 // that process's address space and, when done, unmaps it — in the same process, at PASSIVE or
@@ -49,24 +49,17 @@ NTSTATUS ShareWithCurrentProcess(VOID)
     return STATUS_SUCCESS;
 }
 
-KSPIN_LOCK g_SharedLock;
-
-// Called in the owner's context, before the owner exits.
+// Called in the owner's context, at PASSIVE_LEVEL, before the owner exits.
 VOID StopSharing(VOID)
 {
-    KIRQL oldIrql;
-    // "Another thread might be using g_Shared: take the lock while tearing it down."
-    KeAcquireSpinLock(&g_SharedLock, &oldIrql);   // raises to DISPATCH_LEVEL
     MmUnmapLockedPages(g_Shared.UserVa, g_Shared.Mdl);
     g_Shared.UserVa = NULL;
-    KeReleaseSpinLock(&g_SharedLock, oldIrql);
     IoFreeMdl(g_Shared.Mdl);
     ExFreePoolWithTag(g_Shared.KernelVa, TAG);
 }
 
 VOID LabMain(VOID)
 {
-    KeInitializeSpinLock(&g_SharedLock);
     PEPROCESS app = LabCreateProcess("monitor.exe");
     LabEnterProcess(app);
 
@@ -86,7 +79,12 @@ VOID LabMain(VOID)
     userView[1] = 0x24;
     LabExpect(kernelView[1] == 0x24, "the driver sees the application's write");
 
+    // "Sharing ends when the device says so": the device's completion DPC tears it down.
+    // (Raising the IRQL here stands in for the DPC dispatcher; monitor.exe is still current.)
+    KIRQL oldIrql;
+    KeRaiseIrql(DISPATCH_LEVEL, &oldIrql);
     StopSharing();
+    KeLowerIrql(oldIrql);
     LabExpect(!MmIsAddressValid(userView), "after unmapping, the user VA is gone");
     LabTerminateProcess(app);
 }
