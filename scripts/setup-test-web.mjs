@@ -83,9 +83,39 @@ function playwrightRevisions() {
   return { chromium: rev('chromium'), headlessShell: rev('chromium-headless-shell') ?? rev('chromium') };
 }
 
+/**
+ * Chromium preferences for a fresh profile. VS Code for the Web serves each webview from its own
+ * `<uuid>.localhost` origin and needs a service worker there, which Chromium refuses while
+ * third-party cookies are blocked ("The user denied permission to use Service Worker").
+ */
+export const chromiumPreferences = { profile: { cookie_controls_mode: 0, block_third_party_cookies: false } };
+
+/** Writes the preferences into a profile folder (before chromium starts on it). */
+export function prepareChromiumProfile(userDataDir) {
+  mkdirSync(join(userDataDir, 'Default'), { recursive: true });
+  const prefs = join(userDataDir, 'Default', 'Preferences');
+  if (!existsSync(prefs)) writeFileSync(prefs, JSON.stringify(chromiumPreferences));
+}
+
 function writeShim(file) {
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `#!/bin/sh\n# Playwright's browser, played by Debian's chromium.\nexec "${chromiumPath}" ${chromiumFlags.join(' ')} "$@"\n`);
+  const prefs = JSON.stringify(chromiumPreferences).replace(/'/g, '');
+  writeFileSync(file, [
+    '#!/bin/sh',
+    "# Playwright's browser, played by Debian's chromium. Playwright gives each launch a fresh",
+    '# profile (--user-data-dir); third-party cookies are allowed there so that webviews load.',
+    'for arg in "$@"; do',
+    '  case "$arg" in',
+    '    --user-data-dir=*)',
+    '      dir="${arg#--user-data-dir=}"',
+    '      if [ ! -e "$dir/Default/Preferences" ]; then',
+    '        mkdir -p "$dir/Default" && printf %s \'' + prefs + '\' > "$dir/Default/Preferences"',
+    '      fi ;;',
+    '  esac',
+    'done',
+    `exec "${chromiumPath}" ${chromiumFlags.join(' ')} "$@"`,
+    '',
+  ].join('\n'));
   chmodSync(file, 0o755);
 }
 

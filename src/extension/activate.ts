@@ -13,6 +13,8 @@ import { panels } from './panelsBridge';
 export interface MdlLabApi {
   readonly sessions: MdlSessions;
   readonly visualizerRegistered: boolean;
+  /** How many MDL panels are open. */
+  readonly openPanels: () => number;
 }
 
 export function activateMdlLab(context: vscode.ExtensionContext): MdlLabApi {
@@ -31,5 +33,5 @@ export function activateMdlLab(context: vscode.ExtensionContext): MdlLabApi {
   registerCommands(context, sessions);
   panels.register(context);
   const visualizerRegistered = registerPmdlVisualizer(context);
-  return { sessions, visualizerRegistered };
+  return { sessions, visualizerRegistered, openPanels: () => panels.openPanels };
 }

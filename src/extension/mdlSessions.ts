@@ -1,10 +1,9 @@
-// Follows `mdl` debug sessions: keeps the latest MM snapshot of each stop, forwards it to the MDL
-// panels, and shows a status-bar item while a session runs.
+// Follows `mdl` debug sessions: keeps the latest MM snapshot of each stop (the panels get it on
+// their own, see panels/index.ts) and shows a status-bar item while a session runs.
 import * as vscode from 'vscode';
 import { SNAPSHOT_EVENT, SNAPSHOT_REQUEST, type SnapshotResponseBody } from '../adapter/protocol';
 import type { Snapshot } from '../engine/snapshot';
 import { DEBUG_TYPE } from './debugConfiguration';
-import { panels } from './panelsBridge';
 import { SHOW_MDL_VIEW } from './commandIds';
 
 export class MdlSessions implements vscode.Disposable {
@@ -70,7 +69,6 @@ export class MdlSessions implements vscode.Disposable {
       ? `$(error) MDL Lab: bug check ${snapshot.bugcheck.name ?? snapshot.bugcheck.code}`
       : `$(debug-pause) MDL Lab: ${where} · ${mdls} MDL${mdls === 1 ? '' : 's'}`;
     this.snapshotEmitter.fire(snapshot);
-    panels.updateAll(snapshot);
   }
 
   dispose(): void {

@@ -2,24 +2,31 @@
 // the shell does not depend on how the panels are built.
 import * as vscode from 'vscode';
 import type { Snapshot } from '../engine/snapshot';
+import { activateMdlPanels, MdlPanel } from './panels';
 
 export interface PanelsApi {
-  /** Opens the MDL view (or reveals it) and shows the latest snapshot. */
+  /** Opens the MDL view (or reveals it), with the latest snapshot if one is known. */
   show(extensionUri: vscode.Uri, snapshot: Snapshot | null): void;
-  /** Sends a new stop's snapshot to every open panel. */
-  updateAll(snapshot: Snapshot | null): void;
   /** Selects one MDL by address in the open panel (opening it if needed). */
   selectMdl(extensionUri: vscode.Uri, address: string): void;
-  /** Restores panels after a window reload. */
+  /** Serializer, snapshots from `mdl` sessions and session state: everything panels need at activation. */
   register(context: vscode.ExtensionContext): void;
+  /** How many MDL panels are open. */
+  readonly openPanels: number;
 }
 
-/** Until the panels are part of the build: say so rather than fail silently. */
-const missing: PanelsApi = {
-  show: () => void vscode.window.showWarningMessage('MDL Lab: the MDL view is not part of this build.'),
-  updateAll: () => undefined,
-  selectMdl: () => void vscode.window.showWarningMessage('MDL Lab: the MDL view is not part of this build.'),
-  register: () => undefined,
+export const panels: PanelsApi = {
+  show(extensionUri, snapshot) {
+    if (snapshot) MdlPanel.updateAll(snapshot);
+    MdlPanel.createOrShow(extensionUri);
+  },
+  selectMdl(extensionUri, address) {
+    MdlPanel.selectMdl(extensionUri, address);
+  },
+  register(context) {
+    activateMdlPanels(context);
+  },
+  get openPanels() {
+    return MdlPanel.openPanels;
+  },
 };
-
-export const panels: PanelsApi = missing;

@@ -27,7 +27,8 @@ async function runSuite(env) {
     quality: 'insider',
     commit: env.commit,
     testRunnerDataDir: env.testWebDataDir,
-    host: '127.0.0.1',
+    // Not 127.0.0.1: webviews live on <uuid>.<host>, and only *.localhost resolves without DNS.
+    host: 'localhost',
     port,
     extensionDevelopmentPath: root,
     extensionTestsPath: suite,

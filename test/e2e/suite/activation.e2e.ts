@@ -2,7 +2,8 @@
 // what it supports in Restricted Mode.
 import * as assert from './assert';
 import * as vscode from 'vscode';
-import { activeExtension, sampleUri } from './util';
+import { activeExtension, sampleUri, until } from './util';
+import type { MdlLabApi } from '../../../src/extension/activate';
 
 describe('MDL Lab in a real VS Code workbench', () => {
   it('activates when a C scenario is opened', async () => {
@@ -32,5 +33,22 @@ describe('MDL Lab in a real VS Code workbench', () => {
     const ext = await activeExtension();
     assert.strictEqual(ext.packageJSON.capabilities.untrustedWorkspaces.supported, 'limited');
     assert.strictEqual(vscode.workspace.isTrusted, true);
+  });
+});
+
+describe('the MDL view in a real workbench', () => {
+  it('"MDL Lab: Show MDL View" opens the MDL panel as a webview beside the editor', async () => {
+    const ext = await activeExtension<MdlLabApi>();
+    await vscode.commands.executeCommand('mdlLab.showMdlView');
+    const isPanel = (t: vscode.Tab) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('mdlLab.mdlView');
+    const panel = await until(() => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find(isPanel), 5000, 'an MDL panel tab');
+    assert.strictEqual(panel.label, 'MDL Lab');
+    assert.strictEqual(ext.exports.openPanels(), 1);
+    // Running the command again reveals the same panel rather than opening a second one.
+    await vscode.commands.executeCommand('mdlLab.showMdlView');
+    assert.strictEqual(ext.exports.openPanels(), 1);
+    assert.strictEqual(vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter(isPanel).length, 1);
+    await vscode.window.tabGroups.close(panel);
+    await until(() => ext.exports.openPanels() === 0, 5000, 'closing the tab to dispose the panel');
   });
 });

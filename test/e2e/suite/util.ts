@@ -37,3 +37,14 @@ export function waitFor<T>(event: vscode.Event<T>, test: (e: T) => boolean, ms: 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+/** Polls `probe` until it returns a truthy value; rejects after `ms` naming `what`. */
+export async function until<T>(probe: () => T | undefined | null | false, ms: number, what: string): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = probe();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}
