@@ -5,12 +5,18 @@ import type { RunResult, StopEvent } from '../engine/events';
 
 export type ExecutionCommand = 'continue' | 'next' | 'stepIn' | 'stepOut' | 'stepBack' | 'reverseContinue';
 
-/** Starts the motion and returns once it is under way; failures surface as output, not a dead adapter. */
-export function startMotion(engine: DebugEngine, command: ExecutionCommand, onFailure: (e: Error) => void): void {
+/** Throws an Error saying why the motion cannot start now. */
+export function checkMotion(engine: DebugEngine, command: ExecutionCommand): void {
   if (engine.state === 'running') throw new Error('the scenario is already running');
   if (engine.state === 'ended') throw new Error('the run has ended');
   if (engine.state === 'unloaded') throw new Error('no scenario is loaded');
+  if (engine.state === 'ready') throw new Error('the scenario has not started yet (configurationDone first)');
   if ((command === 'stepBack' || command === 'reverseContinue') && !engine.canTimeTravel) throw new Error('time travel is off for this run');
+}
+
+/** Starts the motion; failures surface as output, not a dead adapter. */
+export function startMotion(engine: DebugEngine, command: ExecutionCommand, onFailure: (e: Error) => void): void {
+  checkMotion(engine, command);
   let p: Promise<StopEvent | RunResult>;
   switch (command) {
     case 'continue':

@@ -13,7 +13,7 @@ import { capabilities } from './capabilities';
 import { THREAD_ID, requireString } from './context';
 import type { SessionContext } from './context';
 import * as bp from './breakpointRequests';
-import { startMotion, type ExecutionCommand } from './executionRequests';
+import { checkMotion, startMotion, type ExecutionCommand } from './executionRequests';
 import * as inspect from './inspectRequests';
 import * as memory from './memoryRequests';
 import { GOTO_STEP_REQUEST, PHYSICAL_MAP_REQUEST, SNAPSHOT_EVENT, SNAPSHOT_REQUEST } from './protocol';
@@ -258,11 +258,17 @@ export class MdlDebugSession extends DebugSession {
     this.answer(r, () => bp.breakpointLocations(this.engine, a));
   }
 
+  /** The response goes out before the motion starts, so that it precedes the `stopped` event. */
   private motion(r: DebugProtocol.Response, command: ExecutionCommand): void {
-    this.answer(r, () => {
-      startMotion(this.ctx.engine(), command, (e) => this.sendEvent(new OutputEvent(`${command} failed: ${e.message}\n`, 'stderr')));
-      return command === 'continue' ? { allThreadsContinued: true } : undefined;
-    });
+    try {
+      const engine = this.ctx.engine();
+      checkMotion(engine, command);
+      if (command === 'continue') r.body = { allThreadsContinued: true };
+      this.sendResponse(r);
+      startMotion(engine, command, (e) => this.sendEvent(new OutputEvent(`${command} failed: ${e.message}\n`, 'stderr')));
+    } catch (e) {
+      this.sendErrorResponse(r, 1000, (e as Error).message.replace(/[{}]/g, ''));
+    }
   }
   protected override continueRequest(r: DebugProtocol.ContinueResponse): void {
     this.motion(r, 'continue');
