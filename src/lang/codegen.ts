@@ -1,0 +1,473 @@
+// Compiles call-free typed expressions to JS closures over a frame's slots and emulated memory.
+// Calls have been hoisted into temporaries by the lowering pass, so a closure never runs C code.
+import type { GuestMemory, U64 } from '../emulator/contract';
+import { SehException } from '../emulator/contract';
+import type { Expr, FuncSym, InitItem, VarSym } from './ast';
+import * as A from './arith';
+import { type CType, type StructField, isInt, sizeOf } from './types';
+
+export interface Frame {
+  fn: number;
+  pc: number;
+  s: any[];
+  bp: number;
+  tries: number[];
+  fin: { scope: number; rec: Transfer }[];
+  exc: number;
+  native?: string;
+  req?: import('../emulator/contract').GuestCallRequest;
+}
+export type Transfer =
+  | { kind: 'jump'; pc: number; depth: number }
+  | { kind: 'ret'; value: any }
+  | { kind: 'unwind'; status: number; target: number; depth: number };
+
+export type Val = (f: Frame) => any;
+export type Addr = (f: Frame) => number;
+
+export interface GenCtx {
+  mem: GuestMemory;
+  globalAddr(sym: VarSym): number;
+  stringAddr(bytes: Uint8Array): number;
+  funcAddr(sym: FuncSym): number;
+  /** The evaluator may call natives directly when side effects are allowed. */
+  callDirect?(e: Extract<Expr, { k: 'call' }>, args: any[]): any;
+  /** Locals of which frame the evaluator reads (it passes that frame). */
+}
+
+export class GenError extends Error {}
+
+export function toAddr(p: U64): number {
+  if (typeof p === 'number') return p;
+  throw new SehException(0xc0000005, `access violation: non-canonical address 0x${BigInt.asUintN(64, p).toString(16)}`, Number(BigInt.asIntN(53, p)), false);
+}
+
+export function loader(mem: GuestMemory, t: CType): (a: number) => any {
+  switch (t.k) {
+    case 'int':
+      switch (t.size) {
+        case 1: return t.signed ? (a) => (mem.read8(a) << 24) >> 24 : t.bool ? (a) => (mem.read8(a) ? 1 : 0) : (a) => mem.read8(a) & 0xff;
+        case 2: return t.signed ? (a) => (mem.read16(a) << 16) >> 16 : (a) => mem.read16(a) & 0xffff;
+        case 4: return t.signed ? (a) => mem.read32(a) | 0 : (a) => mem.read32(a) >>> 0;
+        default: return (a) => mem.read64(a);
+      }
+    case 'ptr': return (a) => mem.read64(a);
+    case 'float': return t.size === 4 ? (a) => A.bitsToFloat(mem.read32(a)) : (a) => A.bitsToDouble(mem.read64(a));
+    default: return (a) => a; // aggregates are handled by address
+  }
+}
+
+export function storer(mem: GuestMemory, t: CType): (a: number, v: any) => void {
+  switch (t.k) {
+    case 'int':
+      switch (t.size) {
+        case 1: return (a, v) => mem.write8(a, v & 0xff);
+        case 2: return (a, v) => mem.write16(a, v & 0xffff);
+        case 4: return (a, v) => mem.write32(a, v >>> 0);
+        default: return (a, v) => mem.write64(a, v);
+      }
+    case 'ptr': return (a, v) => mem.write64(a, v);
+    case 'float': return t.size === 4 ? (a, v) => mem.write32(a, A.floatToBits(v) >>> 0) : (a, v) => mem.write64(a, A.doubleToBits(v));
+    default: {
+      const n = sizeOf(t);
+      return (a, v) => { if (n) mem.writeBytes(a, mem.readBytes(v, n)); };
+    }
+  }
+}
+
+/** A conversion closure between scalar types (identity when the representation is unchanged). */
+export function converter(from: CType, to: CType): ((v: any) => any) | null {
+  if (to.k === 'void') return null;
+  if (to.k === 'int' && to.bool) return (v) => (v ? 1 : 0);
+  if (to.k === 'float' || from.k === 'float') return (v) => A.convertValue(v, from, to);
+  const fs = from.k === 'int' ? from.size : 8;
+  const fsig = from.k === 'int' ? from.signed : true;
+  const ts = to.k === 'int' ? to.size : 8;
+  const tsig = to.k === 'int' ? to.signed : true;
+  if (ts === 8) return null; // all integers are exact in the U64 form
+  if (fs < ts || (fs === ts && fsig === tsig)) {
+    if (fs === ts || fsig === false || tsig === true) return null; // value already fits
+  }
+  if (fs === 8) {
+    switch (ts) {
+      case 4: return tsig ? (v) => (typeof v === 'number' ? v | 0 : Number(BigInt.asIntN(32, v))) : (v) => (typeof v === 'number' ? v >>> 0 : Number(BigInt.asUintN(32, v)));
+      case 2: return tsig ? (v) => (typeof v === 'number' ? (v << 16) >> 16 : Number(BigInt.asIntN(16, v))) : (v) => (typeof v === 'number' ? v & 0xffff : Number(BigInt.asUintN(16, v)));
+      default: return tsig ? (v) => (typeof v === 'number' ? (v << 24) >> 24 : Number(BigInt.asIntN(8, v))) : (v) => (typeof v === 'number' ? v & 0xff : Number(BigInt.asUintN(8, v)));
+    }
+  }
+  switch (ts) {
+    case 4: return tsig ? (v) => v | 0 : (v) => v >>> 0;
+    case 2: return tsig ? (v) => (v << 16) >> 16 : (v) => v & 0xffff;
+    default: return tsig ? (v) => (v << 24) >> 24 : (v) => v & 0xff;
+  }
+}
+
+function bitLoad(mem: GuestMemory, f: StructField): (a: number) => any {
+  const w = f.bitWidth!, bo = f.bitOffset!;
+  const t = f.type as Extract<CType, { k: 'int' }>;
+  if (t.size === 8) {
+    return (a) => {
+      const u = BigInt.asUintN(64, BigInt(mem.read64(a))) >> BigInt(bo);
+      return A.norm64(t.signed ? BigInt.asIntN(w, u) : BigInt.asUintN(w, u));
+    };
+  }
+  const ld = loader(mem, { k: 'int', size: t.size, signed: false });
+  return (a) => {
+    const u = (ld(a) >>> bo) & (w === 32 ? 0xffffffff : (1 << w) - 1);
+    return t.signed ? (u << (32 - w)) >> (32 - w) : u >>> 0;
+  };
+}
+
+function bitStore(mem: GuestMemory, f: StructField): (a: number, v: any) => void {
+  const w = f.bitWidth!, bo = f.bitOffset!;
+  const t = f.type as Extract<CType, { k: 'int' }>;
+  if (t.size === 8) {
+    return (a, v) => {
+      const mask = ((1n << BigInt(w)) - 1n) << BigInt(bo);
+      const old = BigInt.asUintN(64, BigInt(mem.read64(a)));
+      mem.write64(a, A.norm64((old & ~mask) | ((BigInt.asUintN(64, BigInt(v)) << BigInt(bo)) & mask)));
+    };
+  }
+  const ut: CType = { k: 'int', size: t.size, signed: false };
+  const ld = loader(mem, ut), st = storer(mem, ut);
+  const mask = (w === 32 ? 0xffffffff : ((1 << w) - 1) << bo) >>> 0;
+  return (a, v) => st(a, ((ld(a) & ~mask) | ((Number(typeof v === 'bigint' ? BigInt.asUintN(32, v) : v) << bo) & mask)) >>> 0);
+}
+
+/** An lvalue: either a JS slot of the frame or an address in emulated memory. */
+type LV =
+  | { slot: number; addr?: undefined; t: CType }
+  | { slot?: undefined; addr: Addr; t: CType; bit?: StructField };
+
+export class ExprGen {
+  constructor(readonly ctx: GenCtx) {}
+
+  lvalue(e: Expr): LV {
+    switch (e.k) {
+      case 'var': {
+        const s = e.sym;
+        if (s.storage === 'local' || s.storage === 'param') {
+          if (s.slot >= 0) return { slot: s.slot, t: e.t };
+          const off = s.offset;
+          return { addr: (f) => f.bp + off, t: e.t };
+        }
+        const a = this.ctx.globalAddr(s);
+        return { addr: () => a, t: e.t };
+      }
+      case 'deref': {
+        const p = this.val(e.e);
+        return { addr: (f) => toAddr(p(f)), t: e.t };
+      }
+      case 'member': {
+        const off = e.f.offset;
+        const base = e.e.t.k === 'struct' && (e.e.k === 'tmp' || e.e.k === 'cond' || e.e.k === 'comma' || e.e.k === 'assign') ? this.val(e.e) : this.addrOf(e.e);
+        const addr: Addr = off === 0 ? base : (f) => base(f) + off;
+        return e.f.bitWidth !== undefined ? { addr, t: e.t, bit: e.f } : { addr, t: e.t };
+      }
+      case 'complit': {
+        const init = this.initializer(e.sym, e.init);
+        const at = this.lvalue({ k: 'var', sym: e.sym, t: e.t, loc: e.loc });
+        const a = at.addr!;
+        return { addr: (f) => { init(f); return a(f); }, t: e.t };
+      }
+      case 'str': {
+        const a = this.ctx.stringAddr(e.bytes);
+        return { addr: () => a, t: e.t };
+      }
+      case 'tmp': { // struct-valued temporaries hold the address of their object
+        const i = e.slot;
+        return { addr: (f) => f.s[i], t: e.t };
+      }
+      default:
+        if (e.t.k === 'struct') { const v = this.val(e); return { addr: v, t: e.t }; }
+        throw new GenError(`expression is not an lvalue`);
+    }
+  }
+
+  addrOf(e: Expr): Addr {
+    if (e.k === 'fn') { const a = this.ctx.funcAddr(e.sym); return () => a; }
+    const lv = this.lvalue(e);
+    if (lv.slot !== undefined) throw new GenError(`internal: address of a register local`);
+    return lv.addr;
+  }
+
+  /** Reads an lvalue. */
+  private load(lv: LV): Val {
+    if (lv.slot !== undefined) { const i = lv.slot; return (f) => f.s[i]; }
+    const a = lv.addr;
+    if (lv.bit) { const ld = bitLoad(this.ctx.mem, lv.bit); return (f) => ld(a(f)); }
+    if (lv.t.k === 'struct' || lv.t.k === 'array') return a;
+    const ld = loader(this.ctx.mem, lv.t);
+    return (f) => ld(a(f));
+  }
+
+  /** Returns a closure that stores `v` into the lvalue given its precomputed address. */
+  storeAt(lv: LV): (f: Frame, a: number, v: any) => void {
+    if (lv.slot !== undefined) { const i = lv.slot; return (f, _a, v) => { f.s[i] = v; }; }
+    if (lv.bit) { const st = bitStore(this.ctx.mem, lv.bit); return (_f, a, v) => st(a, v); }
+    const st = storer(this.ctx.mem, lv.t);
+    return (_f, a, v) => st(a, v);
+  }
+
+  /** A closure storing a value into `e` (used for call results). */
+  storeTo(e: Expr): (f: Frame, v: any) => void {
+    const lv = this.lvalue(e);
+    if (lv.slot !== undefined) { const i = lv.slot; return (f, v) => { f.s[i] = v; }; }
+    const st = this.storeAt(lv);
+    const a = lv.addr;
+    return (f, v) => st(f, a(f), v);
+  }
+
+  val(e: Expr): Val {
+    switch (e.k) {
+      case 'num': { const v = e.v; return () => v; }
+      case 'var': case 'deref': case 'member': case 'complit': return this.load(this.lvalue(e));
+      case 'tmp': { const i = e.slot; return (f) => f.s[i]; }
+      case 'str': { const a = this.ctx.stringAddr(e.bytes); return () => a; }
+      case 'fn': { const a = this.ctx.funcAddr(e.sym); return () => a; }
+      case 'addr': return this.addrOf(e.e);
+      case 'cast': {
+        const v = this.val(e.e);
+        if (e.t.k === 'void') return v;
+        const c = converter(e.e.t, e.t);
+        return c ? (f) => c(v(f)) : v;
+      }
+      case 'seh': return e.what === 'code' ? (f) => f.exc : e.what === 'abnormal' ? (f) => (f.fin.length ? 1 : 0) : () => 0;
+      case 'un': return this.unary(e);
+      case 'bin': return this.binary(e.op, e.l.t, this.val(e.l), this.val(e.r), e.r);
+      case 'padd': {
+        const p = this.val(e.p), i = this.val(e.i), sc = e.scale, sub = e.sub;
+        if (e.i.k === 'num' && typeof e.i.v === 'number') {
+          const d = (sub ? -e.i.v : e.i.v) * sc;
+          return (f) => { const b = p(f); if (typeof b === 'number') { const r = b + d; if (r <= 9007199254740991 && r >= -9007199254740991) return r; } return A.add64(b, d); };
+        }
+        return (f) => {
+          const b = p(f), n = i(f);
+          if (typeof b === 'number' && typeof n === 'number') { const r = sub ? b - n * sc : b + n * sc; if (r <= 9007199254740991 && r >= -9007199254740991) return r; }
+          const d = A.mul64(n, sc);
+          return sub ? A.sub64(b, d) : A.add64(b, d);
+        };
+      }
+      case 'pdiff': {
+        const l = this.val(e.l), r = this.val(e.r), sc = e.scale;
+        return (f) => A.sdiv64(A.sub64(l(f), r(f)), sc);
+      }
+      case 'log': {
+        const l = this.val(e.l), r = this.val(e.r);
+        return e.op === '&&' ? (f) => (l(f) ? (r(f) ? 1 : 0) : 0) : (f) => (l(f) ? 1 : r(f) ? 1 : 0);
+      }
+      case 'cond': {
+        const c = this.val(e.c), a = this.val(e.a), b = this.val(e.b);
+        return (f) => (c(f) ? a(f) : b(f));
+      }
+      case 'comma': {
+        const a = this.val(e.a), b = this.val(e.b);
+        return (f) => { a(f); return b(f); };
+      }
+      case 'assign': return this.assign(e);
+      case 'incdec': return this.incdec(e);
+      case 'call': {
+        if (!this.ctx.callDirect) throw new GenError(`internal: call left in a closure`);
+        const args = e.args.map((a) => this.val(a));
+        const cd = this.ctx.callDirect;
+        return (f) => cd(e, args.map((a) => a(f)));
+      }
+    }
+  }
+
+  private unary(e: Extract<Expr, { k: 'un' }>): Val {
+    const v = this.val(e.e);
+    const t = e.t;
+    switch (e.op) {
+      case '!': return (f) => (v(f) ? 0 : 1);
+      case '+': return v;
+      case '-':
+        if (t.k === 'float') return (f) => -v(f);
+        if (isInt(t) && t.size === 4) return t.signed ? (f) => -v(f) | 0 : (f) => -v(f) >>> 0;
+        return (f) => A.neg64(v(f));
+      case '~':
+        if (isInt(t) && t.size === 4) return t.signed ? (f) => ~v(f) : (f) => ~v(f) >>> 0;
+        return (f) => A.not64(v(f));
+    }
+  }
+
+  /** Arithmetic in the operation type `t` on converted operands. */
+  binary(op: string, t: CType, l: Val, r: Val, re?: Expr): Val {
+    const rc = re && re.k === 'num' && typeof re.v === 'number' ? re.v : null;
+    if (t.k === 'float') {
+      const fr = t.size === 4;
+      switch (op) {
+        case '+': return fr ? (f) => Math.fround(l(f) + r(f)) : (f) => l(f) + r(f);
+        case '-': return fr ? (f) => Math.fround(l(f) - r(f)) : (f) => l(f) - r(f);
+        case '*': return fr ? (f) => Math.fround(l(f) * r(f)) : (f) => l(f) * r(f);
+        case '/': return fr ? (f) => Math.fround(l(f) / r(f)) : (f) => l(f) / r(f);
+        case '<': return (f) => (l(f) < r(f) ? 1 : 0);
+        case '>': return (f) => (l(f) > r(f) ? 1 : 0);
+        case '<=': return (f) => (l(f) <= r(f) ? 1 : 0);
+        case '>=': return (f) => (l(f) >= r(f) ? 1 : 0);
+        case '==': return (f) => (l(f) === r(f) ? 1 : 0);
+        case '!=': return (f) => (l(f) !== r(f) ? 1 : 0);
+      }
+      throw new GenError(`operator '${op}' on floating values`);
+    }
+    const size = t.k === 'int' ? t.size : 8;
+    const signed = t.k === 'int' ? t.signed : false;
+    if (size === 4 && signed) {
+      switch (op) {
+        case '+': return rc !== null ? (f) => (l(f) + rc) | 0 : (f) => (l(f) + r(f)) | 0;
+        case '-': return rc !== null ? (f) => (l(f) - rc) | 0 : (f) => (l(f) - r(f)) | 0;
+        case '*': return (f) => Math.imul(l(f), r(f));
+        case '/': return (f) => sdiv32(l(f), r(f));
+        case '%': return (f) => srem32(l(f), r(f));
+        case '&': return (f) => l(f) & r(f);
+        case '|': return (f) => l(f) | r(f);
+        case '^': return (f) => l(f) ^ r(f);
+        case '<<': return (f) => l(f) << Number(r(f));
+        case '>>': return (f) => l(f) >> Number(r(f));
+        case '<': return rc !== null ? (f) => (l(f) < rc ? 1 : 0) : (f) => (l(f) < r(f) ? 1 : 0);
+        case '>': return (f) => (l(f) > r(f) ? 1 : 0);
+        case '<=': return (f) => (l(f) <= r(f) ? 1 : 0);
+        case '>=': return (f) => (l(f) >= r(f) ? 1 : 0);
+        case '==': return (f) => (l(f) === r(f) ? 1 : 0);
+        case '!=': return (f) => (l(f) !== r(f) ? 1 : 0);
+      }
+    }
+    if (size === 4) {
+      switch (op) {
+        case '+': return (f) => (l(f) + r(f)) >>> 0;
+        case '-': return (f) => (l(f) - r(f)) >>> 0;
+        case '*': return (f) => Math.imul(l(f), r(f)) >>> 0;
+        case '/': return (f) => { const b = r(f); if (b === 0) A.udiv64(0, 0); return Math.floor(l(f) / b); };
+        case '%': return (f) => { const b = r(f); if (b === 0) A.urem64(0, 0); return l(f) % b; };
+        case '&': return (f) => (l(f) & r(f)) >>> 0;
+        case '|': return (f) => (l(f) | r(f)) >>> 0;
+        case '^': return (f) => (l(f) ^ r(f)) >>> 0;
+        case '<<': return (f) => (l(f) << Number(r(f))) >>> 0;
+        case '>>': return (f) => l(f) >>> Number(r(f));
+        case '<': return (f) => (l(f) < r(f) ? 1 : 0);
+        case '>': return (f) => (l(f) > r(f) ? 1 : 0);
+        case '<=': return (f) => (l(f) <= r(f) ? 1 : 0);
+        case '>=': return (f) => (l(f) >= r(f) ? 1 : 0);
+        case '==': return (f) => (l(f) === r(f) ? 1 : 0);
+        case '!=': return (f) => (l(f) !== r(f) ? 1 : 0);
+      }
+    }
+    // 64-bit (and pointers, compared unsigned)
+    switch (op) {
+      case '+': return (f) => A.add64(l(f), r(f));
+      case '-': return (f) => A.sub64(l(f), r(f));
+      case '*': return (f) => A.mul64(l(f), r(f));
+      case '/': return signed ? (f) => A.sdiv64(l(f), r(f)) : (f) => A.udiv64(l(f), r(f));
+      case '%': return signed ? (f) => A.srem64(l(f), r(f)) : (f) => A.urem64(l(f), r(f));
+      case '&': return (f) => A.and64(l(f), r(f));
+      case '|': return (f) => A.or64(l(f), r(f));
+      case '^': return (f) => A.xor64(l(f), r(f));
+      case '<<': return (f) => A.shl64(l(f), Number(r(f)));
+      case '>>': return signed ? (f) => A.sar64(l(f), Number(r(f))) : (f) => A.shr64(l(f), Number(r(f)));
+      case '==': return (f) => (l(f) == r(f) ? 1 : 0); // eslint-disable-line eqeqeq -- number/bigint compare by value
+      case '!=': return (f) => (l(f) != r(f) ? 1 : 0); // eslint-disable-line eqeqeq
+    }
+    if (signed) {
+      switch (op) {
+        case '<': return (f) => (l(f) < r(f) ? 1 : 0);
+        case '>': return (f) => (l(f) > r(f) ? 1 : 0);
+        case '<=': return (f) => (l(f) <= r(f) ? 1 : 0);
+        case '>=': return (f) => (l(f) >= r(f) ? 1 : 0);
+      }
+    }
+    switch (op) {
+      case '<': return (f) => (A.ucmp64(l(f), r(f)) < 0 ? 1 : 0);
+      case '>': return (f) => (A.ucmp64(l(f), r(f)) > 0 ? 1 : 0);
+      case '<=': return (f) => (A.ucmp64(l(f), r(f)) <= 0 ? 1 : 0);
+      case '>=': return (f) => (A.ucmp64(l(f), r(f)) >= 0 ? 1 : 0);
+    }
+    throw new GenError(`unknown operator ${op}`);
+  }
+
+  private assign(e: Extract<Expr, { k: 'assign' }>): Val {
+    const lv = this.lvalue(e.l);
+    const r = this.val(e.r);
+    if (e.op === '=') {
+      if (lv.slot !== undefined) { const i = lv.slot; return (f) => (f.s[i] = r(f)); }
+      const a = lv.addr, st = this.storeAt(lv);
+      if (lv.t.k === 'struct') return (f) => { const d = a(f); st(f, d, r(f)); return d; };
+      return (f) => { const d = a(f); const v = r(f); st(f, d, v); return v; };
+    }
+    const bop = e.op.slice(0, -1);
+    const cur = this.load(lv.slot !== undefined ? lv : { addr: (f: Frame) => (f as any).__a as number, t: lv.t, bit: lv.bit });
+    let comb: (old: any, rv: any) => any;
+    if (e.l.t.k === 'ptr') {
+      const sc = e.scale, sub = bop === '-';
+      comb = (o, n) => (sub ? A.sub64(o, A.mul64(n, sc)) : A.add64(o, A.mul64(n, sc)));
+    } else {
+      const up = converter(e.l.t, e.opType), down = converter(e.opType, e.l.t);
+      const opf = this.binary(bop, e.opType, (f) => (f as any).__l, (f) => (f as any).__r);
+      const tmp: any = { __l: 0, __r: 0 };
+      comb = (o, n) => { tmp.__l = up ? up(o) : o; tmp.__r = n; const v = opf(tmp); return down ? down(v) : v; };
+    }
+    if (lv.slot !== undefined) { const i = lv.slot; return (f) => (f.s[i] = comb(f.s[i], r(f))); }
+    const a = lv.addr, st = this.storeAt(lv);
+    const ld = lv.bit ? bitLoad(this.ctx.mem, lv.bit) : loader(this.ctx.mem, lv.t);
+    void cur;
+    return (f) => { const d = a(f); const v = comb(ld(d), r(f)); st(f, d, v); return v; };
+  }
+
+  private incdec(e: Extract<Expr, { k: 'incdec' }>): Val {
+    const lv = this.lvalue(e.l);
+    const t = e.l.t;
+    const d = e.inc ? e.scale : -e.scale;
+    let step: (v: any) => any;
+    if (t.k === 'float') step = (v) => (t.size === 4 ? Math.fround(v + d) : v + d);
+    else if (t.k === 'int' && t.bool) step = e.inc ? () => 1 : (v) => (v ? 0 : 1);
+    else if (t.k === 'int' && t.size < 8) { const c = converter({ k: 'int', size: 8, signed: true }, t)!; step = (v) => c(v + d); }
+    else step = (v) => { if (typeof v === 'number') { const r = v + d; if (r <= 9007199254740991 && r >= -9007199254740991) return r; } return A.add64(v, d); };
+    const pre = e.pre;
+    if (lv.slot !== undefined) {
+      const i = lv.slot;
+      return pre ? (f) => (f.s[i] = step(f.s[i])) : (f) => { const o = f.s[i]; f.s[i] = step(o); return o; };
+    }
+    const a = lv.addr, st = this.storeAt(lv);
+    const ld = lv.bit ? bitLoad(this.ctx.mem, lv.bit) : loader(this.ctx.mem, lv.t);
+    return (f) => { const ad = a(f); const o = ld(ad); const n = step(o); st(f, ad, n); return pre ? n : o; };
+  }
+
+  /** Zero-fills an object and stores its initializer items (locals and compound literals). */
+  initializer(sym: VarSym, items: InitItem[]): (f: Frame) => void {
+    const lv = this.lvalue({ k: 'var', sym, t: sym.type, loc: sym.loc });
+    if (lv.slot !== undefined) {
+      const it = items[0];
+      const i = lv.slot;
+      if (!it) return (f) => { f.s[i] = 0; };
+      const v = this.val(it.expr!);
+      return (f) => { f.s[i] = v(f); };
+    }
+    const base = lv.addr;
+    const mem = this.ctx.mem;
+    const size = sizeOf(sym.type);
+    const whole = sym.type.k === 'struct' || sym.type.k === 'array';
+    const steps = items.map((it) => {
+      const off = it.off;
+      if (it.bytes) { const b = it.bytes; return (_f: Frame, a: number) => mem.writeBytes(a + off, b); }
+      const v = this.val(it.expr!);
+      const st = it.field ? bitStore(mem, it.field) : storer(mem, it.type);
+      return (f: Frame, a: number) => st(a + off, v(f));
+    });
+    const zero = new Uint8Array(size);
+    return (f) => {
+      const a = base(f);
+      if (whole) mem.writeBytes(a, zero);
+      for (const s of steps) s(f, a);
+    };
+  }
+}
+
+function sdiv32(a: number, b: number): number {
+  if (b === 0) A.sdiv64(0, 0);
+  if (a === -2147483648 && b === -1) throw new SehException(0xc0000095, 'integer overflow in division (STATUS_INTEGER_OVERFLOW)');
+  return (a / b) | 0;
+}
+function srem32(a: number, b: number): number {
+  if (b === 0) A.sdiv64(0, 0);
+  if (a === -2147483648 && b === -1) throw new SehException(0xc0000095, 'integer overflow in division (STATUS_INTEGER_OVERFLOW)');
+  return (a % b) | 0;
+}

@@ -1,0 +1,135 @@
+// Links a compiled program against a kernel: places globals, string literals and function
+// addresses in the driver image, binds prototypes without bodies to emulated routines, and lowers
+// every function to instructions whose closures read that kernel's memory directly.
+import type { GuestKernel, NativeResult, U64 } from '../emulator/contract';
+import type { FuncSym, VarSym } from './ast';
+import { ExprGen, type Frame, type GenCtx } from './codegen';
+import { FunctionLowering, type CompiledFunction } from './lower';
+import type { CProgram } from './program';
+import { alignOf, sizeOf } from './types';
+import { intrinsic } from './intrinsics';
+
+export interface NativeBinding { name: string; impl(args: any[]): NativeResult; addr: number }
+
+export interface Linked {
+  fns: CompiledFunction[];
+  byName: Map<string, CompiledFunction>;
+  byAddr: Map<number, CompiledFunction | NativeBinding>;
+  resolve(sym: FuncSym): CompiledFunction | NativeBinding;
+  globalAddr: Map<VarSym, number>;
+  gen: ExprGen;
+  ctx: GenCtx;
+}
+
+export class LinkError extends Error {
+  constructor(readonly diagnostics: import('./contract').Diagnostic[]) {
+    super(diagnostics.map((d) => `${d.file}:${d.line}:${d.col}: error: ${d.message}`).join('\n'));
+    this.name = 'LinkError';
+  }
+}
+
+export function linkProgram(program: CProgram, kernel: GuestKernel): Linked {
+  const unit = program.unit;
+  const mem = kernel.memory;
+  const globalAddr = new Map<VarSym, number>();
+  const strings = new Map<string, number>();
+  const natives = new Map<string, NativeBinding>();
+  const byAddr = new Map<number, CompiledFunction | NativeBinding>();
+  const byName = new Map<string, CompiledFunction>();
+  const fns: CompiledFunction[] = [];
+  const funcAddr = new Map<string, number>();
+
+  const nativeFor = (name: string): NativeBinding | undefined => {
+    let nb = natives.get(name);
+    if (nb) return nb;
+    const r = kernel.routine(name);
+    const impl = r ? (args: any[]) => r.impl(args as U64[]) : intrinsic(name, kernel);
+    if (!impl) return undefined;
+    nb = { name, impl, addr: kernel.allocateImage(16, 16) };
+    natives.set(name, nb);
+    byAddr.set(nb.addr, nb);
+    return nb;
+  };
+
+  const ctx: GenCtx = {
+    mem,
+    globalAddr(sym) {
+      let a = globalAddr.get(sym);
+      if (a === undefined) {
+        const target = sym.storage === 'extern' ? program.unit.globals.find((g) => g.name === sym.name && g.storage === 'global') ?? sym : sym;
+        a = globalAddr.get(target);
+        if (a === undefined) {
+          if (target.storage === 'extern') throw new Error(`unresolved external symbol '${sym.name}' (declared extern, never defined)`);
+          a = kernel.allocateImage(Math.max(1, sizeOf(target.type)), Math.max(8, alignOf(target.type)));
+          globalAddr.set(target, a);
+        }
+        globalAddr.set(sym, a);
+      }
+      return a;
+    },
+    stringAddr(bytes) {
+      const key = Array.from(bytes).join(',');
+      let a = strings.get(key);
+      if (a === undefined) {
+        a = kernel.allocateImage(bytes.length, 8);
+        mem.writeBytes(a, bytes);
+        strings.set(key, a);
+      }
+      return a;
+    },
+    funcAddr(sym) {
+      const a = funcAddr.get(sym.name);
+      if (a !== undefined) return a;
+      const nb = nativeFor(sym.name);
+      if (!nb) throw new Error(`unresolved external symbol '${sym.name}'`);
+      return nb.addr;
+    },
+  };
+  const gen = new ExprGen(ctx);
+
+  // Function addresses first, so that code and initializers can take them.
+  unit.funcs.forEach((def) => {
+    const addr = kernel.allocateImage(16, 16);
+    funcAddr.set(def.sym.name, addr);
+  });
+  const unresolved: import('./contract').Diagnostic[] = [];
+  for (const fs of unit.funcSyms.values()) {
+    if (fs.def || !fs.firstUse) continue;
+    if (!nativeFor(fs.name)) {
+      const u = fs.firstUse;
+      unresolved.push({ file: u.file, line: u.line, col: u.col, endLine: u.line, endCol: u.col + u.length, severity: 'error', message: `unresolved external symbol '${fs.name}': it is declared but has no body here and the emulator has no routine of that name` });
+    }
+  }
+  if (unresolved.length) throw new LinkError(unresolved);
+
+  for (const g of unit.globals) ctx.globalAddr(g);
+  unit.funcs.forEach((def, index) => {
+    const cf = new FunctionLowering(def, gen).lower(index, funcAddr.get(def.sym.name)!);
+    fns.push(cf);
+    byName.set(cf.name, cf);
+    byAddr.set(cf.addr, cf);
+  });
+  // Global and static initializers are constant expressions (addresses included): evaluate once.
+  const dummy: Frame = { fn: -1, pc: 0, s: [], bp: 0, tries: [], fin: [], exc: 0 };
+  for (const g of unit.globals) {
+    if (!g.init) continue;
+    const a = ctx.globalAddr(g);
+    for (const it of g.init) {
+      if (it.bytes) { mem.writeBytes(a + it.off, it.bytes); continue; }
+      const v = gen.val(it.expr!)(dummy);
+      const store = gen.storeTo({ k: 'deref', e: { k: 'num', v: a + it.off, t: { k: 'ptr', to: it.type }, loc: g.loc }, t: it.type, loc: g.loc });
+      if (it.field) gen.storeTo({ k: 'member', e: { k: 'deref', e: { k: 'num', v: a + it.off - it.field.offset, t: { k: 'ptr', to: { k: 'void' } }, loc: g.loc }, t: { k: 'void' }, loc: g.loc }, f: it.field, t: it.type, loc: g.loc })(dummy, v);
+      else store(dummy, v);
+    }
+  }
+  return {
+    fns, byName, byAddr, globalAddr, gen, ctx,
+    resolve(sym) {
+      const cf = byName.get(sym.name);
+      if (cf) return cf;
+      const nb = nativeFor(sym.name);
+      if (!nb) throw new Error(`unresolved external symbol '${sym.name}'`);
+      return nb;
+    },
+  };
+}

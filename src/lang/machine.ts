@@ -1,0 +1,357 @@
+// The running interpreter: an explicit frame stack over flat instruction lists, SEH dispatch and
+// unwinding as Windows does it, native routine calls (and their calls back into C), all state plain data.
+import { BugCheck, SehException, type GuestCallRequest, type GuestKernel, type U64 } from '../emulator/contract';
+import { hex64 } from '../emulator/u64';
+import type { EvaluateOptions, FrameInfo, Machine, RunOutcome, SourceLocation, StopCheck, ValueView } from './contract';
+import type { Frame, Transfer } from './codegen';
+import { truncInt } from './arith';
+import {
+  OP_CALL, OP_EXEC, OP_FINEND, OP_JF, OP_JMP, OP_JT, OP_NOP, OP_RET, OP_SWITCH, OP_TRY, OP_TRYEND, OP_XJMP, type CompiledFunction, type Ins,
+} from './lower';
+import { type Linked, linkProgram, type NativeBinding } from './link';
+import type { CProgram } from './program';
+import type { CType } from './types';
+import { DebugViews } from './views';
+
+const BUDGET: RunOutcome = { kind: 'budget' };
+const STOPPED: RunOutcome = { kind: 'stopped' };
+
+export class RuntimeError extends Error {
+  constructor(message: string, readonly location: SourceLocation | null, readonly callStack: FrameInfo[]) {
+    super(message);
+    this.name = 'RuntimeError';
+  }
+}
+
+export class CMachine implements Machine {
+  readonly kernel: GuestKernel;
+  steps = 0;
+  onCall?: (name: string, native: boolean) => boolean | void;
+  /** @internal */ stack: Frame[] = [];
+  /** @internal */ linked: Linked;
+  private outcome: RunOutcome | null = null;
+  private resumeAt = false;
+  private skipCall = false;
+  private nativeName: string | null = null;
+  private views: DebugViews;
+
+  constructor(readonly program: CProgram, kernel: GuestKernel, entry = 'LabMain') {
+    this.kernel = kernel;
+    this.linked = linkProgram(program, kernel);
+    const cf = this.linked.byName.get(entry);
+    if (!cf) throw new Error(`the scenario has no function '${entry}' (the entry point is 'VOID ${entry}(VOID)')`);
+    this.enter(cf, [], kernel.kernelStackBase - 0x30);
+    kernel.setLocationProvider(() => {
+      const f = this.topC();
+      if (!f) return null;
+      const ins = this.linked.fns[f.fn].code[f.pc];
+      return ins ? { file: ins.loc.file, line: ins.loc.line, function: this.linked.fns[f.fn].name } : null;
+    });
+    this.views = new DebugViews(this);
+  }
+
+  // ---------- queries ----------
+  depth(): number { let n = 0; for (const f of this.stack) if (!f.native) n++; return n; }
+  private topC(): Frame | null { for (let i = this.stack.length - 1; i >= 0; i--) if (!this.stack[i].native) return this.stack[i]; return null; }
+  location(): SourceLocation | null {
+    const f = this.topC();
+    if (!f) return null;
+    const ins = this.linked.fns[f.fn].code[f.pc];
+    return ins ? { file: ins.loc.file, line: ins.loc.line, col: ins.loc.col } : null;
+  }
+  currentFunction(): string | null { const f = this.topC(); return f ? this.linked.fns[f.fn].name : null; }
+  /** The outcome that ended the run, if it has ended. */
+  get finished(): RunOutcome | null { return this.outcome; }
+
+  frames(): FrameInfo[] {
+    const out: FrameInfo[] = [];
+    for (let i = this.stack.length - 1; i >= 0; i--) {
+      const f = this.stack[i];
+      if (f.native) { out.push({ index: out.length, function: `nt!${f.native}`, native: true, location: null }); continue; }
+      const cf = this.linked.fns[f.fn];
+      const ins = cf.code[Math.min(f.pc, cf.code.length - 1)];
+      out.push({ index: out.length, function: cf.name, native: false, location: { file: ins.loc.file, line: ins.loc.line, col: ins.loc.col } });
+    }
+    return out;
+  }
+  /** @internal the frame object behind a frames() index */
+  frameAt(index: number): Frame | null { const f = this.stack[this.stack.length - 1 - index]; return f ?? null; }
+
+  locals(frame: number, hex?: boolean): ValueView[] { return this.views.locals(frame, !!hex); }
+  globals(hex?: boolean): ValueView[] { return this.views.globals(!!hex); }
+  evaluate(expression: string, options?: EvaluateOptions): ValueView { return this.views.evaluate(expression, options ?? {}); }
+  assign(target: string, value: string, options?: EvaluateOptions): ValueView { return this.views.assign(target, value, options ?? {}); }
+
+  // ---------- state ----------
+  saveState(): unknown {
+    return {
+      steps: this.steps,
+      outcome: this.outcome,
+      resumeAt: this.resumeAt,
+      skipCall: this.skipCall,
+      stack: this.stack.map((f) => ({ ...f, s: f.s.slice(), tries: f.tries.slice(), fin: f.fin.map((x) => ({ scope: x.scope, rec: { ...x.rec } })) })),
+    };
+  }
+  restoreState(state: unknown): void {
+    const s = state as { steps: number; outcome: RunOutcome | null; resumeAt: boolean; skipCall: boolean; stack: Frame[] };
+    this.steps = s.steps;
+    this.outcome = s.outcome;
+    this.resumeAt = s.resumeAt;
+    this.skipCall = s.skipCall;
+    this.nativeName = null;
+    this.stack = s.stack.map((f) => ({ ...f, s: f.s.slice(), tries: f.tries.slice(), fin: f.fin.map((x) => ({ scope: x.scope, rec: { ...x.rec } })) }));
+  }
+
+  // ---------- running ----------
+  run(maxSteps: number, shouldStop?: StopCheck): RunOutcome {
+    if (this.outcome) return this.outcome;
+    const limit = this.steps + Math.max(0, maxSteps);
+    for (;;) {
+      try {
+        return this.loop(limit, shouldStop);
+      } catch (e) {
+        if (e instanceof SehException) {
+          const r = this.raise(e);
+          if (r) return r;
+          continue;
+        }
+        if (e instanceof BugCheck) {
+          if (this.nativeName) { this.pushNativeFrame(this.nativeName); this.nativeName = null; }
+          return this.finish({ kind: 'bugcheck', bugcheck: e });
+        }
+        const err = e instanceof Error ? e : new Error(String(e));
+        const loc = this.location();
+        throw new RuntimeError(`${loc ? `${loc.file}:${loc.line}: ` : ''}internal error while running C: ${err.message}`, loc, this.frames());
+      }
+    }
+  }
+
+  private finish(o: RunOutcome): RunOutcome { this.outcome = o; return o; }
+
+  private loop(limit: number, shouldStop?: StopCheck): RunOutcome {
+    const stack = this.stack;
+    const fns = this.linked.fns;
+    let f = stack[stack.length - 1];
+    let code = fns[f.fn].code;
+    for (;;) {
+      const ins = code[f.pc];
+      if (ins.stmt) {
+        if (this.resumeAt) this.resumeAt = false;
+        else {
+          if (this.steps >= limit) return BUDGET;
+          if (shouldStop !== undefined && shouldStop(this)) { this.resumeAt = true; return STOPPED; }
+        }
+        this.steps++;
+      }
+      switch (ins.op) {
+        case OP_EXEC: ins.run!(f); f.pc++; break;
+        case OP_JF: f.pc = ins.run!(f) ? f.pc + 1 : ins.target!; break;
+        case OP_JT: f.pc = ins.run!(f) ? ins.target! : f.pc + 1; break;
+        case OP_JMP: f.pc = ins.target!; break;
+        case OP_NOP: f.pc++; break;
+        case OP_CALL: {
+          const r = this.call(ins, f);
+          if (r) return r;
+          f = stack[stack.length - 1];
+          code = fns[f.fn].code;
+          break;
+        }
+        case OP_RET: {
+          const v = ins.run ? ins.run(f) : 0;
+          const r = f.tries.length ? this.transfer(f, { kind: 'ret', value: v }) : this.doReturn(v);
+          if (r) return r;
+          f = stack[stack.length - 1];
+          code = fns[f.fn].code;
+          break;
+        }
+        case OP_SWITCH: {
+          const t = ins.table!.get(ins.run!(f));
+          f.pc = t === undefined ? ins.target! : t;
+          break;
+        }
+        case OP_TRY: f.tries.push(ins.scope!); f.pc++; break;
+        case OP_TRYEND: f.tries.pop(); f.pc++; break;
+        case OP_FINEND: {
+          const fin = f.fin;
+          if (fin.length && fin[fin.length - 1].scope === ins.scope) {
+            const r = this.transfer(f, fin.pop()!.rec);
+            if (r) return r;
+            f = stack[stack.length - 1];
+            code = fns[f.fn].code;
+          } else f.pc++;
+          break;
+        }
+        case OP_XJMP: {
+          const r = this.transfer(f, { kind: 'jump', pc: ins.target!, depth: ins.depth! });
+          if (r) return r;
+          break;
+        }
+        default: throw new Error(`bad instruction ${ins.op}`);
+      }
+    }
+  }
+
+  private enter(cf: CompiledFunction, args: any[], top?: number): void {
+    const below = top ?? this.stackPointer();
+    const bp = below - cf.frameSize;
+    if (bp < this.kernel.kernelStackLimit) {
+      this.kernel.bugCheck(0x7f, [8, 0, 0, 0], `kernel stack overflow: calling ${cf.name} needs 0x${cf.frameSize.toString(16)} bytes below 0x${BigInt.asUintN(64, BigInt(below)).toString(16)}, past the stack limit (unbounded recursion?)`);
+    }
+    const s = new Array(cf.nslots);
+    for (let i = 0; i < s.length; i++) s[i] = 0;
+    const f: Frame = { fn: cf.index, pc: 0, s, bp, tries: [], fin: [], exc: 0 };
+    const ps = cf.paramStore;
+    for (let i = 0; i < ps.length; i++) ps[i](f, args[i] ?? 0);
+    this.stack.push(f);
+  }
+
+  private stackPointer(): number {
+    for (let i = this.stack.length - 1; i >= 0; i--) if (!this.stack[i].native) return this.stack[i].bp;
+    return this.kernel.kernelStackBase - 0x30;
+  }
+
+  private call(ins: Ins, f: Frame): RunOutcome | null {
+    let target: CompiledFunction | NativeBinding | undefined;
+    if (ins.callee) target = this.linked.resolve(ins.callee);
+    else {
+      const a = ins.fptr!(f);
+      target = this.linked.byAddr.get(typeof a === 'number' ? a : NaN);
+      if (!target) throw new SehException(0xc0000005, `call through a pointer to 0x${BigInt.asUintN(64, BigInt(a)).toString(16)}, which is not a function`, typeof a === 'number' ? a : 0, false);
+    }
+    const native = 'impl' in target;
+    if (this.onCall && !this.skipCall && this.onCall(target.name, native)) { this.skipCall = true; return STOPPED; }
+    this.skipCall = false;
+    const argf = ins.args!;
+    const args = new Array(argf.length);
+    for (let i = 0; i < argf.length; i++) args[i] = argf[i](f);
+    if (!native) { this.enter(target as CompiledFunction, args); return null; }
+    const nb = target as NativeBinding;
+    this.nativeName = nb.name;
+    const r = nb.impl(args);
+    this.nativeName = null;
+    return this.nativeDone(r, nb.name, ins, f);
+  }
+
+  private nativeDone(r: import('../emulator/contract').NativeResult, name: string, ins: Ins, caller: Frame): RunOutcome | null {
+    if (r !== null && typeof r === 'object' && (r as GuestCallRequest).kind === 'call-guest') {
+      this.pushNativeFrame(name, r as GuestCallRequest);
+      this.enterGuest(r as GuestCallRequest);
+      return null;
+    }
+    const t = ins.retType!;
+    const v = t.k === 'void' ? 0 : t.k === 'int' ? truncInt((r ?? 0) as U64, t.size, t.signed) : t.k === 'float' ? Number(r ?? 0) : ((r ?? 0) as U64);
+    if (ins.store) ins.store(caller, v, true);
+    caller.pc++;
+    if (ins.brk) return { kind: 'break', reason: ins.brk };
+    return null;
+  }
+
+  private pushNativeFrame(name: string, req?: GuestCallRequest): void {
+    const top = this.stack[this.stack.length - 1];
+    this.stack.push({ fn: -1, pc: 0, s: [], bp: top ? top.bp : this.kernel.kernelStackBase, tries: [], fin: [], exc: 0, native: name, req });
+  }
+
+  private enterGuest(req: GuestCallRequest): void {
+    const cf = this.linked.byAddr.get(req.target);
+    if (!cf || 'impl' in cf) throw new SehException(0xc0000005, `the kernel called 0x${BigInt.asUintN(64, BigInt(req.target)).toString(16)}, which is not a C function of the driver`, req.target, false);
+    const params = cf.def.params;
+    const args = req.args.map((a, i) => { const t = params[i]?.type; return t && t.k === 'int' ? truncInt(a, t.size, t.signed) : a; });
+    this.enter(cf, args);
+  }
+
+  private doReturn(value: any): RunOutcome | null {
+    const stack = this.stack;
+    stack.pop();
+    if (stack.length === 0) return this.finish({ kind: 'exited', returnValue: typeof value === 'number' || typeof value === 'bigint' ? value : 0 });
+    const caller = stack[stack.length - 1];
+    if (caller.native) {
+      this.nativeName = caller.native;
+      const r = caller.req!.resume(value);
+      this.nativeName = null;
+      if (r !== null && typeof r === 'object' && (r as GuestCallRequest).kind === 'call-guest') {
+        caller.req = r as GuestCallRequest;
+        this.enterGuest(r as GuestCallRequest);
+        return null;
+      }
+      stack.pop();
+      const c = stack[stack.length - 1];
+      return this.nativeDone(r, caller.native, this.linked.fns[c.fn].code[c.pc], c);
+    }
+    const ins = this.linked.fns[caller.fn].code[caller.pc];
+    if (ins.store) ins.store(caller, value, false);
+    caller.pc++;
+    if (ins.brk) return { kind: 'break', reason: ins.brk };
+    return null;
+  }
+
+  /** Leaves try scopes (running __finally blocks) on the way to a jump, a return or an exception handler. */
+  private transfer(f: Frame, rec: Transfer): RunOutcome | null {
+    for (;;) {
+      const cf = this.linked.fns[f.fn];
+      const isTarget = rec.kind !== 'unwind' || this.stack.length - 1 === rec.target;
+      const keep = rec.kind === 'jump' ? rec.depth : rec.kind === 'ret' ? 0 : isTarget ? rec.depth + 1 : 0;
+      while (f.tries.length > keep) {
+        const id = f.tries.pop()!;
+        const sc = cf.tries[id];
+        if (sc.finPc >= 0) { f.fin.push({ scope: id, rec }); f.pc = sc.finPc; return null; }
+      }
+      if (rec.kind === 'jump') { f.pc = rec.pc; return null; }
+      if (rec.kind === 'ret') return this.doReturn(rec.value);
+      if (isTarget) {
+        const id = f.tries.pop()!;
+        const sc = cf.tries[id];
+        f.fin = f.fin.filter((x) => cf.tries[x.scope].depth < sc.depth);
+        f.exc = rec.status;
+        f.pc = sc.handlerPc;
+        return null;
+      }
+      this.stack.pop();
+      while (this.stack[this.stack.length - 1].native) this.stack.pop();
+      f = this.stack[this.stack.length - 1];
+    }
+  }
+
+  /** Dispatches a structured exception: filters from the innermost scope outwards, then unwinds. */
+  private raise(e: SehException): RunOutcome | null {
+    const fromNative = this.nativeName;
+    this.nativeName = null;
+    for (let i = this.stack.length - 1; i >= 0; i--) {
+      const f = this.stack[i];
+      if (f.native) continue;
+      const cf = this.linked.fns[f.fn];
+      for (let j = f.tries.length - 1; j >= 0; j--) {
+        const sc = cf.tries[f.tries[j]];
+        if (!sc.filter) continue;
+        const saved = f.exc;
+        f.exc = e.status | 0;
+        let v = 0;
+        try { v = Number(sc.filter(f)) | 0; } catch { v = 0; }
+        if (v === 0) { f.exc = saved; continue; }
+        if (v < 0) {
+          f.exc = saved;
+          if (fromNative) { this.nativeName = fromNative; return this.raise(new SehException(0xc0000025, `EXCEPTION_CONTINUE_EXECUTION on the noncontinuable exception 0x${(e.status >>> 0).toString(16)} raised by ${fromNative} (STATUS_NONCONTINUABLE_EXCEPTION)`)); }
+          return null; // the faulting instruction runs again
+        }
+        while (this.stack[this.stack.length - 1].native) this.stack.pop();
+        return this.transfer(this.stack[this.stack.length - 1], { kind: 'unwind', status: e.status | 0, target: i, depth: j });
+      }
+    }
+    if (fromNative) this.pushNativeFrame(fromNative);
+    const top = this.topC();
+    const addr = top ? this.linked.fns[top.fn].addr + top.pc : 0;
+    const status = e.status >>> 0;
+    try {
+      this.kernel.bugCheck(0x1e, [status, addr, e.faultAddress !== undefined ? (e.faultWrite ? 1 : 0) : 0, e.faultAddress ?? 0], `unhandled exception 0x${status.toString(16).padStart(8, '0')} in kernel mode: ${e.explanation}`);
+    } catch (b) {
+      if (b instanceof BugCheck) return this.finish({ kind: 'unhandled-exception', status, bugcheck: b });
+      throw b;
+    }
+    const b = new BugCheck(0x1e, 'KMODE_EXCEPTION_NOT_HANDLED', [status, addr, 0, e.faultAddress ?? 0], e.explanation);
+    return this.finish({ kind: 'unhandled-exception', status, bugcheck: b });
+  }
+
+  /** @internal for the debugger views */
+  functionOf(f: Frame): CompiledFunction { return this.linked.fns[f.fn]; }
+  /** @internal */ typeOfReturn(ins: Ins): CType | undefined { return ins.retType; }
+  toString(): string { return `CMachine(${this.program.mainFile} @ ${hex64(this.steps)})`; }
+}
