@@ -1,0 +1,82 @@
+// Contents of physical frames: sparse (a frame gets bytes on its first write; untouched frames
+// read as zero) and copy-on-write across checkpoints, so time travel costs only what changed.
+import { PAGE_SIZE } from './constants';
+
+export interface PhysicalMemorySave {
+  frames: (Uint8Array | undefined)[];
+}
+
+export class PhysicalMemory {
+  /** Bytes of each frame that was ever written since it was last zeroed; undefined = all zero. */
+  private frames: (Uint8Array | undefined)[] = [];
+  /** A frame buffer may be shared with a checkpoint; it is private only if its epoch is current. */
+  private epochOf: (number | undefined)[] = [];
+  private epoch = 1;
+
+  constructor(readonly totalFrames: number) {}
+
+  /** The frame's bytes for reading (shared zero page when untouched). Never write into it. */
+  view(pfn: number): Uint8Array {
+    return this.frames[pfn] ?? ZERO_PAGE;
+  }
+
+  /** The frame's bytes for writing: allocated on first touch, copied if a checkpoint shares it. */
+  writable(pfn: number): Uint8Array {
+    let f = this.frames[pfn];
+    if (f === undefined) {
+      f = new Uint8Array(PAGE_SIZE);
+      this.frames[pfn] = f;
+      this.epochOf[pfn] = this.epoch;
+    } else if (this.epochOf[pfn] !== this.epoch) {
+      f = f.slice();
+      this.frames[pfn] = f;
+      this.epochOf[pfn] = this.epoch;
+    }
+    return f;
+  }
+
+  isZero(pfn: number): boolean {
+    return this.frames[pfn] === undefined;
+  }
+
+  /** Zero a frame (the zero-page thread's job, done on demand). */
+  zero(pfn: number): void {
+    if (this.frames[pfn] !== undefined) {
+      this.frames[pfn] = undefined;
+      this.epochOf[pfn] = undefined;
+    }
+  }
+
+  /** Immutable copy of a frame's bytes (for the page file); null when the frame is all zero. */
+  capture(pfn: number): Uint8Array | null {
+    const f = this.frames[pfn];
+    return f === undefined ? null : f.slice();
+  }
+
+  /** Fill a frame from saved bytes (page-in). */
+  load(pfn: number, data: Uint8Array | null): void {
+    if (data === null) this.zero(pfn);
+    else this.writable(pfn).set(data);
+  }
+
+  /** Number of frames that hold host memory (grows with frames touched, not frames described). */
+  touchedFrames(): number {
+    let n = 0;
+    for (const f of this.frames) if (f !== undefined) n++;
+    return n;
+  }
+
+  save(): PhysicalMemorySave {
+    const saved = { frames: this.frames.slice() };
+    this.epoch++; // every buffer is now shared with the checkpoint
+    return saved;
+  }
+
+  restore(s: PhysicalMemorySave): void {
+    this.frames = s.frames.slice();
+    this.epochOf = [];
+    this.epoch++;
+  }
+}
+
+const ZERO_PAGE = new Uint8Array(PAGE_SIZE);

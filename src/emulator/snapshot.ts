@@ -1,0 +1,190 @@
+// The MM snapshot (snapshotTypes.ts) built from the kernel without side effects: MDLs read with
+// peek (no faults), frames with their PFN entries and mappers, processes, lists, PTEs, pool.
+import type { Kernel } from './kernel';
+import type { FrameMapping, FrameView, MdlView, MmSnapshot, PageState, PoolTagView } from './snapshotTypes';
+import { mdlFlagNames, irqlName, bugCheckName, PAGE_SIZE, PFN_SENTINEL, MDL_PAGES_LOCKED, MDL_SOURCE_IS_NONPAGED_POOL, MDL_PARTIAL, MDL_IO_PAGE_READ } from './constants';
+import { MDL as L } from './layouts';
+import { PAGE_STATE_NAMES, PageLocation, PFN_MODIFIED, PFN_DUMMY } from './pfnDatabase';
+import { spanPages } from './mdl';
+import { vpnOf, pteFrame, PTE_TRANSITION } from './pageTables';
+import { tagString } from './pool';
+import { hex64, toU64 } from './u64';
+import type { MdlRecord } from './mdl';
+
+const MAX_SNAPSHOT_EVENTS = 200;
+const MAX_SLOTS_SHOWN = 4096;
+
+function u64At(dv: DataView, off: number): number {
+  const lo = dv.getUint32(off, true);
+  const hi = dv.getUint32(off + 4, true);
+  return hi === 0 ? lo : Number(toU64((BigInt(hi) << 32n) | BigInt(lo)));
+}
+
+export function mdlView(k: Kernel, rec: MdlRecord): MdlView | null {
+  const head = k.peek(rec.address, L.sizeof);
+  if (!head) return null;
+  const dv = new DataView(head.buffer);
+  const flags = dv.getUint16(L.MdlFlags, true);
+  const process = u64At(dv, L.Process);
+  const startVa = u64At(dv, L.StartVa);
+  const byteCount = dv.getUint32(L.ByteCount, true);
+  const byteOffset = dv.getUint32(L.ByteOffset, true);
+  const pageCount = spanPages(startVa + byteOffset, byteCount);
+  const shown = Math.min(pageCount, MAX_SLOTS_SHOWN);
+  const pfnBytes = k.peek(rec.address + L.PfnArray, shown * 8);
+  const pfns: number[] = [];
+  if (pfnBytes) {
+    const pv = new DataView(pfnBytes.buffer);
+    for (let i = 0; i < shown; i++) pfns.push(u64At(pv, i * 8));
+  }
+  const proc = process ? k.procs.byEprocess(process) : undefined;
+  const described = (flags & (MDL_PAGES_LOCKED | MDL_SOURCE_IS_NONPAGED_POOL | MDL_PARTIAL | MDL_IO_PAGE_READ)) !== 0;
+  const slotMatches = pfns.map((pfn, i) => {
+    if (!described || startVa === 0 || pfn === PFN_SENTINEL || pfn === k.dummyPfn) return null;
+    const va = startVa + i * PAGE_SIZE;
+    let space = k.mm.system;
+    if (va >= 0) {
+      const owner = proc ?? k.procs.current;
+      const sp = k.mm.spaces.get(owner.spaceId);
+      if (!sp || !owner.alive) return false;
+      space = sp;
+    }
+    const pte = space.getPte(vpnOf(va));
+    const valid = pte % 2 === 1 || ((pte % 4096) & PTE_TRANSITION) !== 0;
+    return valid && pteFrame(pte) === pfn;
+  });
+  return {
+    address: hex64(rec.address),
+    next: hex64(u64At(dv, L.Next)),
+    size: dv.getInt16(L.Size, true),
+    flags,
+    flagNames: mdlFlagNames(flags),
+    process: hex64(process),
+    processName: proc ? proc.name : null,
+    mappedSystemVa: hex64(u64At(dv, L.MappedSystemVa)),
+    startVa: hex64(startVa),
+    byteCount,
+    byteOffset,
+    pageCount,
+    pfns,
+    origin: rec.origin,
+    parent: rec.parent === null ? null : hex64(rec.parent),
+    irp: rec.irp === null ? null : hex64(rec.irp),
+    slotMatchesPageTables: slotMatches,
+  };
+}
+
+/** Who maps each of the given frames, from the owners in the PFN database and the mapping records. */
+function mappersOf(k: Kernel, wanted: Set<number>): Map<number, FrameMapping[]> {
+  const out = new Map<number, FrameMapping[]>();
+  const add = (pfn: number, m: FrameMapping) => {
+    if (!wanted.has(pfn)) return;
+    let l = out.get(pfn);
+    if (!l) out.set(pfn, (l = []));
+    l.push(m);
+  };
+  const d = k.mm.pfn;
+  for (const pfn of wanted) {
+    if (pfn >= d.watermark || d.ownerSpace[pfn] < 0) continue;
+    const space = k.mm.spaces.get(d.ownerSpace[pfn]);
+    if (!space) continue;
+    const va = d.ownerVa[pfn];
+    const pte = space.getPte(vpnOf(va));
+    if (pteFrame(pte) !== pfn || pte === 0) continue;
+    const proc = k.procs.bySpace(space.spaceId);
+    add(pfn, { process: space === k.mm.system ? null : proc?.name ?? null, va: hex64(va), kind: va < 0 ? 'system' : 'user', valid: pte % 2 === 1 });
+  }
+  for (const m of k.mdl.st.mappings.values()) {
+    if (m.kind === 'reserved' && !m.mdl) continue;
+    const vpn0 = vpnOf(m.base);
+    const n = m.kind === 'reserved' ? m.reservedPages : m.pages;
+    for (let i = 0; i < n; i++) {
+      const pte = k.mm.system.getPte(vpn0 + i);
+      if (pte % 2 === 1) add(pteFrame(pte), { process: null, va: hex64(m.base + i * PAGE_SIZE), kind: 'system', valid: true });
+    }
+  }
+  for (const p of k.procs.all()) {
+    const space = k.mm.spaces.get(p.spaceId);
+    if (!space) continue;
+    for (const v of p.vads) {
+      if (v.kind !== 'mdl-mapping') continue;
+      for (let i = 0; i < v.pages; i++) {
+        const pte = space.getPte(vpnOf(v.start) + i);
+        if (pte % 2 === 1) add(pteFrame(pte), { process: p.name, va: hex64(v.start + i * PAGE_SIZE), kind: 'user', valid: true });
+      }
+    }
+  }
+  return out;
+}
+
+export function frameView(k: Kernel, pfn: number, mappers?: Map<number, FrameMapping[]>): FrameView {
+  const d = k.mm.pfn;
+  const known = pfn < d.watermark;
+  const map = mappers ?? mappersOf(k, new Set([pfn]));
+  return {
+    pfn,
+    state: PAGE_STATE_NAMES[known ? d.state[pfn] : PageLocation.Zeroed],
+    shareCount: known ? d.shareCount[pfn] : 0,
+    referenceCount: known ? d.referenceCount[pfn] : 0,
+    lockCount: known ? d.lockCount[pfn] : 0,
+    modified: known ? (d.flags[pfn] & PFN_MODIFIED) !== 0 : false,
+    dummy: pfn === k.dummyPfn || (known && (d.flags[pfn] & PFN_DUMMY) !== 0),
+    mappedBy: map.get(pfn) ?? [],
+  };
+}
+
+export function buildSnapshot(k: Kernel): MmSnapshot {
+  const mdls: MdlView[] = [];
+  const wanted = new Set<number>([k.dummyPfn]);
+  for (const rec of k.mdl.all()) {
+    const v = mdlView(k, rec);
+    if (!v) continue;
+    mdls.push(v);
+    for (const pfn of v.pfns) if (k.mm.pfn.isRam(pfn)) wanted.add(pfn);
+  }
+  const mappers = mappersOf(k, wanted);
+  const frames = [...wanted].sort((a, b) => a - b).map((pfn) => frameView(k, pfn, mappers));
+  const pageLists = {} as Record<PageState, number>;
+  PAGE_STATE_NAMES.forEach((name, i) => { pageLists[name] = k.mm.pfn.listCount(i as PageLocation); });
+  const pool = new Map<string, PoolTagView>();
+  for (const a of k.pool.liveAllocations()) {
+    const key = `${a.kind}:${a.tag}`;
+    const t = pool.get(key) ?? { tag: tagString(a.tag), poolType: a.kind, allocations: 0, bytes: 0 };
+    t.allocations++;
+    t.bytes += a.size;
+    pool.set(key, t);
+  }
+  const bc = k.core.bugcheck;
+  const cur = k.procs.current;
+  return {
+    process: cur ? cur.name : null,
+    irql: k.irql,
+    irqlName: irqlName(k.irql),
+    verifier: k.verifier,
+    mdls,
+    frames,
+    bugcheck: bc ? {
+      code: bc.code,
+      codeHex: '0x' + bc.code.toString(16).toUpperCase().padStart(8, '0'),
+      name: bugCheckName(bc.code),
+      params: bc.params.map(hex64) as [string, string, string, string],
+      explanation: bc.explanation,
+    } : null,
+    processes: k.procs.all().map((p) => ({
+      address: hex64(p.eprocess),
+      name: p.name,
+      pid: p.pid,
+      alive: p.alive,
+      workingSetPages: k.mm.spaces.get(p.spaceId)?.workingSetPages ?? 0,
+      lockedPages: p.lockedPages,
+      committedPages: p.vads.filter((v) => v.kind === 'private').reduce((s, v) => s + v.pages, 0),
+    })),
+    pageLists,
+    physicalPages: k.totalFrames,
+    dummyPfn: k.dummyPfn,
+    systemPtes: { total: k.ptes.total, used: k.ptes.used },
+    pool: [...pool.values()].sort((a, b) => a.tag.localeCompare(b.tag)),
+    irps: k.irpProvider ? k.irpProvider() : [],
+    events: k.core.events.slice(-MAX_SNAPSHOT_EVENTS),
+  };
+}
