@@ -141,7 +141,7 @@ export class DebugEngine extends Emitter<EngineEvents> {
   async start(): Promise<StopEvent | RunResult> {
     if (this.state !== 'ready') throw new EngineError(this.state === 'unloaded' ? 'no scenario is loaded' : 'the scenario has already started');
     if (this.options.stopOnEntry) return this.report(this.makeStop({ kind: 'entry', ids: [] }));
-    return this.exec({ kind: 'continue' });
+    return this.exec({ kind: 'continue', fromStart: true });
   }
 
   continue(): Promise<StopEvent | RunResult> {

@@ -6,7 +6,7 @@ import type { BreakpointTable } from './breakpoints';
 import type { StopKind } from './events';
 
 export type RunMode =
-  | { kind: 'continue' }
+  | { kind: 'continue'; fromStart?: boolean }
   | { kind: 'stepIn' }
   | { kind: 'stepOver' }
   | { kind: 'stepOut' }
@@ -40,8 +40,10 @@ export function makeStopCheck(ctx: CheckContext, mode: RunMode): StopCheck {
   const startSteps = m.steps;
   const startDepth = m.depth();
   const start = m.location();
-  let prevFile = start?.file;
-  let prevLine = start?.line ?? -1;
+  // At the very start nothing has been shown yet: a breakpoint on the first statement counts.
+  const fromStart = mode.kind === 'continue' && mode.fromStart === true;
+  let prevFile = fromStart ? undefined : start?.file;
+  let prevLine = fromStart ? -1 : start?.line ?? -1;
   let prevCol = start?.col ?? 0;
   let prevDepth = startDepth;
 
@@ -63,7 +65,7 @@ export function makeStopCheck(ctx: CheckContext, mode: RunMode): StopCheck {
       }
       return false;
     }
-    if (steps === startSteps) return false;
+    if (steps === startSteps && !fromStart) return false;
     const loc = mm.location();
     if (!loc) return false;
     const depth = mm.depth();

@@ -245,3 +245,13 @@ describe('debug engine: stop reasons and the end of a run', () => {
     assert.equal(!r.ok && r.message, "/lab/bad.c:3:7: error: expected ';'");
   });
 });
+
+describe('debug engine: the first statement', () => {
+  it('a breakpoint on the first statement of LabMain stops there when the run starts', async () => {
+    const e = await loadToy(LOOP);
+    e.breakpoints.setLineBreakpoints(TOY_FILE, [{ line: 10 }], e.loadedProgram);
+    const s = stop(await e.start());
+    assert.equal(s.reason, 'breakpoint');
+    assert.equal(s.step, 0);
+  });
+});

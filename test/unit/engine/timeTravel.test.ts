@@ -72,11 +72,11 @@ describe('debug engine: time travel', () => {
     for (const step of samples) {
       await e.gotoStep(step);
       assert.equal(e.machine.steps, step);
-      live.set(step, JSON.stringify([e.machine.saveState(), [...e.kernel.peek(0x200, 1)]]));
+      live.set(step, JSON.stringify([e.machine.saveState(), [...e.kernel.peek(0x200, 1)!]]));
     }
     for (const step of [...samples].reverse()) {
       await e.gotoStep(step);
-      assert.equal(JSON.stringify([e.machine.saveState(), [...e.kernel.peek(0x200, 1)]]), live.get(step), `state at step ${step}`);
+      assert.equal(JSON.stringify([e.machine.saveState(), [...e.kernel.peek(0x200, 1)!]]), live.get(step), `state at step ${step}`);
     }
   });
 
