@@ -69,7 +69,7 @@ async function snapshotCommand(args: CliArgs, env: CliEnv): Promise<number> {
   if (bp.line !== line) io.err(`mdl-lab: line ${line} has no statement; using line ${bp.line}\n`);
   engine.filters = { bugcheck: false, sehUnhandled: false, verifier: false };
   const err = new LineWriter((t) => io.err(t));
-  engine.on('output', (o) => (o.kind === 'dbgprint' ? err.raw(o.text) : o.kind === 'expect-fail' ? err.line(o.text.replace(/\n$/, '')) : undefined));
+  engine.on('output', (o) => (o.kind === 'dbgprint' || o.kind === 'expect-fail' ? err.line(o.text.replace(/\n$/, '')) : undefined));
   let r = await engine.start();
   while (isStop(r)) {
     if (r.kind === 'breakpoint') {

@@ -55,7 +55,8 @@ export async function runScenario(deps: EngineDeps, host: FileHost, file: string
     hooks.onOutput?.(o);
     switch (o.kind) {
       case 'dbgprint':
-        out.raw(o.text);
+        // The kernel hands over one DbgPrint call per line, its trailing newline removed.
+        out.line(o.text.replace(/\n$/, ''));
         break;
       case 'expect-fail': {
         const where = o.location ? `${o.location.file}:${o.location.line}` : file;
