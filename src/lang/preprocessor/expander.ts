@@ -33,12 +33,44 @@ export interface ExpandHost {
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
+const MAX_ARGUMENT_NESTING = 200;
 
-function withHideset(t: PPToken, hs: ReadonlySet<string>): PPToken {
-  if (hs.size === 0) return t;
-  const merged = new Set(t.hideset ?? EMPTY);
-  for (const n of hs) merged.add(n);
-  return { ...t, hideset: merged };
+/** Adds `hs` to each token's hide set; tokens that had the same hide set share the result. */
+function withHidesets(tokens: PPToken[], hs: ReadonlySet<string>): PPToken[] {
+  const merged = new Map<ReadonlySet<string> | undefined, ReadonlySet<string>>();
+  const out: PPToken[] = [];
+  for (const t of tokens) {
+    if (t.kind === 'placemarker') continue;
+    let m = merged.get(t.hideset);
+    if (!m) {
+      if (!t.hideset) m = hs;
+      else {
+        const u = new Set(t.hideset);
+        for (const n of hs) u.add(n);
+        m = u;
+      }
+      merged.set(t.hideset, m);
+    }
+    out.push(copyToken(t, { hideset: m }));
+  }
+  return out;
+}
+
+/** A copy with some fields replaced, built field by field so every token has the same shape. */
+export function copyToken(t: PPToken, changes: Partial<PPToken>): PPToken {
+  return {
+    kind: changes.kind ?? t.kind,
+    text: changes.text ?? t.text,
+    file: changes.file ?? t.file,
+    line: changes.line ?? t.line,
+    col: changes.col ?? t.col,
+    length: changes.length ?? t.length,
+    fromMacro: 'fromMacro' in changes ? changes.fromMacro : t.fromMacro,
+    space: changes.space ?? t.space,
+    bol: changes.bol ?? t.bol,
+    hideset: 'hideset' in changes ? changes.hideset : t.hideset,
+    problem: t.problem,
+  };
 }
 
 function isPunct(t: PPToken | undefined, text: string): boolean {
@@ -52,12 +84,13 @@ export function stringize(tokens: readonly PPToken[], at: PPToken): PPToken {
     if (i > 0 && t.space && s.length > 0) s += ' ';
     s += t.kind === 'string' || t.kind === 'char' ? t.text.replace(/[\\"]/g, (c) => '\\' + c) : t.text;
   });
-  return { ...at, kind: 'string', text: `"${s}"`, space: at.space };
+  return copyToken(at, { kind: 'string', text: `"${s}"` });
 }
 
 export class Expander {
   /** In `#if`: `defined X` becomes 1 or 0 before its operand can expand. */
   inCondition = false;
+  private depth = 0;
 
   constructor(private readonly host: ExpandHost) {}
 
@@ -71,10 +104,21 @@ export class Expander {
     }
   }
 
+  /** Expands a finite list (a macro argument, a directive line). */
   expandList(tokens: readonly PPToken[]): PPToken[] {
-    const out: PPToken[] = [];
-    this.expandAll(TokenStream.of(tokens), out);
-    return out;
+    if (this.depth >= MAX_ARGUMENT_NESTING) {
+      if (this.depth++ === MAX_ARGUMENT_NESTING && tokens[0]) this.host.error(tokens[0], `macro arguments nest more than ${MAX_ARGUMENT_NESTING} levels deep; inner ones are not expanded`);
+      this.depth--;
+      return tokens.slice();
+    }
+    this.depth++;
+    try {
+      const out: PPToken[] = [];
+      this.expandAll(TokenStream.of(tokens), out);
+      return out;
+    } finally {
+      this.depth--;
+    }
   }
 
   /** Returns true when `t` was consumed (its replacement, if any, is now in front of the stream). */
@@ -125,7 +169,7 @@ export class Expander {
       value = this.host.macros.has(operand.text) || operand.text === '__FILE__' || operand.text === '__LINE__' || operand.text === '__COUNTER__';
       if (paren && !isPunct(stream.next(), ')')) this.host.error(operand, "missing ')' after 'defined'");
     }
-    return { ...t, kind: 'number', text: value ? '1' : '0', hideset: undefined };
+    return copyToken(t, { kind: 'number', text: value ? '1' : '0', hideset: undefined });
   }
 
   /** `_Pragma("…")` (C) and `__pragma(…)` (MSVC) are consumed and noted, like `#pragma`. */
@@ -192,9 +236,9 @@ export class Expander {
       return e;
     };
     const fromMacro = at.fromMacro ?? macro.name;
-    const fromBody = new WeakSet<PPToken>();
+    const fromBody = new Set<PPToken>();
     const relocate = (b: PPToken, first: boolean): PPToken => {
-      const r: PPToken = { ...b, file: at.file, line: at.line, col: at.col, length: at.length, fromMacro, bol: false, space: first ? at.space : b.space };
+      const r = copyToken(b, { file: at.file, line: at.line, col: at.col, length: at.length, fromMacro, bol: false, space: first ? at.space : b.space });
       fromBody.add(r);
       return r;
     };
@@ -202,7 +246,7 @@ export class Expander {
     const body = this.applyVaOpt(macro, vaEmpty);
     const out: PPToken[] = [];
     // Placemarkers stand for empty arguments next to ## and vanish afterwards (C17 6.10.3.3p2).
-    const placemarker = (b: PPToken): PPToken => ({ ...relocate(b, false), kind: 'placemarker', text: '' });
+    const placemarker = (b: PPToken): PPToken => copyToken(relocate(b, false), { kind: 'placemarker', text: '' });
     for (let i = 0; i < body.length; i++) {
       const b = body[i];
       const first = out.length === 0;
@@ -249,13 +293,13 @@ export class Expander {
           if (k === vaIndex && e.length === 0 && isPunct(out[out.length - 1], ',') && fromBody.has(out[out.length - 1])) {
             out.pop();
           }
-          out.push(...e.map((x, j) => (j === 0 ? { ...x, space: first ? at.space : b.space } : x)));
+          out.push(...e.map((x, j) => (j === 0 ? copyToken(x, { space: first ? at.space : b.space }) : x)));
         }
         continue;
       }
       out.push(relocate(b, first));
     }
-    return out.filter((x) => x.kind !== 'placemarker').map((x) => withHideset(x, hs));
+    return withHidesets(out, hs);
   }
 
   /** `__VA_OPT__(x)` is x when variable arguments are present, nothing otherwise (C23, GCC, MSVC). */
@@ -291,8 +335,8 @@ export class Expander {
     const toks = lexFragment(text);
     if (!toks || toks.length !== 1 || toks[0].text !== text) {
       this.host.error(lhs, `pasting "${lhs.text}" and "${rhs.text}" does not give a valid preprocessing token`);
-      return [lhs, { ...rhs, space: false }];
+      return [lhs, copyToken(rhs, { space: false })];
     }
-    return [{ ...lhs, kind: toks[0].kind, text }];
+    return [copyToken(lhs, { kind: toks[0].kind, text })];
   }
 }

@@ -15,6 +15,7 @@ class IfError extends Error {
 
 const norm = (v: bigint, unsigned: boolean): Value => ({ v: unsigned ? BigInt.asUintN(64, v) : BigInt.asIntN(64, v), unsigned });
 
+const MAX_NESTING = 256;
 const SIMPLE_ESCAPES: Record<string, number> = { n: 10, t: 9, r: 13, a: 7, b: 8, f: 12, v: 11, '\\': 92, "'": 39, '"': 34, '?': 63, '0': 0 };
 
 /** The value of a character constant such as 'a', '\n', L'x', '\x41' (MSVC: multi-char packs big-endian). */
@@ -80,6 +81,7 @@ export interface IfResult {
 /** `tokens` are fully macro-expanded, with `defined` already replaced by 0 or 1. */
 export function evaluateCondition(tokens: readonly PPToken[], directive: PPToken): IfResult {
   let pos = 0;
+  let nesting = 0;
   const peek = () => tokens[pos];
   const isOp = (text: string) => {
     const t = tokens[pos];
@@ -108,7 +110,9 @@ export function evaluateCondition(tokens: readonly PPToken[], directive: PPToken
       return { v: 0n, unsigned: false };
     }
     if (t.kind === 'punct' && t.text === '(') {
+      if (++nesting > MAX_NESTING) return fail(t, `#${directive.text} expression nests more than ${MAX_NESTING} parentheses deep`);
       const v = comma(evaluated);
+      nesting--;
       if (!isOp(')')) fail(peek() ?? t, `missing ')' in #${directive.text} expression`);
       pos++;
       return v;
@@ -121,7 +125,9 @@ export function evaluateCondition(tokens: readonly PPToken[], directive: PPToken
     const t = peek();
     if (t && t.kind === 'punct' && ['+', '-', '~', '!'].includes(t.text)) {
       pos++;
+      if (++nesting > MAX_NESTING) return fail(t, `#${directive.text} expression nests more than ${MAX_NESTING} operators deep`);
       const a = unary(evaluated);
+      nesting--;
       switch (t.text) {
         case '+':
           return a;

@@ -122,9 +122,7 @@ export function lex(source: string, file: string): LexResult {
   const push = (kind: PPKind, start: number, end: number, spelled?: string, problem?: string) => {
     const { line, col } = position(start);
     const tokenText = spelled ?? text.slice(start, end);
-    const token: PPToken = problem
-      ? { kind, text: tokenText, file, line, col, length: end - start, space, bol, problem }
-      : { kind, text: tokenText, file, line, col, length: end - start, space, bol };
+    const token: PPToken = { kind, text: tokenText, file, line, col, length: end - start, fromMacro: undefined, space, bol, hideset: undefined, problem };
     tokens.push(token);
     if (bol) {
       directiveTokens = kind === 'punct' && tokenText === '#' ? 1 : 0;
@@ -181,7 +179,7 @@ export function lex(source: string, file: string): LexResult {
       }
     }
     // Character and string literals, with their L / u / U / u8 prefixes.
-    const prefix = /^(u8|u|U|L)?(["'])/.exec(text.slice(i, i + 3));
+    const prefix = c === '"' || c === "'" || c === 'L' || c === 'u' || c === 'U' ? /^(u8|u|U|L)?(["'])/.exec(text.slice(i, i + 3)) : null;
     if (prefix) {
       const quote = prefix[2];
       let j = i + prefix[0].length;
