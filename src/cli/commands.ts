@@ -72,7 +72,10 @@ async function snapshotCommand(args: CliArgs, env: CliEnv): Promise<number> {
   engine.on('output', (o) => (o.kind === 'dbgprint' || o.kind === 'expect-fail' ? err.line(o.text.replace(/\n$/, '')) : undefined));
   let r = await engine.start();
   while (isStop(r)) {
-    if (r.kind === 'breakpoint') {
+    // A LabBreak() stops before the next statement: when that is line N, line N is reached there.
+    const here = engine.machine.location();
+    const reached = r.kind === 'breakpoint' || (r.kind === 'LabBreak' && here !== null && here.line === bp.line && engine.breakpoints.checkLine(engine.machine, here.file, here.line).stop);
+    if (reached) {
       io.out(JSON.stringify(engine.snapshot(), null, 2) + '\n');
       await engine.terminate();
       return EXIT.ok;
