@@ -191,8 +191,9 @@ export class Kernel implements EngineKernel {
     if (this.core.verifier) this.bugCheck(0xc4, [subcode, p2, p3, p4], explanation);
   }
 
-  /** A report Driver Verifier would print where plain Windows damages state silently. */
+  /** A report Driver Verifier prints where plain Windows damages state silently (nothing when it is off). */
   verifierReport(text: string, mdl: number | null = null): void {
+    if (!this.core.verifier) return;
     this.event('verifier', text, mdl);
     this.print(text, 'verifier');
   }

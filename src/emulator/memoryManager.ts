@@ -27,6 +27,9 @@ export interface MmHost {
 
 export const SYSTEM_SPACE = 0;
 
+/** Contents of a frame repurposed for the file cache: recognisable in a memory view. */
+const CACHE_PAGE = new TextEncoder().encode('[file cache data] '.repeat(228).slice(0, PAGE_SIZE));
+
 export function isWritableProtection(p: number): boolean {
   return p === 4 || p === 5 || p === 6 || p === 7;
 }
@@ -328,12 +331,17 @@ export class MemoryManager {
       return 'locked';
     }
     if (repurpose) {
+      // Memory pressure from elsewhere: the data goes to the page file and the frame is taken
+      // over at once by the system file cache (a standby page with someone else's data), so the
+      // next touch is a hard fault into a different frame and a stale PFN names a cache page.
       const slot = d.flags[pfn] & PFN_MODIFIED || d.pageFileSlot[pfn] < 0 ? this.writeToPageFile(pfn) : d.pageFileSlot[pfn];
       this.setPte(space, vpn, makePageFilePte(slot, prot));
       d.referenceCount[pfn] = 0;
       d.ownerSpace[pfn] = -1;
-      d.setLocation(pfn, PageLocation.Free);
-      this.phys.zero(pfn);
+      d.flags[pfn] = 0;
+      d.pageFileSlot[pfn] = -1;
+      this.phys.writable(pfn).set(CACHE_PAGE);
+      d.setLocation(pfn, PageLocation.Standby);
     } else {
       this.setPte(space, vpn, makeTransitionPte(pfn, prot));
       this.dereferenceFrame(pfn);

@@ -49,12 +49,13 @@ export function deviceDma(k: Kernel, mdl: number, offset: number, buffer: number
       // Reference 5.1: the dummy page is shared by every paging read; its contents change at any time.
       if (toMemory) k.mm.phys.writable(pfn).fill(0xd0 + (k.core.eventSeq % 16));
     } else if (!locked && !(f.flags & MDL_SOURCE_IS_NONPAGED_POOL)) {
-      const owner = pfn < d.watermark && d.ownerSpace[pfn] >= 0 ? k.procs.bySpace(d.ownerSpace[pfn])?.name ?? 'system space' : 'nobody';
+      const owner = pfn < d.watermark && d.ownerSpace[pfn] >= 0
+        ? k.procs.bySpace(d.ownerSpace[pfn])?.name ?? 'system space'
+        : pfn < d.watermark && d.state[pfn] === PageLocation.Standby ? 'the file cache' : 'nobody';
       k.event('dma', `${what} touched frame 0x${pfn.toString(16)}, which is not locked (state ${state}, now used by ${owner})`, mdl);
     }
   }
   k.event('dma', `${what}: 0x${length.toString(16)} bytes at offset 0x${offset.toString(16)} of ${hex64(mdl)} through ${touched.size} frame${touched.size === 1 ? '' : 's'}`, mdl);
-  void PageLocation;
 }
 
 export function registerHarness(k: Kernel): void {
