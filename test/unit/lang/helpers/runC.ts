@@ -7,12 +7,12 @@ import { FakeKernel } from './fakeKernel';
 
 export const PRELUDE = '#include <ntddk.h>\n#include <mdlab.h>\n';
 
-export function compileC(source: string, file = 'test.c', extra: Record<string, string> = {}): CompileResult {
+export function compileC(source: string, file = 'test.c', extra: Record<string, string> = {}, kernel?: GuestKernel): CompileResult {
   const files: Record<string, string> = { [file]: source, ...extra };
   return driverC.compile(file, {
     readFile: (p) => files[p],
     resolveInclude: (_from, name) => (name in files ? name : undefined),
-  });
+  }, kernel ? { routines: (n) => kernel.routine(n) !== undefined } : undefined);
 }
 
 export interface Ran { out: string[]; outcome: RunOutcome; machine: CMachine; kernel: GuestKernel & Partial<FakeKernel> }

@@ -1,0 +1,48 @@
+// Statements and control flow: switch fall-through, goto, loops, break/continue, recursion.
+import { suite } from './harness';
+
+suite('statements and control flow', [
+  { name: 'switch falls through from one case into the next until a break', c: 'for (int i = 0; i < 4; i++) { switch (i) { case 0: DbgPrint("a"); case 1: DbgPrint("b"); break; case 2: DbgPrint("c"); default: DbgPrint("d"); } }', out: 'abbcdd' },
+  { name: 'switch with no matching case and no default does nothing', c: 'switch (7) { case 1: DbgPrint("x"); } DbgPrint("end");', out: 'end' },
+  { name: 'default may come first and still be reached only when nothing matches', c: 'int v = 2; switch (v) { default: DbgPrint("d"); break; case 2: DbgPrint("two"); }', out: 'two' },
+  { name: 'switch on a ULONG64 value above 2^32', c: 'ULONG64 v = 0x100000000ULL; switch (v) { case 0x100000000ULL: DbgPrint("big"); break; case 0: DbgPrint("zero"); }', out: 'big' },
+  { name: 'switch on a UCHAR promotes the value', c: 'UCHAR c = 200; switch (c) { case 200: DbgPrint("200"); break; case -56: DbgPrint("neg"); }', out: '200' },
+  { name: 'a case label inside a nested block (Duff-style) is reached', c: 'int n = 0; switch (2) { case 1: { case 2: n = 2; } }  DbgPrint("%d", n);', out: '2' },
+  { name: 'continue inside a switch continues the enclosing loop', c: 'for (int i = 0; i < 3; i++) { switch (i) { case 1: continue; } DbgPrint("%d", i); }', out: '02' },
+  { name: 'goto jumps forward and backward', c: 'int i = 0; again: i++; if (i < 3) goto again; goto done; DbgPrint("skipped"); done: DbgPrint("%d", i);', out: '3' },
+  { name: 'goto cleanup pattern', c: 'NTSTATUS s = STATUS_UNSUCCESSFUL; if (s < 0) goto cleanup; DbgPrint("no"); cleanup: DbgPrint("cleanup %08X", s);', out: 'cleanup C0000001' },
+  { name: 'do/while runs its body at least once', c: 'int n = 0; do { n++; } while (0); DbgPrint("%d", n);', out: '1' },
+  { name: 'while with break and continue', c: 'int i = 0, s = 0; while (1) { i++; if (i % 2) continue; if (i > 8) break; s += i; } DbgPrint("%d", s);', out: '20' },
+  { name: 'nested loops: break leaves only the inner loop', c: 'int n = 0; for (int i = 0; i < 3; i++) for (int j = 0; j < 10; j++) { if (j == 2) break; n++; } DbgPrint("%d", n);', out: '6' },
+  { name: 'for with an empty condition loops until break', c: 'int i; for (i = 0;; i++) if (i == 5) break; DbgPrint("%d", i);', out: '5' },
+  { name: 'the comma operator in a for step', c: 'int i, j; for (i = 0, j = 10; i < j; i++, j--) ; DbgPrint("%d %d", i, j);', out: '5 5' },
+  { name: 'block scopes shadow outer names', c: 'int x = 1; { int x = 2; DbgPrint("%d", x); } DbgPrint("%d", x);', out: '21' },
+  { name: 'recursion with locals in every frame', c: 'ULONG64 fact(ULONG n) { return n <= 1 ? 1 : n * fact(n - 1); }\nVOID LabMain(VOID) { DbgPrint("%llu", fact(20)); }', out: '2432902008176640000' },
+  { name: 'mutual recursion', c: 'BOOLEAN isOdd(int n);\nBOOLEAN isEven(int n) { return n == 0 ? TRUE : isOdd(n - 1); }\nBOOLEAN isOdd(int n) { return n == 0 ? FALSE : isEven(n - 1); }\nVOID LabMain(VOID) { DbgPrint("%d %d", isEven(10), isOdd(7)); }', out: '1 1' },
+  { name: 'calls inside && are made only when the left side is true', c: 'int hit = 0;\nint touch(void) { hit++; return 1; }\nVOID LabMain(VOID) { int a = 0; if (a && touch()) {} if (!a && touch()) {} DbgPrint("%d", hit); }', out: '1' },
+  { name: 'calls in the arms of ?: run only on the chosen arm', c: 'int hits = 0;\nint f(int v) { hits += v; return v; }\nVOID LabMain(VOID) { int r = 1 ? f(1) : f(100); DbgPrint("%d %d", r, hits); }', out: '1 1' },
+  { name: 'a call in a comma expression runs after the left side', c: 'int g = 0;\nint rd(void) { return g; }\nVOID LabMain(VOID) { int r = (g = 7, rd()); DbgPrint("%d", r); }', out: '7' },
+  { name: 'arguments evaluated with calls nested in calls', c: 'int add(int a, int b) { return a + b; }\nVOID LabMain(VOID) { DbgPrint("%d", add(add(1, 2), add(add(3, 4), 5))); }', out: '15' },
+  { name: 'a struct returned by value', c: 'typedef struct { int a; ULONG64 b; } R;\nR make(int v) { R r; r.a = v; r.b = v * 2ULL; return r; }\nVOID LabMain(VOID) { R x = make(21); DbgPrint("%d %llu %d", x.a, x.b, make(5).a); }', out: '21 42 5' },
+  { name: 'a struct passed by value is a copy', c: 'typedef struct { int v[3]; } S;\nvoid bump(S s) { s.v[0] = 99; }\nVOID LabMain(VOID) { S s = {{1, 2, 3}}; bump(s); DbgPrint("%d", s.v[0]); }', out: '1' },
+  { name: 'a void function may end without return', c: 'void f(int *p) { *p = 3; }\nVOID LabMain(VOID) { int v = 0; f(&v); DbgPrint("%d", v); }', out: '3' },
+  { name: '__FUNCTION__ names the enclosing function', c: 'VOID LabMain(VOID) { DbgPrint("%s", __FUNCTION__); }', out: 'LabMain' },
+  { name: 'LabExpect checks pass silently', c: 'LabExpect(1 + 1 == 2, "arithmetic works");', out: '' },
+  { name: 'unbounded recursion overflows the kernel stack: bug check 0x7F (double fault)', c: 'ULONG deep(ULONG n) { volatile UCHAR pad[64]; pad[0] = (UCHAR)n; return deep(n + 1) + pad[0]; }\nVOID LabMain(VOID) { deep(0); }', end: 'bugcheck', bugcheck: 0x7f },
+  { name: 'KeBugCheckEx stops the machine with the given code', c: 'VOID KeBugCheckEx(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4);\nVOID LabMain(VOID) { KeBugCheckEx(0xDEAD, 1, 2, 3, 4); }', end: 'bugcheck', bugcheck: 0xdead },
+]);
+
+suite('compile errors', [
+  { name: 'calling an undeclared function is an error', c: 'Frobnicate(1);', error: /'Frobnicate' is not declared/ },
+  { name: 'a missing semicolon says what was expected', c: 'int x = 1\nDbgPrint("%d", x);', error: /expected ';'/ },
+  { name: 'an unknown struct member is named', c: 'MDL m; m.Flags = 0;', error: /no member named 'Flags'/ },
+  { name: 'assigning to a non-lvalue is refused', c: 'int a; (a + 1) = 2;', error: /not assignable/ },
+  { name: 'break outside a loop is refused', c: 'break;', error: /'break' outside/ },
+  { name: 'an undefined label is refused', c: 'goto nowhere;', error: /label 'nowhere' is used but not defined/ },
+  { name: 'variable-length arrays are named as unsupported', c: 'int n = 3; int a[n];', error: /variable-length arrays are not supported/ },
+  { name: 'inline assembly is named as unsupported', c: '__asm { int 3 }', error: /inline assembly is not supported/ },
+  { name: 'a prototype with no body and no emulated routine is an unresolved external symbol when called', c: 'NTSTATUS MyMissing(VOID);\nVOID LabMain(VOID) { MyMissing(); }', error: /unresolved external symbol 'MyMissing'/ },
+  { name: 'too many arguments to a prototyped function', c: 'int one(int a) { return a; }\nVOID LabMain(VOID) { one(1, 2); }', error: /takes 1 argument but 2 were given/ },
+  { name: 'GetExceptionCode outside __except is refused', c: 'NTSTATUS s = GetExceptionCode();', error: /only valid in an __except/ },
+  { name: 'duplicate case values are refused', c: 'switch (1) { case 1: case 1: break; }', error: /duplicate case value/ },
+]);
