@@ -5,6 +5,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { BreakpointTable } from '../engine/breakpoints';
 import { DebugEngine } from '../engine/engine';
 import type { EngineDeps, ExceptionFilters } from '../engine/engine';
+import { defaultEngineDeps } from '../engine/defaultDeps';
 import type { OutputEvent as EngineOutput, RunResult, StopEvent } from '../engine/events';
 import type { FileHost } from '../engine/host';
 import { parsePhysicalMemory, parseSwitch } from '../engine/options';
@@ -41,9 +42,10 @@ export class MdlDebugSession extends DebugSession {
   private started = false;
   private noDebug = false;
 
+  /** `deps` defaults to the real interpreter and emulator; tests pass doubles. */
   constructor(
     private readonly fileHost: FileHost,
-    private readonly deps: EngineDeps,
+    private readonly deps: EngineDeps = defaultEngineDeps,
   ) {
     super();
     this.setDebuggerLinesStartAt1(true);
