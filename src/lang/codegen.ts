@@ -394,21 +394,18 @@ export class ExprGen {
       return (f) => { const d = a(f); const v = r(f); st(f, d, v); return v; };
     }
     const bop = e.op.slice(0, -1);
-    const cur = this.load(lv.slot !== undefined ? lv : { addr: (f: Frame) => (f as any).__a as number, t: lv.t, bit: lv.bit });
     let comb: (old: any, rv: any) => any;
     if (e.l.t.k === 'ptr') {
       const sc = e.scale, sub = bop === '-';
       comb = (o, n) => (sub ? A.sub64(o, A.mul64(n, sc)) : A.add64(o, A.mul64(n, sc)));
     } else {
       const up = converter(e.l.t, e.opType), down = converter(e.opType, e.l.t);
-      const opf = this.binary(bop, e.opType, (f) => (f as any).__l, (f) => (f as any).__r);
-      const tmp: any = { __l: 0, __r: 0 };
-      comb = (o, n) => { tmp.__l = up ? up(o) : o; tmp.__r = n; const v = opf(tmp); return down ? down(v) : v; };
+      const op2 = binop2(bop, e.opType);
+      comb = up || down ? (o, n) => { const v = op2(up ? up(o) : o, n); return down ? down(v) : v; } : op2;
     }
     if (lv.slot !== undefined) { const i = lv.slot; return (f) => (f.s[i] = comb(f.s[i], r(f))); }
     const a = lv.addr, st = this.storeAt(lv);
     const ld = lv.bit ? bitLoad(this.ctx.mem, lv.bit) : loader(this.ctx.mem, lv.t);
-    void cur;
     return (f) => { const d = a(f); const v = comb(ld(d), r(f)); st(f, d, v); return v; };
   }
 
@@ -459,6 +456,44 @@ export class ExprGen {
       for (const s of steps) s(f, a);
     };
   }
+}
+
+/** A two-operand function for compound assignment, direct for the common 32-bit cases. */
+function binop2(op: string, t: CType): (a: any, b: any) => any {
+  if (t.k === 'int' && t.size === 4) {
+    if (t.signed) {
+      switch (op) {
+        case '+': return (a, b) => (a + b) | 0;
+        case '-': return (a, b) => (a - b) | 0;
+        case '*': return (a, b) => Math.imul(a, b);
+        case '&': return (a, b) => a & b;
+        case '|': return (a, b) => a | b;
+        case '^': return (a, b) => a ^ b;
+        case '<<': return (a, b) => a << Number(b);
+        case '>>': return (a, b) => a >> Number(b);
+      }
+    } else {
+      switch (op) {
+        case '+': return (a, b) => (a + b) >>> 0;
+        case '-': return (a, b) => (a - b) >>> 0;
+        case '*': return (a, b) => Math.imul(a, b) >>> 0;
+        case '&': return (a, b) => (a & b) >>> 0;
+        case '|': return (a, b) => (a | b) >>> 0;
+        case '^': return (a, b) => (a ^ b) >>> 0;
+        case '<<': return (a, b) => (a << Number(b)) >>> 0;
+        case '>>': return (a, b) => a >>> Number(b);
+      }
+    }
+  }
+  if (t.k === 'int' && t.size === 8) {
+    switch (op) {
+      case '+': return A.add64;
+      case '-': return A.sub64;
+      case '&': return A.and64;
+      case '|': return A.or64;
+    }
+  }
+  return (a, b) => A.binaryOp(op, t, a, b);
 }
 
 function sdiv32(a: number, b: number): number {

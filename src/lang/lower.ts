@@ -20,6 +20,8 @@ export interface Ins {
   depth?: number;
   // calls
   callee?: FuncSym;
+  /** The linked target of `callee`, cached on first call. */
+  resolved?: unknown;
   fptr?: Val;
   args?: Val[];
   store?: ((f: Frame, v: any, native?: boolean) => void) | null;

@@ -14,6 +14,9 @@ import type { CType } from './types';
 import { DebugViews } from './views';
 
 const BUDGET: RunOutcome = { kind: 'budget' };
+/** Shared by frames that never enter a __try (most), so a call allocates no arrays for SEH. */
+const NO_TRIES: number[] = Object.freeze([] as number[]) as number[];
+const NO_FIN: Frame['fin'] = Object.freeze([]) as unknown as Frame['fin'];
 const STOPPED: RunOutcome = { kind: 'stopped' };
 
 export class RuntimeError extends Error {
@@ -169,7 +172,7 @@ export class CMachine implements Machine {
           f.pc = t === undefined ? ins.target! : t;
           break;
         }
-        case OP_TRY: f.tries.push(ins.scope!); f.pc++; break;
+        case OP_TRY: if (f.tries === NO_TRIES) f.tries = []; f.tries.push(ins.scope!); f.pc++; break;
         case OP_TRYEND: f.tries.pop(); f.pc++; break;
         case OP_FINEND: {
           const fin = f.fin;
@@ -199,7 +202,7 @@ export class CMachine implements Machine {
     }
     const s = new Array(cf.nslots);
     for (let i = 0; i < s.length; i++) s[i] = 0;
-    const f: Frame = { fn: cf.index, pc: 0, s, bp, tries: [], fin: [], exc: 0 };
+    const f: Frame = { fn: cf.index, pc: 0, s, bp, tries: NO_TRIES, fin: NO_FIN, exc: 0 };
     const ps = cf.paramStore;
     for (let i = 0; i < ps.length; i++) ps[i](f, args[i] ?? 0);
     this.stack.push(f);
@@ -212,7 +215,7 @@ export class CMachine implements Machine {
 
   private call(ins: Ins, f: Frame): RunOutcome | null {
     let target: CompiledFunction | NativeBinding | undefined;
-    if (ins.callee) target = this.linked.resolve(ins.callee);
+    if (ins.callee) target = (ins.resolved ??= this.linked.resolve(ins.callee)) as CompiledFunction | NativeBinding;
     else {
       const a = ins.fptr!(f);
       target = this.linked.byAddr.get(typeof a === 'number' ? a : NaN);
@@ -293,7 +296,7 @@ export class CMachine implements Machine {
       while (f.tries.length > keep) {
         const id = f.tries.pop()!;
         const sc = cf.tries[id];
-        if (sc.finPc >= 0) { f.fin.push({ scope: id, rec }); f.pc = sc.finPc; return null; }
+        if (sc.finPc >= 0) { if (f.fin === NO_FIN) f.fin = []; f.fin.push({ scope: id, rec }); f.pc = sc.finPc; return null; }
       }
       if (rec.kind === 'jump') { f.pc = rec.pc; return null; }
       if (rec.kind === 'ret') return this.doReturn(rec.value);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { GuestKernel } from '../../src/emulator/contract';
 import { driverC } from '../../src/lang/index';
 import { compileC, PRELUDE } from '../unit/lang/helpers/runC';
-import { FakeKernel } from '../unit/lang/helpers/fakeKernel';
+import { createKernel } from '../../src/emulator/index';
 
 export interface CCase {
   /** A sentence about C on x64 Windows. */
@@ -21,8 +21,18 @@ export interface CCase {
   error?: RegExp;
 }
 
-export function makeKernel(): GuestKernel & { out?: string[]; expects?: { ok: boolean; what: string; where: string }[] } {
-  return new FakeKernel();
+/** The real emulator, with DbgPrint lines and LabExpect results collected. */
+export function makeKernel(): GuestKernel & { out: string[]; expects: { ok: boolean; what: string }[] } {
+  const out: string[] = [];
+  const expects: { ok: boolean; what: string }[] = [];
+  const k = createKernel({
+    physicalMemory: 64 * 1024 * 1024,
+    output: (line, kind) => {
+      if (kind === 'dbgprint') out.push(line);
+      else if (kind === 'expect-pass' || kind === 'expect-fail') expects.push({ ok: kind === 'expect-pass', what: line });
+    },
+  });
+  return Object.assign(k, { out, expects });
 }
 
 export function program(c: string): string {

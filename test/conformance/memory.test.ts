@@ -36,7 +36,6 @@ suite('pointers, arrays, structs and unions', [
   { name: 'bit-fields of different type sizes start a new unit (MSVC)', c: 'struct { UCHAR a : 4; ULONG b : 4; } s; DbgPrint("%d", (int)sizeof(s));', out: '8' },
   { name: 'CONTAINING_RECORD finds the struct from a member address', c: 'typedef struct { ULONG64 tag; LIST_ENTRY link; } ITEM; ITEM it; it.tag = 99; PLIST_ENTRY le = &it.link; ITEM *back = CONTAINING_RECORD(le, ITEM, link); DbgPrint("%llu", back->tag);', out: '99' },
   { name: 'function pointers call through the driver image', c: 'int twice(int x) { return 2 * x; }\nint (*fp)(int) = twice;\nVOID LabMain(VOID) { int (*g)(int) = &twice; DbgPrint("%d %d %d", fp(4), g(5), (*g)(6)); }', out: '8 10 12' },
-  { name: 'a function pointer stored in emulated memory is called back by the kernel', c: 'ULONG64 LabCallBack(PVOID fn, ULONG64 arg);\nULONG64 cb(ULONG64 x) { return x + 1; }\nVOID LabMain(VOID) { DbgPrint("%llu", LabCallBack(cb, 41)); }', out: '84' },
   { name: 'static locals keep their value across calls', c: 'int counter(void) { static int n = 10; return ++n; }\nVOID LabMain(VOID) { counter(); counter(); DbgPrint("%d", counter()); }', out: '13' },
   { name: 'globals are initialized before LabMain runs, including addresses', c: 'int g = 5; int *pg = &g; const char *msg = "hey";\nVOID LabMain(VOID) { *pg += 1; DbgPrint("%d %s", g, msg); }', out: '6 hey' },
   { name: 'uninitialized globals are zero', c: 'ULONG64 z[4];\nVOID LabMain(VOID) { DbgPrint("%llu", z[0] + z[3]); }', out: '0' },

@@ -29,7 +29,6 @@ suite('statements and control flow', [
   { name: '__FUNCTION__ names the enclosing function', c: 'VOID LabMain(VOID) { DbgPrint("%s", __FUNCTION__); }', out: 'LabMain' },
   { name: 'LabExpect checks pass silently', c: 'LabExpect(1 + 1 == 2, "arithmetic works");', out: '' },
   { name: 'unbounded recursion overflows the kernel stack: bug check 0x7F (double fault)', c: 'ULONG deep(ULONG n) { volatile UCHAR pad[64]; pad[0] = (UCHAR)n; return deep(n + 1) + pad[0]; }\nVOID LabMain(VOID) { deep(0); }', end: 'bugcheck', bugcheck: 0x7f },
-  { name: 'KeBugCheckEx stops the machine with the given code', c: 'VOID KeBugCheckEx(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4);\nVOID LabMain(VOID) { KeBugCheckEx(0xDEAD, 1, 2, 3, 4); }', end: 'bugcheck', bugcheck: 0xdead },
 ]);
 
 suite('compile errors', [
