@@ -12,14 +12,16 @@ VOID LabEnterProcess(PEPROCESS Process);
 PVOID LabUserAlloc(PEPROCESS Process, SIZE_T Size, ULONG Protect);
 VOID LabTrimWorkingSet(PEPROCESS Process);
 VOID LabTerminateProcess(PEPROCESS Process);
+PEPROCESS LabGetSystemProcess(VOID);
 
 /* Checks and stops */
 VOID LabExpect(BOOLEAN Condition, PCSTR What);
 VOID LabBreak(VOID);
-VOID LabSetVerifier(BOOLEAN Enable);
+VOID LabSetVerifier(BOOLEAN On);
+VOID LabSetSystemPteLimit(ULONG Total);
 
 /* A simulated device doing DMA through an MDL */
-VOID LabDeviceWrite(PMDL Mdl, ULONG Offset, PVOID Source, ULONG Length);
+VOID LabDeviceWrite(PMDL Mdl, ULONG Offset, const VOID *Source, ULONG Length);
 VOID LabDeviceRead(PMDL Mdl, ULONG Offset, PVOID Destination, ULONG Length);
 
 /* Drivers and I/O requests from a user process */

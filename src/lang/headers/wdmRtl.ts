@@ -26,6 +26,8 @@ VOID ExFreePool(PVOID P);
 /* ---- IRQL ---- */
 KIRQL KeGetCurrentIrql(VOID);
 VOID KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql);
+KIRQL KfRaiseIrql(KIRQL NewIrql);
+KIRQL KeRaiseIrqlToDpcLevel(VOID);
 VOID KeLowerIrql(KIRQL NewIrql);
 
 /* ---- Processes ---- */
