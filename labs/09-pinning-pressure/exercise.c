@@ -1,4 +1,4 @@
-// Lab 9 exercise — ProcessInChunks keeps every chunk pinned until the end. Release early.
+// Lab 9 exercise — each request stays pinned until the stream ends. Release early.
 // (The scenario's idea: every locked page is a page the memory manager cannot use for
 // anything else. Lock too much and the system says no; lock little at a time and release early,
 // and any amount of data goes through.
@@ -29,52 +29,48 @@ NTSTATUS TryLockAll(PVOID Buffer, SIZE_T Length)
     return status;
 }
 
-// Processes Length bytes one chunk at a time: lock, map, work, next; releases everything at the end.
+// One request of the application: lock the chunk, map it, stamp every page.
 #define MAX_CHUNKS 256
 PMDL g_Chunks[MAX_CHUNKS];
+ULONG g_ChunkCount;
 
-VOID ReleaseChunks(ULONG Count)
+NTSTATUS ProcessChunk(PUCHAR Chunk, ULONG Length, UCHAR Stamp)
 {
-    for (ULONG i = 0; i < Count; i++) {
+    if (g_ChunkCount == MAX_CHUNKS) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    PMDL mdl = IoAllocateMdl(Chunk, Length, FALSE, FALSE, NULL);
+    if (!mdl) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    __try {
+        MmProbeAndLockPages(mdl, UserMode, IoWriteAccess);
+    } __except(EXCEPTION_EXECUTE_HANDLER) {
+        IoFreeMdl(mdl);
+        return GetExceptionCode();
+    }
+    PUCHAR sysVa = (PUCHAR)MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority | MdlMappingNoExecute);
+    if (!sysVa) {
+        MmUnlockPages(mdl);
+        IoFreeMdl(mdl);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    for (ULONG p = 0; p < Length; p += PAGE_SIZE) {
+        sysVa[p] = Stamp;
+    }
+    // TODO: "Keep it; we tidy up once, when the stream ends." Every chunk stays pinned until then.
+    g_Chunks[g_ChunkCount++] = mdl;
+    return STATUS_SUCCESS;
+}
+
+// Called once the application has sent every chunk.
+VOID FinishStream(VOID)
+{
+    for (ULONG i = 0; i < g_ChunkCount; i++) {
         MmUnlockPages(g_Chunks[i]);
         IoFreeMdl(g_Chunks[i]);
     }
-}
-
-NTSTATUS ProcessInChunks(PUCHAR Buffer, SIZE_T Length, PSIZE_T Done)
-{
-    ULONG count = 0;
-    *Done = 0;
-    for (SIZE_T off = 0; off < Length && count < MAX_CHUNKS; off += CHUNK_BYTES) {
-        ULONG len = (ULONG)(Length - off < CHUNK_BYTES ? Length - off : CHUNK_BYTES);
-        PMDL mdl = IoAllocateMdl(Buffer + off, len, FALSE, FALSE, NULL);
-        if (!mdl) {
-            ReleaseChunks(count);
-            return STATUS_INSUFFICIENT_RESOURCES;
-        }
-        __try {
-            MmProbeAndLockPages(mdl, UserMode, IoWriteAccess);
-        } __except(EXCEPTION_EXECUTE_HANDLER) {
-            IoFreeMdl(mdl);
-            ReleaseChunks(count);
-            return GetExceptionCode();
-        }
-        PUCHAR sysVa = (PUCHAR)MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority | MdlMappingNoExecute);
-        if (!sysVa) {
-            MmUnlockPages(mdl);
-            IoFreeMdl(mdl);
-            ReleaseChunks(count);
-            return STATUS_INSUFFICIENT_RESOURCES;
-        }
-        for (ULONG p = 0; p < len; p += PAGE_SIZE) {
-            sysVa[p] = (UCHAR)(off / CHUNK_BYTES);   // stamp every page with its chunk number
-        }
-        // TODO: "Keep it; we tidy up once at the end." Every chunk stays pinned until then.
-        g_Chunks[count++] = mdl;
-        *Done += len;
-    }
-    ReleaseChunks(count);
-    return STATUS_SUCCESS;
+    g_ChunkCount = 0;
 }
 
 VOID LabMain(VOID)
@@ -91,6 +87,8 @@ VOID LabMain(VOID)
         PUCHAR buffer = (PUCHAR)LabUserAlloc(app, size, PAGE_READWRITE);
         NTSTATUS status = TryLockAll(buffer, size);
         DbgPrint("locking %u MiB at once: 0x%08X\n", (ULONG)(size / MiB), status);
+        // What the working-set manager does on its own when memory runs low: unlocked pages go.
+        LabTrimWorkingSet(app);
         if (!NT_SUCCESS(status)) {
             refusal = status;
             refusedBuffer = buffer;
@@ -105,9 +103,19 @@ VOID LabMain(VOID)
         return;
     }
 
-    // The buffer that could not be locked at once goes through a chunk at a time.
+    // The buffer that could not be locked at once goes through as a stream of 1 MiB requests.
     SIZE_T done = 0;
-    NTSTATUS status = ProcessInChunks(refusedBuffer, refusedSize, &done);
+    NTSTATUS status = STATUS_SUCCESS;
+    for (SIZE_T off = 0; off < refusedSize && NT_SUCCESS(status); off += CHUNK_BYTES) {
+        status = ProcessChunk(refusedBuffer + off, CHUNK_BYTES, (UCHAR)(off / CHUNK_BYTES));
+        if (NT_SUCCESS(status)) {
+            done += CHUNK_BYTES;
+        }
+        if ((off & (8 * MiB - 1)) == 0) {
+            LabTrimWorkingSet(app);   // again, what Windows would do by itself under pressure
+        }
+    }
+    FinishStream();
     DbgPrint("chunked: 0x%08X, %u of %u MiB processed\n", status, (ULONG)(done / MiB), (ULONG)(refusedSize / MiB));
     LabExpect(NT_SUCCESS(status) && done == refusedSize, "the whole buffer was processed, one chunk pinned at a time");
     LabExpect(refusedBuffer[refusedSize - PAGE_SIZE] == (UCHAR)(refusedSize / CHUNK_BYTES - 1),

@@ -28,37 +28,37 @@ NTSTATUS TryLockAll(PVOID Buffer, SIZE_T Length)
     return status;
 }
 
-// Processes Length bytes one chunk at a time: lock, map, work, release, next.
-NTSTATUS ProcessInChunks(PUCHAR Buffer, SIZE_T Length, PSIZE_T Done)
+// One request of the application: lock the chunk, map it, stamp every page, release it.
+NTSTATUS ProcessChunk(PUCHAR Chunk, ULONG Length, UCHAR Stamp)
 {
-    *Done = 0;
-    for (SIZE_T off = 0; off < Length; off += CHUNK_BYTES) {
-        ULONG len = (ULONG)(Length - off < CHUNK_BYTES ? Length - off : CHUNK_BYTES);
-        PMDL mdl = IoAllocateMdl(Buffer + off, len, FALSE, FALSE, NULL);
-        if (!mdl) {
-            return STATUS_INSUFFICIENT_RESOURCES;
-        }
-        __try {
-            MmProbeAndLockPages(mdl, UserMode, IoWriteAccess);
-        } __except(EXCEPTION_EXECUTE_HANDLER) {
-            IoFreeMdl(mdl);
-            return GetExceptionCode();
-        }
-        PUCHAR sysVa = (PUCHAR)MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority | MdlMappingNoExecute);
-        if (!sysVa) {
-            MmUnlockPages(mdl);
-            IoFreeMdl(mdl);
-            return STATUS_INSUFFICIENT_RESOURCES;
-        }
-        for (ULONG p = 0; p < len; p += PAGE_SIZE) {
-            sysVa[p] = (UCHAR)(off / CHUNK_BYTES);   // stamp every page with its chunk number
-        }
-        // Released before the next chunk is locked: at most one chunk is ever pinned.
+    PMDL mdl = IoAllocateMdl(Chunk, Length, FALSE, FALSE, NULL);
+    if (!mdl) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    __try {
+        MmProbeAndLockPages(mdl, UserMode, IoWriteAccess);
+    } __except(EXCEPTION_EXECUTE_HANDLER) {
+        IoFreeMdl(mdl);
+        return GetExceptionCode();
+    }
+    PUCHAR sysVa = (PUCHAR)MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority | MdlMappingNoExecute);
+    if (!sysVa) {
         MmUnlockPages(mdl);
         IoFreeMdl(mdl);
-        *Done += len;
+        return STATUS_INSUFFICIENT_RESOURCES;
     }
+    for (ULONG p = 0; p < Length; p += PAGE_SIZE) {
+        sysVa[p] = Stamp;
+    }
+    // Released before the request completes: at most one chunk is ever pinned.
+    MmUnlockPages(mdl);
+    IoFreeMdl(mdl);
     return STATUS_SUCCESS;
+}
+
+// Called once the application has sent every chunk.
+VOID FinishStream(VOID)
+{
 }
 
 VOID LabMain(VOID)
@@ -75,6 +75,8 @@ VOID LabMain(VOID)
         PUCHAR buffer = (PUCHAR)LabUserAlloc(app, size, PAGE_READWRITE);
         NTSTATUS status = TryLockAll(buffer, size);
         DbgPrint("locking %u MiB at once: 0x%08X\n", (ULONG)(size / MiB), status);
+        // What the working-set manager does on its own when memory runs low: unlocked pages go.
+        LabTrimWorkingSet(app);
         if (!NT_SUCCESS(status)) {
             refusal = status;
             refusedBuffer = buffer;
@@ -89,9 +91,19 @@ VOID LabMain(VOID)
         return;
     }
 
-    // The buffer that could not be locked at once goes through a chunk at a time.
+    // The buffer that could not be locked at once goes through as a stream of 1 MiB requests.
     SIZE_T done = 0;
-    NTSTATUS status = ProcessInChunks(refusedBuffer, refusedSize, &done);
+    NTSTATUS status = STATUS_SUCCESS;
+    for (SIZE_T off = 0; off < refusedSize && NT_SUCCESS(status); off += CHUNK_BYTES) {
+        status = ProcessChunk(refusedBuffer + off, CHUNK_BYTES, (UCHAR)(off / CHUNK_BYTES));
+        if (NT_SUCCESS(status)) {
+            done += CHUNK_BYTES;
+        }
+        if ((off & (8 * MiB - 1)) == 0) {
+            LabTrimWorkingSet(app);   // again, what Windows would do by itself under pressure
+        }
+    }
+    FinishStream();
     DbgPrint("chunked: 0x%08X, %u of %u MiB processed\n", status, (ULONG)(done / MiB), (ULONG)(refusedSize / MiB));
     LabExpect(NT_SUCCESS(status) && done == refusedSize, "the whole buffer was processed, one chunk pinned at a time");
     LabExpect(refusedBuffer[refusedSize - PAGE_SIZE] == (UCHAR)(refusedSize / CHUNK_BYTES - 1),
