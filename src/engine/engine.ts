@@ -183,7 +183,10 @@ export class DebugEngine extends Emitter<EngineEvents> {
       const depth = m.depth();
       // After a bug check the faulting statement never completed: its own start is the step back.
       const from = this.dead ? m.steps + 1 : m.steps;
-      const target = await t.searchBack(from, () => (mm) => mm.depth() <= depth);
+      const pred = (mm: Machine) => mm.depth() <= depth;
+      // Usually the previous statement is the answer: one replay instead of a search and a replay.
+      if (from > 0 && (await t.holdsAt(from - 1, pred))) return { step: from - 1, kind: 'step' };
+      const target = await t.searchBack(from, () => pred);
       return target === null ? { step: 0, kind: 'entry' } : { step: target, kind: 'step' };
     });
   }
@@ -199,7 +202,8 @@ export class DebugEngine extends Emitter<EngineEvents> {
   async gotoStep(step: number): Promise<StopEvent | RunResult> {
     if (!Number.isSafeInteger(step) || step < 0) throw new EngineError(`step must be a non-negative integer (got ${step})`);
     const m = this.machine;
-    if (step > m.steps && !this.dead) return this.exec({ kind: 'toStep', step });
+    // Beyond what has run, the future must be computed; up to there, checkpoints reach it faster.
+    if (step > this.liveHigh && !this.dead) return this.exec({ kind: 'toStep', step });
     return this.travelWith(async () => ({ step, kind: 'goto' }));
   }
 
@@ -210,7 +214,7 @@ export class DebugEngine extends Emitter<EngineEvents> {
     this.state = 'running';
     try {
       const { step, kind } = await choose(this.travel, m);
-      const outcome = await this.travel.goTo(step);
+      const outcome = this.travel.arrivedAt === step && m.steps === step ? null : await this.travel.goTo(step);
       this.midCall = null;
       this.pending = null;
       this.breakpoints.resyncData(this.kernel);
@@ -262,6 +266,7 @@ export class DebugEngine extends Emitter<EngineEvents> {
   /** Call after the user changed guest state (setVariable, writeMemory): the recorded future is void. */
   afterEdit(): void {
     const m = this.machine;
+    if (this.travel) this.travel.arrivedAt = null;
     this.timeline.truncateAfter(m.steps);
     if (!this.midCall) this.timeline.record(m, this.kernel);
     this.liveHigh = m.steps;
@@ -319,6 +324,7 @@ export class DebugEngine extends Emitter<EngineEvents> {
 
   private async drive(mode: RunMode): Promise<StopEvent | RunResult> {
     const m = this.machine;
+    if (this.travel) this.travel.arrivedAt = null;
     const k = this.kernel;
     this.state = 'running';
     this.pauseRequested = false;
@@ -363,6 +369,7 @@ export class DebugEngine extends Emitter<EngineEvents> {
       const dt = now() - t0;
       this.runningMs += dt;
       if (m.steps > this.liveHigh) this.liveHigh = m.steps;
+      if (out.kind === 'budget' && budget >= 256 && dt > 0.5 && this.options.checkpointInterval === DEFAULT_OPTIONS.checkpointInterval) this.timeline.setPace(budget / dt);
       if (dt < SLICE_MS / 4 && this.sliceBudget < 1 << 20) this.sliceBudget *= 2;
       else if (dt > SLICE_MS && this.sliceBudget > 16) this.sliceBudget >>= 1;
       switch (out.kind) {

@@ -12,6 +12,9 @@ export type PastTest = () => (m: Machine) => boolean;
 const REPLAY_CHUNK = 1 << 16;
 
 export class TimeTravel {
+  /** The step the last goTo() reached cleanly; null once anything else moved the machine. */
+  arrivedAt: number | null = null;
+
   constructor(
     private readonly machine: Machine,
     private readonly kernel: EngineKernel,
@@ -21,6 +24,7 @@ export class TimeTravel {
 
   /** The latest statement counter s < from at which `test` holds, or null when none does. */
   async searchBack(from: number, test: PastTest): Promise<number | null> {
+    this.arrivedAt = null;
     let end = from;
     for (let idx = this.timeline.indexAtOrBefore(from - 1); idx >= 0; idx--) {
       const start = this.timeline.stepsAt(idx);
@@ -39,12 +43,20 @@ export class TimeTravel {
     return null;
   }
 
+  /** Goes to `step` and tells whether `test` holds there (the machine is left at `step`). */
+  async holdsAt(step: number, test: (m: Machine) => boolean): Promise<boolean> {
+    const out = await this.goTo(step);
+    return out === null && this.machine.steps === step && test(this.machine);
+  }
+
   /** Restores and replays to exactly `step` (or to where the run ended or bug-checked before it). */
   async goTo(step: number): Promise<RunOutcome | null> {
     const idx = this.timeline.indexAtOrBefore(step);
     if (idx < 0) throw new Error('no checkpoint at or before the target step');
     this.timeline.restore(idx, this.machine, this.kernel);
-    return this.replay(step, (m) => m.steps >= step);
+    const out = await this.replay(step, (m) => m.steps >= step);
+    this.arrivedAt = out === null && this.machine.steps === step ? step : null;
+    return out;
   }
 
   /** The reverse-continue test: a line breakpoint (with its condition) at a statement that starts its line. */

@@ -11,13 +11,30 @@ interface Checkpoint {
 
 /** Past this many checkpoints every other one is dropped and the interval doubles, bounding memory. */
 const MAX_CHECKPOINTS = 1024;
+const MIN_INTERVAL = 256;
+const MAX_INTERVAL = 1 << 16;
+/** Milliseconds of execution between checkpoints (a checkpoint costs about 1–2 ms of kernel copying). */
+const CHECKPOINT_EVERY_MS = 8;
 
 export class Timeline {
   private checkpoints: Checkpoint[] = [];
   private interval: number;
 
+  /** Floor raised by thinning, so that memory stays bounded however long the run. */
+  private floor: number;
+
   constructor(interval: number) {
     this.interval = interval;
+    this.floor = Math.min(interval, MIN_INTERVAL);
+  }
+
+  /**
+   * Spaces checkpoints by running time rather than by a fixed count: a step back replays at most
+   * about two intervals, so this keeps it fast on a slow host and cheap on a fast one.
+   */
+  setPace(stepsPerMs: number): void {
+    if (!this.enabled || !(stepsPerMs > 0)) return;
+    this.interval = Math.max(this.floor, Math.min(MAX_INTERVAL, Math.round(stepsPerMs * CHECKPOINT_EVERY_MS)));
   }
 
   get enabled(): boolean {
@@ -47,6 +64,7 @@ export class Timeline {
     if (this.checkpoints.length > MAX_CHECKPOINTS) {
       this.checkpoints = this.checkpoints.filter((_, i) => i % 2 === 0 || i === this.checkpoints.length - 1);
       this.interval *= 2;
+      this.floor = this.interval;
     }
   }
 

@@ -1,0 +1,90 @@
+// Time-travel benchmark (issue 6): a 1,000,000-statement run of driver C, then step back from
+// random places in it. Goal: a step back anywhere in under 100 ms. Also reports what recording
+// checkpoints costs, as the ratio of the recorded run to the same run with time travel off.
+// Run: node bench/timetravel.mjs [statements]
+import { build } from 'esbuild';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+// The engine bundled as the adapter bundles it (production settings: what users run).
+const bundled = await build({
+  stdin: { contents: "export { DebugEngine } from './src/engine/engine'; export { MemoryFileHost } from './src/engine/host'; export { defaultEngineDeps } from './src/engine/defaultDeps';", resolveDir: new URL('..', import.meta.url).pathname, loader: 'ts' },
+  bundle: true, platform: 'node', format: 'esm', write: false, minify: true, target: 'es2022',
+});
+const out = join(mkdtempSync(join(tmpdir(), 'mdl-bench-')), 'engine.mjs');
+writeFileSync(out, bundled.outputFiles[0].text);
+const { DebugEngine, MemoryFileHost, defaultEngineDeps } = await import(pathToFileURL(out).href);
+
+const target = Number(process.argv[2] ?? 1_000_000);
+const FILE = '/bench/loop.c';
+const source = (iterations) => `#include <ntifs.h>
+#include <mdlab.h>
+ULONG64 g_sum = 0;
+VOID LabMain(VOID)
+{
+    ULONG64 i;
+    for (i = 0; i < ${iterations}; i++) {
+        g_sum += i;
+    }
+    LabBreak();
+}
+`;
+
+async function load(iterations, options) {
+  const e = new DebugEngine(defaultEngineDeps, new MemoryFileHost({ [FILE]: source(iterations) }));
+  const r = await e.load(FILE, options);
+  if (!r.ok) throw new Error(r.message);
+  return e;
+}
+
+// Calibrate: statements per loop iteration.
+const probe = await load(1000, { checkpointInterval: 0 });
+await probe.start();
+const perIteration = probe.machine.steps / 1000;
+const iterations = Math.ceil(target / perIteration);
+
+// Warm the JIT on a shorter run of both kinds, so that neither measured run pays for it.
+await (await load(Math.ceil(iterations / 10), { checkpointInterval: 0 })).start();
+await (await load(Math.ceil(iterations / 10), {})).start();
+
+const plain = await load(iterations, { checkpointInterval: 0 });
+let t0 = performance.now();
+await plain.start();
+const plainMs = performance.now() - t0;
+
+const recorded = await load(iterations, {});
+t0 = performance.now();
+const stop = await recorded.start();
+const recordedMs = performance.now() - t0;
+const total = recorded.machine.steps;
+if (stop.kind !== 'LabBreak') throw new Error(`expected to stop at LabBreak, got ${JSON.stringify(stop)}`);
+
+// Deterministic pseudo-random positions (no Math.random, so runs compare).
+let seed = 12345;
+const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const times = [];
+const gotoTimes = [];
+for (let i = 0; i < 30; i++) {
+  const at = 1 + Math.floor(rand() * (total - 2));
+  let t = performance.now();
+  await recorded.gotoStep(at);
+  gotoTimes.push(performance.now() - t);
+  t = performance.now();
+  await recorded.stepBack();
+  times.push(performance.now() - t);
+  if (recorded.machine.steps >= at) throw new Error('step back did not go back');
+}
+times.sort((a, b) => a - b);
+gotoTimes.sort((a, b) => a - b);
+const median = (xs) => xs[Math.floor(xs.length / 2)];
+const fmt = (x) => x.toFixed(1);
+console.log(`statements in the run:            ${total} (${perIteration} per loop iteration)`);
+console.log(`run, time travel off (reference): ${fmt(plainMs)} ms (${fmt(total / plainMs / 1000)} M statements/s)`);
+console.log(`run, recording checkpoints:       ${fmt(recordedMs)} ms  ratio ${(recordedMs / plainMs).toFixed(2)}x, ${recorded.checkpointCount} checkpoints`);
+if (process.env.BENCH_VERBOSE) console.log(gotoTimes.map(fmt).join(' '), '\n', times.map(fmt).join(' '));
+const mem = process.memoryUsage();
+console.log(`host memory after recording:      heap ${fmt(mem.heapUsed / 2 ** 20)} MiB, array buffers ${fmt(mem.arrayBuffers / 2 ** 20)} MiB`);
+console.log(`goto a random step:               median ${fmt(median(gotoTimes))} ms, max ${fmt(gotoTimes.at(-1))} ms`);
+console.log(`step back at a random step:       median ${fmt(median(times))} ms, max ${fmt(times.at(-1))} ms  (goal < 100 ms: ${times.at(-1) < 100 ? 'met' : 'NOT met'})`);
