@@ -144,6 +144,12 @@ export function setupTestWeb() {
   return { commit, buildDir, browsersPath, testWebDataDir, chromiumPath };
 }
 
+/** The chromium shim Playwright would launch (for scripts that launch playwright-core themselves). */
+export function shimExecutable() {
+  const { chromium } = playwrightRevisions();
+  return join(browsersPath, `chromium-${chromium}`, 'chrome-linux64', 'chrome');
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const env = setupTestWeb();
   console.log(`export PLAYWRIGHT_BROWSERS_PATH=${env.browsersPath}`);

@@ -1,6 +1,8 @@
 // Runs MDL Lab's debug adapter inline in the extension host (Node or browser worker alike), with
 // scenario files read through the workspace file system.
 import * as vscode from 'vscode';
+import { MdlDebugSession } from '../adapter/session';
+import { defaultEngineDeps } from '../engine/defaultDeps';
 import { UriMappingAdapter, UriPathMapper } from './uriMapping';
 import { WorkspaceFileHost } from './workspaceFileHost';
 
@@ -17,11 +19,8 @@ export class InlineMdlAdapterFactory implements vscode.DebugAdapterDescriptorFac
   createDebugAdapterDescriptor(session: vscode.DebugSession): vscode.ProviderResult<vscode.DebugAdapterDescriptor> {
     const mapper = mapperFor(session);
     const host = new WorkspaceFileHost(mapper);
-    const inner = createSession(host);
+    // The session's ProtocolServer has the shape of vscode.DebugAdapter (handleMessage, onDidSendMessage).
+    const inner = new MdlDebugSession(host, defaultEngineDeps) as unknown as vscode.DebugAdapter;
     return new vscode.DebugAdapterInlineImplementation(new UriMappingAdapter(inner, mapper));
   }
-}
-
-function createSession(_host: WorkspaceFileHost): vscode.DebugAdapter {
-  throw new Error('MDL Lab: the debug adapter is not part of this build yet.');
 }

@@ -8,12 +8,12 @@ import { existsSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setupTestWeb } from '../../scripts/setup-test-web.mjs';
-import { freePort, quietWorkbenchLogs, withTimeout } from './webTools.mjs';
+import { freePort, prepareWorkspace, quietWorkbenchLogs, withTimeout } from './webTools.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const only = process.argv.includes('--suite-only') ? 'suite' : process.argv.includes('--user-only') ? 'user' : 'both';
 
-async function runSuite(env) {
+async function runSuite(env, workspace) {
   const suite = join(root, 'dist/test/suite.js');
   if (!existsSync(suite) || !existsSync(join(root, 'dist/web/extension.js'))) {
     throw new Error('dist/test/suite.js or dist/web/extension.js is missing: run `node esbuild.mjs` first');
@@ -32,7 +32,7 @@ async function runSuite(env) {
     port,
     extensionDevelopmentPath: root,
     extensionTestsPath: suite,
-    folderPath: join(root, 'samples'),
+    folderPath: workspace,
     printServerLog: false,
   }), 120_000, 'the end-to-end suite'));
 }
@@ -41,9 +41,10 @@ const started = Date.now();
 let failed = false;
 try {
   const env = setupTestWeb();
+  const workspace = prepareWorkspace(root);
   if (only !== 'user') {
     try {
-      await runSuite(env);
+      await runSuite(env, workspace);
     } catch (e) {
       failed = true;
       console.error(`end-to-end suite: ${e.message}`);
@@ -51,7 +52,7 @@ try {
   }
   if (only !== 'suite') {
     const { runUserEyeTest } = await import('./userEye.mjs');
-    const r = await runUserEyeTest(env);
+    const r = await runUserEyeTest(env, workspace);
     if (r.failed > 0) failed = true;
   }
 } catch (e) {

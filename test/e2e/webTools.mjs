@@ -1,4 +1,6 @@
 // Small helpers for the workbench runners: a free local port, and a deadline on a promise.
+import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 
 export function freePort() {
@@ -51,4 +53,18 @@ export async function quietWorkbenchLogs(fn) {
   } finally {
     Object.assign(console, saved);
   }
+}
+
+/**
+ * The folder the workbench opens: a fresh copy of samples/ and labs/ under test-results/, so the
+ * tests may edit, save and add files without touching the repository.
+ */
+export function prepareWorkspace(root) {
+  const ws = join(root, 'test-results', 'workspace');
+  rmSync(ws, { recursive: true, force: true });
+  mkdirSync(ws, { recursive: true });
+  for (const dir of ['samples', 'labs']) {
+    if (existsSync(join(root, dir))) cpSync(join(root, dir), join(ws, dir), { recursive: true });
+  }
+  return ws;
 }

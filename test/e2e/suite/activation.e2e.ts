@@ -7,7 +7,7 @@ import type { MdlLabApi } from '../../../src/extension/activate';
 
 describe('MDL Lab in a real VS Code workbench', () => {
   it('activates when a C scenario is opened', async () => {
-    const doc = await vscode.workspace.openTextDocument(sampleUri('01-probe-and-lock', 'scenario.c'));
+    const doc = await vscode.workspace.openTextDocument(sampleUri('samples', '01-probe-and-lock', 'scenario.c'));
     await vscode.window.showTextDocument(doc);
     assert.strictEqual(doc.languageId, 'c', 'the workbench knows the scenario as C');
     const ext = await activeExtension();

@@ -5,7 +5,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import * as assert from './assert';
 import { DapTracker } from './dapTracker';
 import { MemFs } from './memfs';
-import { waitFor } from './util';
+import { until, waitFor } from './util';
 
 // Unlocking an MDL twice: with Driver Verifier on, Windows stops with 0xC4 subcode 0x7C
 // (mm-mdl-semantics.md §6.2).
@@ -86,6 +86,6 @@ describe('a bug check in the real debug UI', function () {
     const ended = waitFor(vscode.debug.onDidTerminateDebugSession, (s) => s.id === session.id, 15000, 'the session to end');
     await vscode.debug.stopDebugging(session);
     await ended;
-    assert.strictEqual(vscode.debug.activeDebugSession, undefined);
+    await until(() => vscode.debug.activeDebugSession === undefined, 5000, 'no active debug session');
   });
 });

@@ -8,7 +8,7 @@ import { DapTracker } from './dapTracker';
 import { activeExtension, sampleUri, waitFor } from './util';
 import type { MdlLabApi } from '../../../src/extension/activate';
 
-const SAMPLE = ['01-probe-and-lock', 'scenario.c'];
+const SAMPLE = ['samples', '01-probe-and-lock', 'scenario.c'];
 
 /** 1-based line of the first line of `doc` containing `text`. */
 function lineOf(doc: vscode.TextDocument, text: string, after = 0): number {
@@ -68,10 +68,12 @@ describe('debugging a scenario in the real debug UI', function () {
     vscode.debug.addBreakpoints([new vscode.SourceBreakpoint(new vscode.Location(doc.uri, new vscode.Position(afterLock - 1, 0)))]);
     const mark = tracker.mark();
     // An empty configuration is what F5 sends when there is no launch.json.
-    const started = await vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(doc.uri), { type: '', request: '', name: '' });
-    assert.ok(started, 'the debug session started');
-    assert.strictEqual(vscode.debug.activeDebugSession?.type, 'mdl');
-    assert.strictEqual(vscode.debug.activeDebugSession?.configuration.name, 'Debug MDL scenario');
+    // What F5 runs: with no launch.json, VS Code picks the debugger for C and asks MDL Lab to resolve.
+    const started = waitFor(vscode.debug.onDidStartDebugSession, (s) => s.type === 'mdl', 20000, 'an mdl session to start');
+    await vscode.commands.executeCommand('workbench.action.debug.start');
+    const session = await started;
+    assert.strictEqual(session.configuration.name, 'Debug MDL scenario');
+    assert.strictEqual(session.configuration.program, doc.uri.toString(), '${file} resolved to the open scenario');
     const stop = await tracker.stopped(mark);
     assert.strictEqual(stop.body.reason, 'breakpoint');
     threadId = stop.body.threadId ?? (await request<DebugProtocol.ThreadsResponse['body']>('threads')).threads[0].id;

@@ -12,7 +12,8 @@ function run(): Promise<void> {
   mocha.setup({ ui: 'bdd', reporter: 'spec', timeout: 30000, color: false });
   // Registered after setup so that describe/it exist; order is the order a user meets the features.
   require('./activation.e2e');
-  // require('./debugging.e2e');
+  require('./debugging.e2e');
+  require('./bugcheck.e2e');
   return new Promise((resolve, reject) => {
     mocha.run((failures: number) => (failures > 0 ? reject(new Error(`${failures} end-to-end tests failed`)) : resolve()));
   });

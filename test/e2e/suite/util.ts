@@ -10,10 +10,10 @@ export async function activeExtension<T = unknown>(): Promise<vscode.Extension<T
   return ext;
 }
 
-/** The workspace folder the runner opened (samples/). */
+/** The workspace folder the runner opened: a copy of samples/ and labs/. */
 export function workspaceRoot(): vscode.Uri {
   const folder = vscode.workspace.workspaceFolders?.[0];
-  if (!folder) throw new Error('the end-to-end suite needs a workspace folder (the runner opens samples/)');
+  if (!folder) throw new Error('the end-to-end suite needs a workspace folder (the runner opens a copy of samples/ and labs/)');
   return folder.uri;
 }
 

@@ -1,0 +1,175 @@
+// The user's-eye test: playwright-core on Debian's chromium drives the real workbench the way a
+// student does — open the sample, press F5, look at the stop, the Variables view and the MDL panel,
+// then run a lab exercise into its bug check — asserting only on what is on screen, and saving a
+// screenshot of each step under test-results/screenshots/.
+import { mkdirSync } from 'node:fs';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { shimExecutable } from '../../scripts/setup-test-web.mjs';
+import { freePort, quietWorkbenchLogs, withTimeout } from './webTools.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const shots = join(root, 'test-results', 'screenshots');
+
+/** One step of the walk-through, reported like a mocha test so that `npm test` counts it. */
+function reporter() {
+  const results = [];
+  return {
+    results,
+    async step(name, fn) {
+      const t0 = Date.now();
+      try {
+        await fn();
+        results.push({ name, ok: true });
+        console.log(`    ✔ ${name} (${Date.now() - t0}ms)`);
+        return true;
+      } catch (e) {
+        results.push({ name, ok: false, error: e });
+        console.log(`    ✘ ${name}\n      ${String(e.message ?? e).split('\n').slice(0, 6).join('\n      ')}`);
+        return false;
+      }
+    },
+  };
+}
+
+async function openInExplorer(page, ...names) {
+  for (const name of names) {
+    const item = page.getByRole('treeitem', { name, exact: true }).first();
+    await item.waitFor({ timeout: 10000 });
+    // Folders expand on click; a file opens in the editor.
+    if ((await item.getAttribute('aria-expanded')) !== 'true') await item.click();
+  }
+  await page.locator(`.tab[aria-label^="${names[names.length - 1]}"]`).first().waitFor({ timeout: 10000 });
+}
+
+async function runCommand(page, title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: 5000 });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 5000 });
+  await page.keyboard.press('Enter');
+}
+
+/** The webview frame of the MDL panel: the inner frame whose document holds the panel's root. */
+async function mdlPanelFrame(page, ms) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    for (const f of page.frames()) {
+      if (!/localhost/.test(f.url()) || f === page.mainFrame()) continue;
+      try {
+        if (await f.locator('body').getByText('MDL', { exact: false }).count()) {
+          if ((await f.locator('[data-view], .mdl-panel, main, #app').count()) > 0) return f;
+        }
+      } catch {
+        // Frames come and go while the webview loads.
+      }
+    }
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`no MDL panel webview frame within ${ms} ms (frames: ${page.frames().map((f) => f.url().slice(0, 80)).join(', ')})`);
+}
+
+async function variablesRow(page, text) {
+  return page.locator('.debug-pane .monaco-list-row', { hasText: text }).first();
+}
+
+export async function runUserEyeTest(env, workspace) {
+  mkdirSync(shots, { recursive: true });
+  const { open } = await import('@vscode/test-web');
+  const port = await freePort();
+  console.log(`\n--- user's-eye test: playwright-core drives the workbench (port ${port})`);
+  const { step, results } = reporter();
+  const server = await quietWorkbenchLogs(() => open({
+    browserType: 'none', quality: 'insider', commit: env.commit, testRunnerDataDir: env.testWebDataDir,
+    host: 'localhost', port, extensionDevelopmentPath: root, folderPath: workspace, printServerLog: false,
+  }));
+  const browser = await chromium.launch({ executablePath: shimExecutable(), headless: true });
+  const problems = [];
+  try {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page.on('pageerror', (e) => problems.push(String(e)));
+    await withTimeout((async () => {
+      const ok = await step('the workbench loads with the workspace in the Explorer', async () => {
+        await page.goto(`http://localhost:${port}/`);
+        await page.locator('.monaco-workbench').waitFor({ timeout: 30000 });
+        await page.getByRole('treeitem', { name: 'samples', exact: true }).waitFor({ timeout: 20000 });
+      });
+      if (!ok) return;
+
+      await step('opening the sample shows it as C in the editor', async () => {
+        await openInExplorer(page, 'samples', '01-probe-and-lock', 'scenario.c');
+        await page.locator('.monaco-editor .view-lines', { hasText: 'MmProbeAndLockPages' }).first().waitFor({ timeout: 10000 });
+      });
+
+      const stopped = await step('F5 with no launch.json runs the scenario and stops at its first LabBreak()', async () => {
+        await page.locator('.monaco-editor .view-lines').first().click();
+        await page.keyboard.press('F5');
+        await page.locator('.debug-toolbar').waitFor({ timeout: 20000 });
+        // The top stack frame's arrow in the glyph margin and the highlighted line.
+        await page.locator('.codicon-debug-stackframe').first().waitFor({ timeout: 20000 });
+        const line = page.locator('.monaco-editor .view-overlays .debug-top-stack-frame-line').first();
+        await line.waitFor({ timeout: 5000 });
+        await page.screenshot({ path: join(shots, '1-editor-stopped.png') });
+        const status = await page.locator('.statusbar').innerText();
+        if (!/MDL Lab/.test(status)) throw new Error(`the status bar does not show MDL Lab (${status.replace(/\s+/g, ' ').slice(0, 200)})`);
+      });
+
+      if (stopped) {
+        await step('the Variables view shows mdl as a PMDL whose MdlFlags decode to MDL_PAGES_LOCKED', async () => {
+          const mdl = await variablesRow(page, /^\s*mdl\b/);
+          await mdl.waitFor({ timeout: 10000 });
+          if ((await mdl.getAttribute('aria-expanded')) !== 'true') await mdl.click();
+          const flags = await variablesRow(page, 'MdlFlags');
+          await flags.waitFor({ timeout: 10000 });
+          const text = await flags.innerText();
+          if (!/MDL_PAGES_LOCKED/.test(text)) throw new Error(`MdlFlags reads "${text}"`);
+          await page.screenshot({ path: join(shots, '2-variables-pmdl.png') });
+        });
+
+        await step('"MDL Lab: Show MDL View" opens the panel, which shows the locked MDL with its flag names and PFNs', async () => {
+          await runCommand(page, 'MDL Lab: Show MDL View');
+          const frame = await mdlPanelFrame(page, 20000);
+          await frame.getByText('MDL_PAGES_LOCKED').first().waitFor({ timeout: 10000 });
+          const body = await frame.locator('body').innerText();
+          if (!/PFN/i.test(body)) throw new Error('the panel shows no PFN array');
+          await page.screenshot({ path: join(shots, '3-mdl-panel.png') });
+          const iframe = page.locator('iframe.webview.ready').first();
+          if (await iframe.count()) await iframe.screenshot({ path: join(shots, '3-mdl-panel-only.png') });
+        });
+
+        await step('stopping the session ends it', async () => {
+          await page.keyboard.press('Shift+F5');
+          await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 15000 });
+        });
+      }
+
+      await step('a lab exercise run with F5 stops at its bug check, named in the exception widget', async () => {
+        await openInExplorer(page, 'labs', '08-context-and-irql', 'exercise.c');
+        await page.locator('.monaco-editor .view-lines').first().click();
+        await page.keyboard.press('F5');
+        const widget = page.locator('.exception-widget').first();
+        await widget.waitFor({ timeout: 30000 });
+        const text = await widget.innerText();
+        if (!/IRQL_NOT_LESS_OR_EQUAL/.test(text)) throw new Error(`the exception widget reads "${text.slice(0, 300)}"`);
+        if (!/0x0*D1/i.test(text)) throw new Error(`the exception widget does not show the code 0xD1: "${text.slice(0, 300)}"`);
+        await page.screenshot({ path: join(shots, '4-bugcheck.png') });
+        await page.keyboard.press('Shift+F5');
+      });
+    })(), 120_000, "the user's-eye test");
+  } catch (e) {
+    results.push({ name: 'the walk-through finished in time', ok: false, error: e });
+    console.log(`    ✘ ${e.message}`);
+  } finally {
+    await browser.close().catch(() => undefined);
+    server.dispose();
+  }
+  const passed = results.filter((r) => r.ok).length;
+  const failed = results.length - passed;
+  if (problems.length) console.log(`  page errors seen: ${problems.slice(0, 5).join(' | ')}`);
+  console.log(`  ${passed} passing`);
+  if (failed) console.log(`  ${failed} failing`);
+  console.log(`  screenshots: ${shots}`);
+  return { passed, failed };
+}
