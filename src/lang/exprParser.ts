@@ -166,9 +166,10 @@ export abstract class ExprParser {
       const pt: CType = { k: 'ptr', to: T_VOID };
       return { k: 'bin', op, l: this.cast(l, pt), r: this.cast(r, pt), t: T_INT, loc, call };
     }
+    if (this.isBad(l) || this.isBad(r)) return this.bad(loc);
     if (!isArith(l.t) || !isArith(r.t)) {
       this.error(loc, `invalid operands to binary '${op}' ('${typeName(l.t)}' and '${typeName(r.t)}')`);
-      return this.num(0, T_INT, loc);
+      return this.bad(loc);
     }
     let ot: CType;
     let rt: CType;
@@ -291,7 +292,7 @@ export abstract class ExprParser {
         const i = this.parseExpr();
         this.expect(']', 'after array index');
         const sum = this.makeBinary(t, '+', e, i);
-        if (sum.t.k !== 'ptr') { this.error(t, `subscripted value is not an array or pointer`); e = this.num(0, T_INT, t); continue; }
+        if (sum.t.k !== 'ptr') { if (!this.isBad(sum)) this.error(t, `subscripted value is not an array or pointer`); e = this.bad(t); continue; }
         e = { k: 'deref', e: sum, t: sum.t.to, loc: t, call: sum.call };
       } else if (t.text === '(') {
         this.next();
@@ -304,13 +305,13 @@ export abstract class ExprParser {
         let base = e;
         if (t.text === '->') {
           const p = this.rval(e);
-          if (p.t.k !== 'ptr' || p.t.to.k !== 'struct') { this.error(t, `'->' needs a pointer to a struct or union ('${typeName(p.t)}' given)`); continue; }
+          if (p.t.k !== 'ptr' || p.t.to.k !== 'struct') { if (!this.isBad(p)) this.error(t, `'->' needs a pointer to a struct or union ('${typeName(p.t)}' given)`); e = this.bad(name); continue; }
           base = { k: 'deref', e: p, t: p.t.to, loc: t, call: p.call };
-        } else if (e.t.k !== 'struct') { this.error(t, `'.' needs a struct or union ('${typeName(e.t)}' given)`); continue; }
+        } else if (e.t.k !== 'struct') { if (!this.isBad(e)) this.error(t, `'.' needs a struct or union ('${typeName(e.t)}' given)`); e = this.bad(name); continue; }
         const st = base.t as Extract<CType, { k: 'struct' }>;
         if (st.s.fields === null) { this.error(name, `'${typeName(st)}' is an incomplete type`); continue; }
         const f = findField(st.s, name.text);
-        if (!f) { this.error(name, `'${typeName(st)}' has no member named '${name.text}'`); e = this.num(0, T_INT, name); continue; }
+        if (!f) { this.error(name, `'${typeName(st)}' has no member named '${name.text}'`); e = this.bad(name); continue; }
         e = { k: 'member', e: base, f, t: f.type, loc: name, call: base.call };
       } else if (t.text === '++' || t.text === '--') {
         this.next();
@@ -405,7 +406,7 @@ export abstract class ExprParser {
             return { k: 'fn', sym: fs, t: fs.type, loc: t, call: false };
           }
           this.error(t, `'${t.text}' is not declared`);
-          return this.num(0, T_INT, t);
+          return this.bad(t);
         }
         if (s.kind === 'var') return { k: 'var', sym: s, t: s.type, loc: t, call: false };
         if (s.kind === 'func') { s.firstUse ??= t; this.noteFunctionUse(s, t); return { k: 'fn', sym: s, t: s.type, loc: t, call: false }; }
@@ -428,6 +429,9 @@ export abstract class ExprParser {
 
   // ---- typing helpers ----
   num(v: U64 | number, t: CType, loc: Token): Expr { return { k: 'num', v, t, loc, call: false }; }
+  /** Stands for an expression already reported as wrong, so that it causes no further errors. */
+  protected bad(loc: Token): Expr { const e = this.num(0, T_INT, loc); (e as { bad?: boolean }).bad = true; return e; }
+  protected isBad(e: Expr): boolean { return (e as { bad?: boolean }).bad === true; }
 
   /** Array-to-pointer and function-to-pointer decay. */
   rval(e: Expr): Expr {
@@ -444,6 +448,7 @@ export abstract class ExprParser {
   }
 
   protected convertAssign(e: Expr, t: CType, loc: Token, what?: string): Expr {
+    if (this.isBad(e)) return e;
     const tt = unqual(t);
     const et = e.t;
     const place = what ? ` for ${what}` : '';
@@ -493,6 +498,7 @@ export abstract class ExprParser {
   }
 
   protected checkLvalue(e: Expr, loc: Token, forAddr = false): void {
+    if (this.isBad(e)) return;
     const ok = e.k === 'var' || e.k === 'deref' || (e.k === 'member' && (e.e.k !== 'call')) || e.k === 'complit' || (forAddr && e.k === 'str');
     if (!ok) { this.error(loc, `expression is not assignable (an lvalue is required)`); return; }
     if (!forAddr && e.t.k === 'array') this.error(loc, `an array cannot be assigned to`);

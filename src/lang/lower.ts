@@ -77,6 +77,8 @@ export class FunctionLowering {
     });
     for (const p of this.def.params) { p.pcStart = 0; p.pcEnd = Number.MAX_SAFE_INTEGER; }
     this.stmt(this.def.body);
+    // the function's own locals stay visible on its closing brace
+    if (this.def.body.k === 'block') for (const x of this.def.body.body) if (x.k === 'decl') x.sym.pcEnd = Number.MAX_SAFE_INTEGER;
     this.beginStmt(this.def.endLoc);
     this.emit({ op: OP_RET, loc: this.def.endLoc, stmt: true });
     for (const g of this.gotos) {
