@@ -74,6 +74,19 @@ export interface GuestCallRequest {
 
 export type NativeResult = U64 | void | GuestCallRequest;
 
+/**
+ * Thrown by a guest memory access whose page fault can only be resolved by running guest code
+ * first (a paging read of a mapped file sent down a device stack with a scenario driver on it).
+ * The interpreter runs `request` like a native's GuestCallRequest (the final resume returns when
+ * the page is in) and then executes the faulting instruction again, which now finds the page.
+ */
+export class GuestCallFault extends Error {
+  constructor(readonly request: GuestCallRequest, readonly faultAddress: number, explanation: string) {
+    super(explanation);
+    this.name = 'GuestCallFault';
+  }
+}
+
 /** Static description of an emulated routine: the single source of docs, completion, and breakpoints. */
 export interface RoutineDoc {
   name: string;

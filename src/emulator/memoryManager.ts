@@ -54,6 +54,8 @@ export class MemoryManager {
   system: PageTables;
   /** Whose user half is visible: the current process context. */
   current: PageTables;
+  /** Faults on not-present file-view PTEs (bit 1 set), resolved by the I/O manager's file cache (io/fileCache.ts). */
+  prototypeFault: ((space: PageTables, vpn: number, pte: number, va: number, write: boolean) => number) | null = null;
   // One-entry translation caches (a TLB); flushed on every PTE change and context switch.
   private tlbReadVpn = -1;
   private tlbReadSpace = -1;
@@ -198,6 +200,7 @@ export class MemoryManager {
     const low = pte % 4096;
     const prot = pteProtection(pte);
     const user = va >= 0;
+    if (this.prototypeFault && (low & 0xc03) === 0x2) return this.prototypeFault(space, vpn, pte, va, write);
     if (pte === 0 || prot === MM_NOACCESS || prot === 0) this.accessViolation(va, write, 'not committed');
     // Reference 6.7: a not-present page at DISPATCH_LEVEL or above cannot be paged in.
     if (this.host.irql >= DISPATCH_LEVEL) this.irqlFault(va, write);

@@ -4,10 +4,12 @@ import { registerMdlRoutines } from './mdlRoutines';
 import { registerMemRoutines } from './memRoutines';
 import { registerKeRoutines } from './keRoutines';
 import { registerHarness } from './harness';
+import { registerIoRoutines } from '../io/routines';
 
 export function registerAllRoutines(k: Kernel): void {
   registerMdlRoutines(k);
   registerMemRoutines(k);
   registerKeRoutines(k);
   registerHarness(k);
+  registerIoRoutines(k);
 }
