@@ -33,7 +33,15 @@ function reporter() {
   };
 }
 
+async function showExplorer(page) {
+  // Shows (never toggles off) the Explorer, wherever the focus is.
+  if (await page.locator('.sidebar .explorer-folders-view').isVisible()) return;
+  await runCommand(page, 'View: Show Explorer');
+  await page.locator('.sidebar .explorer-folders-view').waitFor({ timeout: 5000 });
+}
+
 async function openInExplorer(page, ...names) {
+  await showExplorer(page);
   for (const name of names) {
     const item = page.getByRole('treeitem', { name, exact: true }).first();
     await item.waitFor({ timeout: 10000 });
@@ -71,8 +79,16 @@ async function mdlPanelFrame(page, ms) {
   throw new Error(`no MDL panel webview frame within ${ms} ms (frames: ${page.frames().map((f) => f.url().slice(0, 80)).join(', ')})`);
 }
 
-async function variablesRow(page, text) {
-  return page.locator('.debug-pane .monaco-list-row', { hasText: text }).first();
+/** The Variables view's row whose name is exactly `name`. */
+function variablesRow(page, name) {
+  return page.locator(`.debug-variables .monaco-list-row[aria-label^="${name}, value"]`).first();
+}
+
+/** The Variables view's scope row (Locals, Globals…), expanded. */
+async function expandScope(page, scope) {
+  const row = page.locator(`.debug-variables .monaco-list-row[aria-label="Scope ${scope}"]`).first();
+  await row.waitFor({ timeout: 10000 });
+  if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
 }
 
 export async function runUserEyeTest(env, workspace) {
@@ -88,7 +104,7 @@ export async function runUserEyeTest(env, workspace) {
   const browser = await chromium.launch({ executablePath: shimExecutable(), headless: true });
   const problems = [];
   try {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     page.on('pageerror', (e) => problems.push(String(e)));
     await withTimeout((async () => {
       const ok = await step('the workbench loads with the workspace in the Explorer', async () => {
@@ -118,13 +134,17 @@ export async function runUserEyeTest(env, workspace) {
 
       if (stopped) {
         await step('the Variables view shows mdl as a PMDL whose MdlFlags decode to MDL_PAGES_LOCKED', async () => {
-          const mdl = await variablesRow(page, /^\s*mdl\b/);
+          await expandScope(page, 'Locals');
+          const mdl = variablesRow(page, 'mdl');
           await mdl.waitFor({ timeout: 10000 });
+          const summary = await mdl.innerText();
+          if (!/0x[0-9a-f`]+/i.test(summary)) throw new Error(`mdl reads "${summary}"`);
           if ((await mdl.getAttribute('aria-expanded')) !== 'true') await mdl.click();
-          const flags = await variablesRow(page, 'MdlFlags');
+          const flags = variablesRow(page, 'MdlFlags');
           await flags.waitFor({ timeout: 10000 });
           const text = await flags.innerText();
           if (!/MDL_PAGES_LOCKED/.test(text)) throw new Error(`MdlFlags reads "${text}"`);
+          await variablesRow(page, 'PfnArray').waitFor({ timeout: 5000 });
           await page.screenshot({ path: join(shots, '2-variables-pmdl.png') });
         });
 
@@ -132,8 +152,14 @@ export async function runUserEyeTest(env, workspace) {
           await runCommand(page, 'MDL Lab: Show MDL View');
           const frame = await mdlPanelFrame(page, 20000);
           await frame.getByText('MDL_PAGES_LOCKED').first().waitFor({ timeout: 10000 });
-          const body = await frame.locator('body').innerText();
-          if (!/PFN/i.test(body)) throw new Error('the panel shows no PFN array');
+          // Three pages from 0x200 into a page span four frames: four PFN rows, each a frame number.
+          const pfns = await frame.locator('.pfns .pfn-row:not(.pfn-head) .c-pfn').allInnerTexts();
+          if (pfns.length !== 4 || !pfns.every((t) => /^(0x)?[0-9a-f]+$/i.test(t.trim()))) throw new Error(`the PFN array shows ${JSON.stringify(pfns)}`);
+          // Room for the panel: hide the side bar and the bottom panel (focus in the editor, so the keys reach the workbench).
+          await page.locator('.tab[aria-label^="scenario.c"]').first().click();
+          await page.keyboard.press('Control+B');
+          await page.keyboard.press('Control+J');
+          await page.waitForTimeout(500);
           await page.screenshot({ path: join(shots, '3-mdl-panel.png') });
           const iframe = page.locator('iframe.webview.ready').first();
           if (await iframe.count()) await iframe.screenshot({ path: join(shots, '3-mdl-panel-only.png') });
