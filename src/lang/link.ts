@@ -9,7 +9,7 @@ import type { CProgram } from './program';
 import { alignOf, sizeOf } from './types';
 import { intrinsic } from './intrinsics';
 
-export interface NativeBinding { name: string; impl(args: any[]): NativeResult; addr: number }
+export interface NativeBinding { name: string; impl(args: any[]): NativeResult; addr: number; native: true }
 
 export interface Linked {
   fns: CompiledFunction[];
@@ -45,7 +45,7 @@ export function linkProgram(program: CProgram, kernel: GuestKernel): Linked {
     const r = kernel.routine(name);
     const impl = r ? (args: any[]) => r.impl(args as U64[]) : intrinsic(name, kernel);
     if (!impl) return undefined;
-    nb = { name, impl, addr: kernel.allocateImage(16, 16) };
+    nb = { name, impl, addr: kernel.allocateImage(16, 16), native: true };
     natives.set(name, nb);
     byAddr.set(nb.addr, nb);
     return nb;

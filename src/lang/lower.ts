@@ -32,6 +32,14 @@ export interface Ins {
   scope?: number;
 }
 
+/** Every instruction gets the same hidden class, so the run loop's property reads stay monomorphic. */
+function shaped(i: Ins): Ins {
+  return {
+    op: i.op, loc: i.loc, stmt: i.stmt, run: i.run, target: i.target ?? -1, depth: i.depth ?? 0, callee: i.callee, resolved: undefined,
+    fptr: i.fptr, args: i.args, store: i.store ?? null, retType: i.retType, brk: i.brk, table: i.table, scope: i.scope ?? -1,
+  };
+}
+
 export interface TryScope { filter: Val | null; handlerPc: number; finPc: number; depth: number }
 
 export interface CompiledFunction {
@@ -44,6 +52,7 @@ export interface CompiledFunction {
   paramStore: ((f: Frame, v: any) => void)[];
   addr: number;
   index: number;
+  native: false;
 }
 
 const BREAKS: Record<string, 'LabBreak' | 'DbgBreakPoint'> = { LabBreak: 'LabBreak', DbgBreakPoint: 'DbgBreakPoint', __debugbreak: 'DbgBreakPoint', KdBreakPoint: 'DbgBreakPoint' };
@@ -88,7 +97,7 @@ export class FunctionLowering {
       if (l.depth !== g.depth) { ins.op = OP_XJMP; ins.depth = l.depth; if (l.depth > g.depth) throw new Error(`goto into a __try block is not allowed (MSVC C2760)`); }
     }
     const frameSize = Math.ceil((this.frameOff + 0x28) / 16) * 16; // locals + home space + return address
-    return { name: this.def.sym.name, def: this.def, code: this.code, nslots: Math.max(this.nslots, this.tempMax), frameSize, tries: this.tries, paramStore, addr, index };
+    return { name: this.def.sym.name, def: this.def, code: this.code, nslots: Math.max(this.nslots, this.tempMax), frameSize, tries: this.tries, paramStore, addr, index, native: false };
   }
 
   private place(v: VarSym): void {
@@ -103,7 +112,7 @@ export class FunctionLowering {
   private emit(ins: Ins): number {
     if (this.stmtFresh) { ins.stmt = true; this.stmtFresh = false; }
     ins.loc ??= this.stmtLoc;
-    this.code.push(ins);
+    this.code.push(shaped(ins));
     return this.code.length - 1;
   }
   private beginStmt(loc: Token): void {

@@ -16,6 +16,7 @@ import { DebugViews } from './views';
 const BUDGET: RunOutcome = { kind: 'budget' };
 /** Shared by frames that never enter a __try (most), so a call allocates no arrays for SEH. */
 const NO_TRIES: number[] = Object.freeze([] as number[]) as number[];
+const SLOT_TEMPLATE: number[] = new Array(256).fill(0.5).fill(0);
 const NO_FIN: Frame['fin'] = Object.freeze([]) as unknown as Frame['fin'];
 const STOPPED: RunOutcome = { kind: 'stopped' };
 
@@ -37,9 +38,11 @@ export class CMachine implements Machine {
   private skipCall = false;
   private nativeName: string | null = null;
   private views: DebugViews;
+  private readonly stackLimit: number;
 
   constructor(readonly program: CProgram, kernel: GuestKernel, entry = 'LabMain') {
     this.kernel = kernel;
+    this.stackLimit = kernel.kernelStackLimit;
     this.linked = linkProgram(program, kernel);
     const cf = this.linked.byName.get(entry);
     if (!cf) throw new Error(`the scenario has no function '${entry}' (the entry point is 'VOID ${entry}(VOID)')`);
@@ -197,15 +200,17 @@ export class CMachine implements Machine {
   private enter(cf: CompiledFunction, args: any[], top?: number): void {
     const below = top ?? this.stackPointer();
     const bp = below - cf.frameSize;
-    if (bp < this.kernel.kernelStackLimit) {
-      this.kernel.bugCheck(0x7f, [8, 0, 0, 0], `kernel stack overflow: calling ${cf.name} needs 0x${cf.frameSize.toString(16)} bytes below 0x${BigInt.asUintN(64, BigInt(below)).toString(16)}, past the stack limit (unbounded recursion?)`);
-    }
-    const s = new Array(cf.nslots);
-    for (let i = 0; i < s.length; i++) s[i] = 0;
-    const f: Frame = { fn: cf.index, pc: 0, s, bp, tries: NO_TRIES, fin: NO_FIN, exc: 0 };
+    if (bp < this.stackLimit) this.stackOverflow(cf, below);
+    // a double-elements array keeps 32-bit values above 2^31 unboxed
+    const s = cf.nslots <= SLOT_TEMPLATE.length ? SLOT_TEMPLATE.slice(0, cf.nslots) : new Array(cf.nslots).fill(0);
+    const f: Frame = { fn: cf.index, pc: 0, s, bp, tries: NO_TRIES, fin: NO_FIN, exc: 0, native: undefined, req: undefined };
     const ps = cf.paramStore;
     for (let i = 0; i < ps.length; i++) ps[i](f, args[i] ?? 0);
     this.stack.push(f);
+  }
+
+  private stackOverflow(cf: CompiledFunction, below: number): never {
+    return this.kernel.bugCheck(0x7f, [8, 0, 0, 0], `kernel stack overflow: calling ${cf.name} needs 0x${cf.frameSize.toString(16)} bytes below 0x${BigInt.asUintN(64, BigInt(below)).toString(16)}, past the stack limit (unbounded recursion?)`);
   }
 
   private stackPointer(): number {
@@ -221,13 +226,24 @@ export class CMachine implements Machine {
       target = this.linked.byAddr.get(typeof a === 'number' ? a : NaN);
       if (!target) throw new SehException(0xc0000005, `call through a pointer to 0x${BigInt.asUintN(64, BigInt(a)).toString(16)}, which is not a function`, typeof a === 'number' ? a : 0, false);
     }
-    const native = 'impl' in target;
+    const native = target.native;
     if (this.onCall && !this.skipCall && this.onCall(target.name, native)) { this.skipCall = true; return STOPPED; }
     this.skipCall = false;
     const argf = ins.args!;
+    if (!native) {
+      // arguments go straight into the callee's parameters (no intermediate array)
+      const cf = target as CompiledFunction;
+      const bp = f.bp - cf.frameSize;
+      if (bp < this.stackLimit) this.stackOverflow(cf, f.bp);
+      const n = cf.nslots;
+      const nf: Frame = { fn: cf.index, pc: 0, s: n <= SLOT_TEMPLATE.length ? SLOT_TEMPLATE.slice(0, n) : new Array(n).fill(0), bp, tries: NO_TRIES, fin: NO_FIN, exc: 0, native: undefined, req: undefined };
+      const ps = cf.paramStore;
+      for (let i = 0; i < argf.length; i++) { const v = argf[i](f); if (i < ps.length) ps[i](nf, v); }
+      this.stack.push(nf);
+      return null;
+    }
     const args = new Array(argf.length);
     for (let i = 0; i < argf.length; i++) args[i] = argf[i](f);
-    if (!native) { this.enter(target as CompiledFunction, args); return null; }
     const nb = target as NativeBinding;
     this.nativeName = nb.name;
     const r = nb.impl(args);
@@ -256,7 +272,7 @@ export class CMachine implements Machine {
 
   private enterGuest(req: GuestCallRequest): void {
     const cf = this.linked.byAddr.get(req.target);
-    if (!cf || 'impl' in cf) throw new SehException(0xc0000005, `the kernel called 0x${BigInt.asUintN(64, BigInt(req.target)).toString(16)}, which is not a C function of the driver`, req.target, false);
+    if (!cf || cf.native) throw new SehException(0xc0000005, `the kernel called 0x${BigInt.asUintN(64, BigInt(req.target)).toString(16)}, which is not a C function of the driver`, req.target, false);
     const params = cf.def.params;
     const args = req.args.map((a, i) => { const t = params[i]?.type; return t && t.k === 'int' ? truncInt(a, t.size, t.signed) : a; });
     this.enter(cf, args);

@@ -283,7 +283,7 @@ export class DebugViews {
         if (!allow) throw new EvalError('the expression calls a function (a side effect); evaluate it with side effects allowed');
         const fs = e.f.k === 'fn' ? e.f.sym : null;
         const target = fs ? linked.resolve(fs) : null;
-        if (!target || !('impl' in target)) throw new EvalError('only emulated routines can be called from the debugger');
+        if (!target || !target.native) throw new EvalError('only emulated routines can be called from the debugger');
         const r = target.impl(args);
         if (r && typeof r === 'object' && (r as { kind?: string }).kind === 'call-guest') throw new EvalError(`${target.name} would call back into C, which the debugger cannot do`);
         return r ?? 0;
