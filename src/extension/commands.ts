@@ -8,7 +8,8 @@ import { panels } from './panelsBridge';
 
 /** The address a PMDL variable holds, from its DAP value ("0xffff… {…}" or a bare hex). */
 export function mdlAddressOf(variable: { value?: string; memoryReference?: string } | undefined): string | undefined {
-  const text = variable?.memoryReference ?? variable?.value ?? '';
+  // WinDbg writes 64-bit addresses with a backtick between the halves (0xffffe000`00000130).
+  const text = (variable?.memoryReference ?? variable?.value ?? '').replace(/`/g, '');
   const m = /0x[0-9a-f]+/i.exec(text);
   return m ? m[0].toLowerCase() : undefined;
 }

@@ -34,6 +34,7 @@ const NOISE = [
   /^Canceled$/,
   /^CodeExpectedError\b/,
   /^Failed to get installed servers from/,
+  /^Failed to resolve files at location: vscode-test-web:\/\/mount\//,
   /^Ignoring fetching additional builtin extensions/,
   /package\.nls\.json/,
   /^\[AgentHost:|^\[AccountPolicyGate\]/,

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import * as assert from './assert';
 import { DapTracker } from './dapTracker';
-import { activeExtension, sampleUri, waitFor } from './util';
+import { activeExtension, sampleUri, until, waitFor } from './util';
 import type { MdlLabApi } from '../../../src/extension/activate';
 
 const SAMPLE = ['samples', '01-probe-and-lock', 'scenario.c'];
@@ -109,6 +109,16 @@ describe('debugging a scenario in the real debug UI', function () {
     const r = await request<DebugProtocol.EvaluateResponse['body']>('evaluate', { expression: `!mdl ${address}`, context: 'repl', frameId: frame.id });
     assert.match(r.result, /MDL_PAGES_LOCKED|PAGES_LOCKED/i);
     assert.match(r.result.toLowerCase(), new RegExp(address.replace(/^0x0*/, '').slice(-8)));
+  });
+
+  it('"Show in MDL View" on the mdl variable opens the MDL panel on that MDL', async () => {
+    const frame = await topFrame(threadId);
+    const mdl = (await locals(frame.id)).find((v) => v.name === 'mdl');
+    assert.ok(mdl);
+    // What the Variables view's context menu passes to the command.
+    await vscode.commands.executeCommand('mdlLab.showMdlOfVariable', { container: { name: 'Locals' }, variable: mdl });
+    await until(() => api.openPanels() === 1, 5000, 'the MDL panel to open');
+    assert.ok(api.visualizerRegistered, 'the PMDL debug visualizer is registered (its API proposal is enabled for MDL Lab)');
   });
 
   it('steps over to the next line, then steps back to the breakpoint', async () => {
