@@ -8,6 +8,7 @@ import { FunctionLowering, type CompiledFunction } from './lower';
 import type { CProgram } from './program';
 import { alignOf, sizeOf } from './types';
 import { intrinsic } from './intrinsics';
+import { truncInt } from './arith';
 
 export interface NativeBinding { name: string; impl(args: any[]): NativeResult; addr: number; native: true }
 
@@ -84,6 +85,16 @@ export function linkProgram(program: CProgram, kernel: GuestKernel): Linked {
       if (!nb) throw new Error(`unresolved external symbol '${sym.name}'`);
       return nb.addr;
     },
+  };
+  // emulated routines called from __except filters run synchronously during dispatch
+  ctx.callDirect = (e, args) => {
+    const fs = e.f.k === 'fn' ? e.f.sym : e.f.k === 'addr' && e.f.e.k === 'fn' ? e.f.e.sym : null;
+    const nb = fs ? nativeFor(fs.name) : undefined;
+    if (!nb) throw new Error(`'${fs?.name ?? 'function pointer'}' cannot be called from an __except filter`);
+    const r = nb.impl(args);
+    if (r !== null && typeof r === 'object') throw new Error(`${nb.name} would call back into C from an __except filter`);
+    const t = e.t;
+    return t.k === 'int' ? truncInt((r ?? 0) as U64, t.size, t.signed) : (r ?? 0);
   };
   const gen = new ExprGen(ctx);
 

@@ -441,8 +441,18 @@ export class FunctionLowering {
     }
   }
 
+  /** Filters run during dispatch, outside the instruction stream: they may call emulated routines only. */
   private refuseCall(e: Expr): Expr {
-    throw new LowerError(e.loc, `an __except filter that calls a function is not supported; compute the decision from GetExceptionCode() instead`);
+    const check = (x: Expr): void => {
+      if (x.k === 'call') {
+        const fs = x.f.k === 'fn' ? x.f.sym : x.f.k === 'addr' && x.f.e.k === 'fn' ? x.f.e.sym : null;
+        if (!fs || fs.def) throw new LowerError(x.loc, `an __except filter that calls a C function${fs ? ` ('${fs.name}')` : ''} is not supported; call it before the __try or compute the decision from GetExceptionCode()`);
+      }
+      for (const v of Object.values(x)) if (v && typeof v === 'object' && 'k' in v && 't' in v) check(v as Expr);
+      if (x.k === 'call') x.args.forEach(check);
+    };
+    check(e);
+    return e;
   }
 
   private emitNop(loc: Token): void {

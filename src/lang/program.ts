@@ -70,7 +70,7 @@ const INTRINSICS = new Set(['LabBreak', 'DbgBreakPoint', '__debugbreak', 'KdBrea
 /** Lowers every function against a memory that is never touched, to find lowering errors and lines. */
 function dryLower(unit: ParsedUnit, diagnostics: Diagnostic[], lines: Map<string, Set<number>>): void {
   const nomem = new Proxy({}, { get: () => () => { throw new Error('no memory at compile time'); } }) as GenCtx['mem'];
-  const ctx: GenCtx = { mem: nomem, globalAddr: () => 0x1000, stringAddr: () => 0x1000, funcAddr: () => 0x1000 };
+  const ctx: GenCtx = { mem: nomem, globalAddr: () => 0x1000, stringAddr: () => 0x1000, funcAddr: () => 0x1000, callDirect: () => 0 };
   const gen = new ExprGen(ctx);
   unit.funcs.forEach((def, i) => {
     try {
