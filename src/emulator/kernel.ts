@@ -208,9 +208,10 @@ export class Kernel implements EngineKernel {
       location: loc ? { file: loc.file, line: loc.line, function: loc.function } : null,
       step: loc && typeof (loc as { step?: number }).step === 'number' ? (loc as { step?: number }).step! : null,
     };
-    const ev2 = this.core.events;
-    ev2.push(ev);
-    if (ev2.length > MAX_EVENTS) ev2.splice(0, ev2.length - MAX_EVENTS);
+    const log = this.core.events;
+    log.push(ev);
+    // keep the newest MAX_EVENTS, trimming in batches so a long run stays linear
+    if (log.length > 2 * MAX_EVENTS) log.splice(0, log.length - MAX_EVENTS);
   }
 
   print(line: string, kind: OutputKind): void {

@@ -104,6 +104,60 @@ export class KernelMemory implements GuestMemory {
     }
   }
 
+  /**
+   * Store 64-bit values (PFN arrays) at an 8-aligned va, page by page: the fast path for large MDLs.
+   * Values must be safe integers; negative ones (the all-ones sentinel) are sign-extended.
+   */
+  writeQwords(va: number, values: Float64Array, count = values.length): void {
+    let i = 0;
+    while (i < count) {
+      const at = va + i * 8;
+      const { bytes, off } = this.pageWrite(at);
+      const n = Math.min(count - i, (PAGE_SIZE - off) >> 3);
+      if (n === 0 || off % 8 !== 0) {
+        this.write64(at, values[i]);
+        i++;
+        continue;
+      }
+      const words = new Uint32Array(bytes.buffer, bytes.byteOffset + off, n * 2);
+      for (let j = 0; j < n; j++) {
+        const v = values[i + j];
+        if (v >= 0 && v < 4294967296) {
+          words[2 * j] = v;
+          words[2 * j + 1] = 0;
+        } else {
+          const hi = Math.floor(v / 4294967296);
+          words[2 * j] = v - hi * 4294967296;
+          words[2 * j + 1] = hi >>> 0;
+        }
+      }
+      i += n;
+    }
+  }
+
+  /** Load 64-bit values written by writeQwords (each as a safe number; all-ones reads as -1). */
+  readQwords(va: number, count: number, out = new Float64Array(count)): Float64Array {
+    let i = 0;
+    while (i < count) {
+      const at = va + i * 8;
+      const { bytes, off } = this.pageRead(at);
+      const n = Math.min(count - i, (PAGE_SIZE - off) >> 3);
+      if (n === 0 || off % 8 !== 0) {
+        out[i] = Number(this.read64(at));
+        i++;
+        continue;
+      }
+      const words = new Uint32Array(bytes.buffer, bytes.byteOffset + off, n * 2);
+      for (let j = 0; j < n; j++) {
+        const hi = words[2 * j + 1];
+        const lo = words[2 * j];
+        out[i + j] = hi === 0 ? lo : hi >= 0x80000000 ? (hi - 4294967296) * 4294967296 + lo : hi * 4294967296 + lo;
+      }
+      i += n;
+    }
+    return out;
+  }
+
   /** Fill [va, va+length) with a byte, page by page. */
   fill(va: number, length: number, value: number): void {
     let done = 0;

@@ -145,7 +145,9 @@ export class MdlManager {
     m.write16(block + L.Reserved, 0xffff);
     m.write64(block + L.Process, toU64(0xffffa08f1bad0000n + BigInt(n * 0x80)));
     m.write64(block + L.MappedSystemVa, toU64(0xffffb08f0bad0000n + BigInt(n * 0x1000)));
-    for (let i = 0; i < slots; i++) m.write64(block + L.PfnArray + i * 8, 0xbad0000000 + n * 0x100 + i);
+    const junk = new Float64Array(slots);
+    for (let i = 0; i < slots; i++) junk[i] = 0xbad0000000 + n * 0x100 + i;
+    m.writeQwords(block + L.PfnArray, junk);
   }
 
   ioAllocateMdl(va: number, length: number, secondaryBuffer: boolean, chargeQuota: boolean, irp: number): number {
@@ -166,9 +168,10 @@ export class MdlManager {
         this.fillJunk(block, LOOKASIDE_PAGES);
       }
     } else {
+      // Large MDLs come from pool: the PFN array holds whatever the pool memory held.
       block = this.k.pool.allocate('NonPaged', mmSizeOfMdl(va, length), MDL_TAG, false);
       if (!block) return 0;
-      this.fillJunk(block, pages);
+      this.fillJunk(block, 0);
     }
     this.initialize(block, va, length);
     if (fixed) this.setFlags(block, MDL_ALLOCATED_FIXED_SIZE);

@@ -11,8 +11,9 @@ import {
 } from './constants';
 import { spanPages } from './mdl';
 import { unmapLockedPages } from './mdlMap';
-import { vpnOf, pteFrame } from './pageTables';
-import { PageLocation } from './pfnDatabase';
+import { vpnOf, PTE_VALID, PTE_WRITE, PTE_OWNER, PTE_ACCESSED, PTE_DIRTY, type PageTables } from './pageTables';
+import { isWritableProtection } from './memoryManager';
+import { PageLocation, PFN_MODIFIED } from './pfnDatabase';
 import { hex64 } from './u64';
 
 /** Frames that must stay unlocked: locking beyond this fails with STATUS_WORKING_SET_QUOTA. */
@@ -55,27 +56,12 @@ export function probeAndLockPages(k: Kernel, mdl: number, accessMode: number, op
   const d = mm.pfn;
   const space = mm.spaceFor(start);
   const pfns = new Float64Array(pages);
-  let locked = 0;
+  const progress = { locked: 0 };
   try {
-    for (let i = 0; i < pages; i++) {
-      const va = f.startVa + i * PAGE_SIZE;
-      const vpn = vpnOf(va);
-      let pte = space.getPte(vpn);
-      // Step 2/5: probe (touch) the page, faulting it in; user pages are probed for write too.
-      if (pte % 2 !== 1 || (write && userRange && !((pte % 4096) & 2))) {
-        mm.translate(va, write && userRange);
-        pte = space.getPte(vpn);
-      }
-      const pfn = pteFrame(pte);
-      // Step 6: the lock is a ReferenceCount on the frame.
-      d.referenceCount[pfn]++;
-      d.lockCount[pfn]++;
-      pfns[i] = pfn;
-      locked++;
-    }
+    lockRange(k, space, f.startVa, pages, write, userRange, pfns, progress);
   } catch (e) {
     // Step 7: undo the locks taken so far, then re-raise (Process = NULL, PAGES_LOCKED clear).
-    for (let i = 0; i < locked; i++) {
+    for (let i = 0; i < progress.locked; i++) {
       d.lockCount[pfns[i]]--;
       d.referenceCount[pfns[i]]--;
     }
@@ -94,28 +80,88 @@ export function probeAndLockPages(k: Kernel, mdl: number, accessMode: number, op
   k.event('lock', `MmProbeAndLockPages(${hex64(mdl)}, ${accessMode === UserMode ? 'UserMode' : 'KernelMode'}, ${['IoReadAccess', 'IoWriteAccess', 'IoModifyAccess'][operation] ?? operation}): ${pages} page${pages === 1 ? '' : 's'} locked${proc ? ` in ${proc.name}` : ''}`, mdl);
 }
 
-/** Store the PFN array in one write (the fast path for large MDLs). */
-export function writePfnArray(k: Kernel, mdl: number, pfns: Float64Array): void {
-  const bytes = new Uint8Array(pfns.length * 8);
-  const dv = new DataView(bytes.buffer);
-  for (let i = 0; i < pfns.length; i++) {
-    const v = pfns[i];
-    if (v >= 0 && v < 2 ** 32) {
-      dv.setUint32(i * 8, v, true);
-    } else dv.setBigInt64(i * 8, BigInt(v), true);
+/**
+ * Steps 2, 5 and 6 for every page: make it resident and take a lock on its frame. Runs a page
+ * table at a time; demand-zero pages get never-used frames in bulk, anything else (transition,
+ * paged out, not committed, read-only for a write) goes through the full fault path. On an
+ * exception `progress.locked` says how many leading entries of `pfns` hold locks to undo.
+ */
+function lockRange(k: Kernel, space: PageTables, startVa: number, pages: number, write: boolean, userRange: boolean, pfns: Float64Array, progress: { locked: number }): void {
+  const mm = k.mm;
+  const d = mm.pfn;
+  const fast = k.irql < DISPATCH_LEVEL;
+  // Low PTE bits of a page made valid on the fast path (writable demand-zero page).
+  const validLow = PTE_VALID + PTE_WRITE + (userRange ? PTE_OWNER : 0) + PTE_ACCESSED + (write ? PTE_DIRTY : 0);
+  const spaceId = space.spaceId;
+  let spare = -1;
+  let spareEnd = -1;
+  let newPages = 0;
+  try {
+    for (let i = 0; i < pages;) {
+      const va0 = startVa + i * PAGE_SIZE;
+      const vpn0 = vpnOf(va0);
+      const idx0 = vpn0 % 512;
+      const n = Math.min(512 - idx0, pages - i);
+      const pt = fast ? space.pt(vpn0, false) : undefined;
+      const e = pt ? pt.entries : null;
+      if (e) {
+        // Demand-zero pages of this table take never-used frames, reserved for the table at once.
+        spare = d.takeFreshRun(n);
+        spareEnd = spare >= 0 ? spare + n : -1;
+      }
+      // Hoisted PFN columns; refreshed after a slow-path fault, which may grow the database.
+      let ref = d.referenceCount;
+      let locks = d.lockCount;
+      let share = d.shareCount;
+      let ownerSpace = d.ownerSpace;
+      let ownerVa = d.ownerVa;
+      let pflags = d.flags;
+      for (let j = 0; j < n; j++) {
+        let pte = e ? e[idx0 + j] : space.getPte(vpn0 + j);
+        let pfn: number;
+        // (x & 0xfff) is exact for PTE values: ToInt32 keeps the low 32 bits of the integer
+        const low = pte & 0xfff;
+        if ((low & PTE_VALID) !== 0 && (!write || !userRange || (low & PTE_WRITE) !== 0)) {
+          pfn = (pte - low) / 4096;
+          ref[pfn]++;
+        } else if (spare < spareEnd && pte > 0 && pte < 4096 && (low & 0xc01) === 0 && isWritableProtection(low >>> 5)) {
+          pfn = spare++;
+          share[pfn] = 1;
+          ref[pfn] = 2; // one for the working set, one for the lock
+          ownerSpace[pfn] = spaceId;
+          ownerVa[pfn] = va0 + j * PAGE_SIZE;
+          if (write) pflags[pfn] = PFN_MODIFIED;
+          e![idx0 + j] = pfn * 4096 + validLow;
+          newPages++;
+        } else {
+          mm.translate(va0 + j * PAGE_SIZE, write && userRange);
+          pte = space.getPte(vpn0 + j);
+          pfn = (pte - (pte & 0xfff)) / 4096;
+          ({ referenceCount: ref, lockCount: locks, shareCount: share, ownerSpace, ownerVa, flags: pflags } = d);
+          ref[pfn]++;
+        }
+        locks[pfn]++;
+        pfns[i + j] = pfn;
+        progress.locked = i + j + 1;
+      }
+      if (spare >= 0 && spare < spareEnd) d.returnFreshRun(spare, spareEnd - spare);
+      spare = spareEnd = -1;
+      i += n;
+    }
+  } finally {
+    space.workingSetPages += newPages;
+    if (spare >= 0 && spare < spareEnd) d.returnFreshRun(spare, spareEnd - spare);
+    mm.flushTlb();
   }
-  k.memory.writeBytes(mdl + L.PfnArray, bytes);
+}
+
+/** Store the PFN array (the fast path for large MDLs). */
+export function writePfnArray(k: Kernel, mdl: number, pfns: Float64Array): void {
+  k.memory.writeQwords(mdl + L.PfnArray, pfns);
 }
 
 export function readPfnArray(k: Kernel, mdl: number, count: number): Float64Array {
-  const bytes = k.memory.readBytes(mdl + L.PfnArray, count * 8);
-  const dv = new DataView(bytes.buffer);
-  const out = new Float64Array(count);
-  for (let i = 0; i < count; i++) {
-    const hi = dv.getUint32(i * 8 + 4, true);
-    out[i] = hi === 0 ? dv.getUint32(i * 8, true) : Number(dv.getBigInt64(i * 8, true));
-  }
-  return out;
+  return k.memory.readQwords(mdl + L.PfnArray, count);
 }
 
 export function unlockPages(k: Kernel, mdl: number): void {
@@ -142,23 +188,31 @@ export function unlockPages(k: Kernel, mdl: number): void {
   }
   const d = k.mm.pfn;
   const pfns = readPfnArray(k, mdl, pages);
+  const known = d.watermark;
+  const ref = d.referenceCount;
+  const share = d.shareCount;
+  const locks = d.lockCount;
+  const state = d.state;
+  let released = 0;
   for (let i = 0; i < pages; i++) {
     const pfn = pfns[i];
     if (pfn === PFN_SENTINEL) break;
-    if (!d.isRam(pfn) || pfn >= d.watermark) continue; // I/O space or garbage: no PFN entry
-    if (d.referenceCount[pfn] - 1 <= 0 && d.shareCount[pfn] > 0 || d.referenceCount[pfn] <= 0) {
+    if (!(pfn >= 0 && pfn < known) || pfn !== Math.floor(pfn)) continue; // I/O space or garbage: no PFN entry
+    const r = ref[pfn];
+    if (r <= 0 || (r === 1 && share[pfn] > 0)) {
       // Reference 3.2: unlocked more times than locked.
-      k.bugCheck(0x4e, [7, pfn, d.shareCount[pfn], 0], `MmUnlockPages dropped a lock on frame 0x${pfn.toString(16)} that nobody holds (page unlocked more times than locked)`);
+      k.bugCheck(0x4e, [7, pfn, share[pfn], 0], `MmUnlockPages dropped a lock on frame 0x${pfn.toString(16)} that nobody holds (page unlocked more times than locked)`);
     }
-    if (d.lockCount[pfn] > 0) d.lockCount[pfn]--;
+    if (locks[pfn] > 0) locks[pfn]--;
     else k.event('unlock', `frame 0x${pfn.toString(16)} had no lock left: another user's pin was silently stolen (reference 2.5)`, mdl);
-    if (f.flags & MDL_PAGES_LOCKED) k.mdl.st.lockedPages = Math.max(0, k.mdl.st.lockedPages - 1);
-    if (d.referenceCount[pfn] === 1 && d.state[pfn] === PageLocation.Transition) {
+    released++;
+    if (r === 1 && state[pfn] === PageLocation.Transition) {
       k.mm.dereferenceFrame(pfn); // a trimmed, locked page now goes to standby/modified
     } else {
-      d.referenceCount[pfn]--;
+      ref[pfn] = r - 1;
     }
   }
+  if (f.flags & MDL_PAGES_LOCKED) k.mdl.st.lockedPages = Math.max(0, k.mdl.st.lockedPages - released);
   k.mdl.setFlags(mdl, k.mdl.read(mdl).flags & ~(MDL_PAGES_LOCKED | MDL_IO_SPACE));
   k.event('unlock', `MmUnlockPages(${hex64(mdl)}): ${pages} page${pages === 1 ? '' : 's'} unlocked`, mdl);
 }

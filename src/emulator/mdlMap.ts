@@ -13,7 +13,7 @@ import {
 } from './constants';
 import { spanPages, pageAlign, MDL_TAG } from './mdl';
 import { readPfnArray, writePfnArray } from './mdlLock';
-import { vpnOf, makeValidPte } from './pageTables';
+import { vpnOf, makeValidPte, PTE_VALID, PTE_WRITE, PTE_ACCESSED, PTE_NX } from './pageTables';
 import { PFN_DELETED, PFN_MDL_ALLOCATED } from './pfnDatabase';
 import { hex64 } from './u64';
 
@@ -34,14 +34,27 @@ export interface MappingRecord {
   mdlFreed?: boolean;
 }
 
-/** Write system PTEs for frames (sentinel and non-RAM slots left invalid). */
-function writeSystemPtes(k: Kernel, base: number, pfns: Float64Array, writable: boolean, noExecute: boolean): void {
+/** Write system PTEs for frames, a page table at a time (sentinel and impossible slots left invalid). */
+function writeSystemPtes(k: Kernel, base: number, pfns: Float64Array, writable: boolean, noExecute: boolean, cacheType = -1): void {
   const space = k.mm.system;
+  const cache = k.mm.pfn.cacheAttribute;
+  const known = k.mm.pfn.watermark;
   const vpn0 = vpnOf(base);
-  for (let i = 0; i < pfns.length; i++) {
-    const pfn = pfns[i];
-    if (pfn === PFN_SENTINEL || pfn < 0) break;
-    space.setPte(vpn0 + i, pfn < 2 ** 36 ? makeValidPte(pfn, writable, false, noExecute) : 0);
+  const low = PTE_VALID + (writable ? PTE_WRITE : 0) + PTE_ACCESSED + (noExecute ? PTE_NX : 0);
+  let i = 0;
+  while (i < pfns.length) {
+    const pt = space.pt(vpn0 + i, true)!;
+    const idx0 = (vpn0 + i) % 512;
+    const n = Math.min(512 - idx0, pfns.length - i);
+    const e = pt.entries;
+    for (let j = 0; j < n; j++) {
+      const pfn = pfns[i + j];
+      if (pfn < 0) { k.mm.flushTlb(); return; } // the all-ones sentinel ends the array
+      e[idx0 + j] = pfn < 2 ** 36 ? pfn * 4096 + low : 0;
+      // the frame's cache attribute wins; CacheType only applies to frames without one (reference 2.8)
+      if (cacheType >= 0 && pfn < known && cache[pfn] < 0) cache[pfn] = cacheType;
+    }
+    i += n;
   }
   k.mm.flushTlb();
 }
@@ -49,7 +62,14 @@ function writeSystemPtes(k: Kernel, base: number, pfns: Float64Array, writable: 
 function clearPtes(k: Kernel, base: number, pages: number, user: boolean): void {
   const space = user ? k.mm.current : k.mm.system;
   const vpn0 = vpnOf(base);
-  for (let i = 0; i < pages; i++) space.setPte(vpn0 + i, 0);
+  let i = 0;
+  while (i < pages) {
+    const idx0 = (vpn0 + i) % 512;
+    const n = Math.min(512 - idx0, pages - i);
+    const pt = space.pt(vpn0 + i, false);
+    if (pt) pt.entries.fill(0, idx0, idx0 + n);
+    i += n;
+  }
   k.mm.flushTlb();
 }
 
@@ -61,6 +81,28 @@ function ptesAllowed(k: Kernel, pages: number, priority: number): boolean {
   if (p <= LowPagePriority) return left >= k.ptes.total / 16;
   if (p <= NormalPagePriority) return left >= k.ptes.total / 64;
   return true;
+}
+
+/** Every frame must be RAM (or the MDL says I/O space) and locked (reference 2.8, 6.10, 6.12). */
+function checkFramesMappable(k: Kernel, mdl: number, flags: number, pfns: Float64Array): void {
+  const d = k.mm.pfn;
+  const total = d.totalFrames;
+  const known = d.watermark;
+  const checkLocks = !(flags & MDL_SOURCE_IS_NONPAGED_POOL);
+  const locks = d.lockCount;
+  for (let i = 0; i < pfns.length; i++) {
+    const pfn = pfns[i];
+    if (pfn === PFN_SENTINEL) break;
+    if (!(pfn >= 0 && pfn < total)) {
+      if (!(flags & MDL_IO_SPACE)) k.verifierCheck(0x89, mdl, mdl + L.PfnArray + i * 8, pfn, `the MDL at ${hex64(mdl)} names frame 0x${pfn.toString(16)}, which is not RAM, without MDL_IO_SPACE`);
+      continue;
+    }
+    if (checkLocks && (pfn >= known || (locks[pfn] === 0 && d.referenceCount[pfn] <= (d.shareCount[pfn] > 0 ? 1 : 0) && !(d.flags[pfn] & PFN_MDL_ALLOCATED)))) {
+      // A partial MDL outliving its parent, or an unlocked MDL (reference 6.10, 6.12).
+      k.verifierCheck(0x85, mdl, pfns.length, pfn, `mapping the MDL at ${hex64(mdl)}: frame 0x${pfn.toString(16)} is not locked`);
+      k.bugCheck(0x1a, [0x1233, pfn, 0, 0], `mapping a physical page (frame 0x${pfn.toString(16)}) that is not locked`);
+    }
+  }
 }
 
 export function mapLockedPagesSpecifyCache(k: Kernel, mdl: number, accessMode: number, cacheType: number, requested: number, bugCheckOnFailure: boolean, priority: number): number {
@@ -78,20 +120,7 @@ export function mapLockedPagesSpecifyCache(k: Kernel, mdl: number, accessMode: n
   }
   const pages = spanPages(f.startVa + f.byteOffset, f.byteCount);
   const pfns = readPfnArray(k, mdl, pages);
-  const d = k.mm.pfn;
-  for (let i = 0; i < pages; i++) {
-    const pfn = pfns[i];
-    if (pfn === PFN_SENTINEL) break;
-    if (!d.isRam(pfn)) {
-      if (!(f.flags & MDL_IO_SPACE)) k.verifierCheck(0x89, mdl, mdl + L.PfnArray + i * 8, pfn, `the MDL at ${hex64(mdl)} names frame 0x${pfn.toString(16)}, which is not RAM, without MDL_IO_SPACE`);
-      continue;
-    }
-    if (!(f.flags & MDL_SOURCE_IS_NONPAGED_POOL) && d.lockCount[pfn] === 0 && d.referenceCount[pfn] <= (d.shareCount[pfn] > 0 ? 1 : 0) && !(d.flags[pfn] & PFN_MDL_ALLOCATED)) {
-      // A partial MDL outliving its parent, or an unlocked MDL (reference 6.10, 6.12).
-      k.verifierCheck(0x85, mdl, pages, pfn, `mapping the MDL at ${hex64(mdl)}: frame 0x${pfn.toString(16)} is not locked`);
-      k.bugCheck(0x1a, [0x1233, pfn, 0, 0], `mapping a physical page (frame 0x${pfn.toString(16)}) that is not locked`);
-    }
-  }
+  checkFramesMappable(k, mdl, f.flags, pfns);
   const noWrite = (priority & MdlMappingNoWrite) !== 0;
   const noExecute = (priority & MdlMappingNoExecute) !== 0;
   if (accessMode === UserMode) return mapIntoUser(k, mdl, f.byteOffset, pfns, requested, noWrite);
@@ -105,8 +134,7 @@ export function mapLockedPagesSpecifyCache(k: Kernel, mdl: number, accessMode: n
   }
   const first = k.ptes.allocate(Math.max(pages, 1));
   const base = k.ptes.vaOf(first);
-  writeSystemPtes(k, base, pfns, !noWrite, noExecute);
-  for (let i = 0; i < pages; i++) if (d.isRam(pfns[i]) && d.cacheAttribute[pfns[i]] < 0) d.cacheAttribute[pfns[i]] = cacheType;
+  writeSystemPtes(k, base, pfns, !noWrite, noExecute, cacheType);
   const va = base + f.byteOffset;
   k.memory.write64(mdl + L.MappedSystemVa, va);
   k.mdl.setFlags(mdl, f.flags | MDL_MAPPED_TO_SYSTEM_VA | (f.flags & MDL_PARTIAL ? MDL_PARTIAL_HAS_BEEN_MAPPED : 0));

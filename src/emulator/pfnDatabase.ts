@@ -30,6 +30,8 @@ export const PFN_MDL_ALLOCATED = 16;
 
 const LIST_COUNT = 6; // Zeroed..Bad have lists
 const NONE = -1;
+/** Entries allocated up front (4 GiB worth); larger machines grow as frames are first used. */
+const INITIAL_CAPACITY = 1 << 20;
 
 export interface PfnSave {
   arrays: ArrayBufferView[];
@@ -67,11 +69,13 @@ export class PfnDatabase {
   activeCount = 0;
   transitionCount = 0;
 
-  constructor(readonly totalFrames: number) {}
+  constructor(readonly totalFrames: number) {
+    this.grow(Math.min(totalFrames, INITIAL_CAPACITY));
+  }
 
   private grow(min: number): void {
     let cap = Math.max(1024, this.capacity);
-    while (cap < min) cap *= 2;
+    while (cap < min) cap *= 4;
     cap = Math.min(cap, this.totalFrames);
     const g = <T extends Uint8Array | Int32Array | Int8Array | Float64Array>(a: T, fill?: number): T => {
       const b = new (a.constructor as new (n: number) => T)(cap);
@@ -194,6 +198,17 @@ export class PfnDatabase {
     this.watermark += n;
     this.activeCount += n;
     return first;
+  }
+
+  /** Give back the unused tail of a takeFreshRun: below the watermark again if nothing came after, else to the free list. */
+  returnFreshRun(first: number, n: number): void {
+    if (first + n === this.watermark) {
+      this.state.fill(PageLocation.Zeroed, first, first + n);
+      this.watermark = first;
+      this.activeCount -= n;
+    } else {
+      for (let pfn = first; pfn < first + n; pfn++) this.setLocation(pfn, PageLocation.Free);
+    }
   }
 
   save(): PfnSave {

@@ -8,34 +8,87 @@ import { PAGE_STATE_NAMES, PageLocation, PFN_MODIFIED, PFN_DUMMY } from './pfnDa
 import { spanPages } from './mdl';
 import { vpnOf, pteFrame, PTE_TRANSITION } from './pageTables';
 import { tagString } from './pool';
-import { hex64, toU64 } from './u64';
+import { hex64 } from './u64';
 import type { MdlRecord } from './mdl';
 
 const MAX_SNAPSHOT_EVENTS = 200;
 const MAX_SLOTS_SHOWN = 4096;
 
-function u64At(dv: DataView, off: number): number {
-  const lo = dv.getUint32(off, true);
-  const hi = dv.getUint32(off + 4, true);
-  return hi === 0 ? lo : Number(toU64((BigInt(hi) << 32n) | BigInt(lo)));
+const HEX4: string[] = Array.from({ length: 65536 }, (_, i) => i.toString(16).padStart(4, '0'));
+
+/** `0x` hex of the unsigned 64-bit pattern of a safe integer, without BigInt (hot in big snapshots). */
+export function fastHex(v: number): string {
+  if (v >= 0 && v < 0x40000000) return '0x' + v.toString(16);
+  let hi = Math.floor(v / 4294967296);
+  const lo = v - hi * 4294967296;
+  if (hi < 0) hi += 4294967296;
+  const s = HEX4[hi >>> 16] + HEX4[hi & 0xffff] + HEX4[lo >>> 16] + HEX4[lo & 0xffff];
+  let z = 0;
+  while (z < 15 && s.charCodeAt(z) === 48) z++;
+  return '0x' + s.slice(z);
 }
 
-export function mdlView(k: Kernel, rec: MdlRecord): MdlView | null {
-  const head = k.peek(rec.address, L.sizeof);
-  if (!head) return null;
-  const dv = new DataView(head.buffer);
-  const flags = dv.getUint16(L.MdlFlags, true);
-  const process = u64At(dv, L.Process);
-  const startVa = u64At(dv, L.StartVa);
-  const byteCount = dv.getUint32(L.ByteCount, true);
-  const byteOffset = dv.getUint32(L.ByteOffset, true);
+/** Reads guest memory through the page tables without faults: a cheap, allocation-free view. */
+class Peeker {
+  private page = NaN;
+  private bytes: Uint8Array | null = null;
+  constructor(private readonly k: Kernel) {}
+  private at(va: number): number {
+    const off = ((va % PAGE_SIZE) + PAGE_SIZE) % PAGE_SIZE;
+    const base = va - off;
+    if (base !== this.page) {
+      this.page = base;
+      const pa = this.k.mm.peekTranslate(base);
+      this.bytes = pa < 0 ? null : this.k.mm.phys.view(Math.floor(pa / PAGE_SIZE));
+    }
+    return off;
+  }
+  ok(va: number): boolean {
+    this.at(va);
+    return this.bytes !== null;
+  }
+  u8(va: number): number {
+    const o = this.at(va);
+    return this.bytes ? this.bytes[o] : 0;
+  }
+  u16(va: number): number {
+    const o = this.at(va);
+    const b = this.bytes;
+    if (!b) return 0;
+    return o <= PAGE_SIZE - 2 ? b[o] | (b[o + 1] << 8) : b[o] | (this.u8(va + 1) << 8);
+  }
+  u32(va: number): number {
+    const o = this.at(va);
+    const b = this.bytes;
+    if (!b) return 0;
+    if (o <= PAGE_SIZE - 4) return (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
+    return (this.u16(va) | (this.u16(va + 2) << 16)) >>> 0;
+  }
+  /** A 64-bit value as a safe number (kernel addresses negative; all ones is -1). */
+  u64(va: number): number {
+    const lo = this.u32(va);
+    const hi = this.u32(va + 4);
+    if (hi === 0) return lo;
+    return hi >= 0x80000000 ? (hi - 4294967296) * 4294967296 + lo : hi * 4294967296 + lo;
+  }
+}
+
+export function mdlView(k: Kernel, rec: MdlRecord, peeker?: Peeker): MdlView | null {
+  const a = rec.address;
+  const pk = peeker ?? new Peeker(k);
+  if (!pk.ok(a) || !pk.ok(a + L.sizeof - 1)) return null;
+  const flags = pk.u16(a + L.MdlFlags);
+  const process = pk.u64(a + L.Process);
+  const startVa = pk.u64(a + L.StartVa);
+  const byteCount = pk.u32(a + L.ByteCount);
+  const byteOffset = pk.u32(a + L.ByteOffset);
   const pageCount = spanPages(startVa + byteOffset, byteCount);
   const shown = Math.min(pageCount, MAX_SLOTS_SHOWN);
-  const pfnBytes = k.peek(rec.address + L.PfnArray, shown * 8);
   const pfns: number[] = [];
-  if (pfnBytes) {
-    const pv = new DataView(pfnBytes.buffer);
-    for (let i = 0; i < shown; i++) pfns.push(u64At(pv, i * 8));
+  for (let i = 0; i < shown; i++) {
+    const slot = a + L.PfnArray + i * 8;
+    if (!pk.ok(slot)) break;
+    pfns.push(pk.u64(slot));
   }
   const proc = process ? k.procs.byEprocess(process) : undefined;
   const described = (flags & (MDL_PAGES_LOCKED | MDL_SOURCE_IS_NONPAGED_POOL | MDL_PARTIAL | MDL_IO_PAGE_READ)) !== 0;
@@ -53,23 +106,24 @@ export function mdlView(k: Kernel, rec: MdlRecord): MdlView | null {
     const valid = pte % 2 === 1 || ((pte % 4096) & PTE_TRANSITION) !== 0;
     return valid && pteFrame(pte) === pfn;
   });
+  const size = pk.u16(a + L.Size);
   return {
-    address: hex64(rec.address),
-    next: hex64(u64At(dv, L.Next)),
-    size: dv.getInt16(L.Size, true),
+    address: fastHex(a),
+    next: fastHex(pk.u64(a + L.Next)),
+    size: (size << 16) >> 16,
     flags,
     flagNames: mdlFlagNames(flags),
-    process: hex64(process),
+    process: fastHex(process),
     processName: proc ? proc.name : null,
-    mappedSystemVa: hex64(u64At(dv, L.MappedSystemVa)),
-    startVa: hex64(startVa),
+    mappedSystemVa: fastHex(pk.u64(a + L.MappedSystemVa)),
+    startVa: fastHex(startVa),
     byteCount,
     byteOffset,
     pageCount,
     pfns,
     origin: rec.origin,
-    parent: rec.parent === null ? null : hex64(rec.parent),
-    irp: rec.irp === null ? null : hex64(rec.irp),
+    parent: rec.parent === null ? null : fastHex(rec.parent),
+    irp: rec.irp === null ? null : fastHex(rec.irp),
     slotMatchesPageTables: slotMatches,
   };
 }
@@ -136,8 +190,9 @@ export function frameView(k: Kernel, pfn: number, mappers?: Map<number, FrameMap
 export function buildSnapshot(k: Kernel): MmSnapshot {
   const mdls: MdlView[] = [];
   const wanted = new Set<number>([k.dummyPfn]);
-  for (const rec of k.mdl.all()) {
-    const v = mdlView(k, rec);
+  const peeker = new Peeker(k);
+  for (const rec of k.mdl.st.mdls.values()) {
+    const v = mdlView(k, rec, peeker);
     if (!v) continue;
     mdls.push(v);
     for (const pfn of v.pfns) if (k.mm.pfn.isRam(pfn)) wanted.add(pfn);

@@ -1,7 +1,8 @@
 // The MM snapshot contract, checkpoint/restore for time travel, and determinism.
 import { strict as assert } from 'node:assert';
 import { boot } from './helpers';
-import { MDL_FLAGS, mdlFlagNames } from '../../../src/emulator/index';
+import { MDL_FLAGS, mdlFlagNames, hex64 } from '../../../src/emulator/index';
+import { fastHex } from '../../../src/emulator/snapshot';
 
 function scenario(lab: ReturnType<typeof boot>) {
   const { k, call, user } = lab;
@@ -125,11 +126,24 @@ describe('Snapshot, checkpoints and determinism', () => {
       const r = k.routine(name)!;
       assert.ok(r.prototype.includes(name + '('), `${name} prototype`);
       assert.ok(r.irql && r.summary && r.details, name);
-      if (!name.startsWith('Lab')) assert.match(r.docUrl ?? '', /^https:\/\/learn\.microsoft\.com\//, name);
+      if (r.docUrl) assert.match(r.docUrl, /^https:\/\/learn\.microsoft\.com\//, name);
     }
+    const wdk = ['IoAllocateMdl', 'IoFreeMdl', 'MmProbeAndLockPages', 'MmProbeAndLockProcessPages', 'MmUnlockPages', 'MmBuildMdlForNonPagedPool',
+      'MmMapLockedPagesSpecifyCache', 'MmGetSystemAddressForMdlSafe', 'MmUnmapLockedPages', 'IoBuildPartialMdl', 'MmAllocatePagesForMdlEx',
+      'MmFreePagesFromMdl', 'ExAllocatePoolWithTag', 'ExAllocatePool2', 'ExFreePoolWithTag', 'KeRaiseIrql', 'KeLowerIrql', 'KeStackAttachProcess',
+      'ProbeForRead', 'ProbeForWrite', 'MmIsAddressValid', 'MmGetPhysicalAddress', 'ExRaiseStatus', 'DbgPrint', 'RtlCopyMemory', 'memcpy'];
+    for (const name of wdk) assert.ok(k.routine(name)?.docUrl, `${name} links to its documentation`);
   });
 
   it('a bad physicalMemory option is a clear error', () => {
     assert.throws(() => boot({ physicalMemory: 128 * 2 ** 30 }), /between 4 MiB and 64 GiB/);
+  });
+});
+
+describe('Snapshot hex formatting', () => {
+  it('fastHex matches the contract\'s hex64 for user, kernel and edge values', () => {
+    for (const v of [0, 1, 0x3fffffff, 0x40000000, 0xffffffff, 0x100000000, 0x1e000000010, 2 ** 53 - 1, -1, -0x200000000000, -0x500000000000 + 0x1010, -(2 ** 53)]) {
+      assert.equal(fastHex(v), hex64(v), String(v));
+    }
   });
 });
