@@ -2,6 +2,8 @@
 // which frames are shared, and what changed since the previous stop. Costly indexes are built
 // on first use, so a stop only pays for what the visible view needs.
 import type { FrameView, MdlView, Snapshot } from '../../src/engine/snapshot';
+import { frameAt, packedFrames, packedSlots, type PackedFrames } from './packing';
+import { PfnTable } from './pfnIndex';
 
 /** MDL header fields compared between stops, in x64 layout order. */
 export const MDL_DIFF_FIELDS = ['next', 'size', 'flags', 'process', 'mappedSystemVa', 'startVa', 'byteCount', 'byteOffset'] as const;
@@ -15,21 +17,57 @@ export interface MdlChange {
 
 export class Model {
   readonly mdlByAddress = new Map<string, MdlView>();
-  private frameIndex: Map<number, FrameView> | null = null;
+  private frameIndex: PfnTable | null = null;
+  private readonly frameCache = new Map<number, FrameView>();
+  private readonly packed: PackedFrames | undefined;
   private prevMdls: Map<string, MdlView> | null = null;
-  private sharedCache: Map<number, number> | null = null;
+  private sharedCache: PfnTable | null = null;
   private vaIndex: Map<string, number> | null = null;
 
   constructor(readonly snap: Snapshot, readonly prev: Snapshot | null) {
+    this.packed = packedFrames(snap);
     for (const m of snap.mdls) this.mdlByAddress.set(m.address.toLowerCase(), m);
   }
 
   frame(pfn: number): FrameView | undefined {
+    const packed = this.packed;
     if (!this.frameIndex) {
-      this.frameIndex = new Map();
-      for (const f of this.snap.frames) this.frameIndex.set(f.pfn, f);
+      const n = packed ? packed.count : this.snap.frames.length;
+      const t = new PfnTable(n);
+      if (packed) for (let i = 0; i < n; i++) t.values[t.claim(packed.pfn[i])] = i;
+      else for (let i = 0; i < n; i++) t.values[t.claim(this.snap.frames[i].pfn)] = i;
+      this.frameIndex = t;
     }
-    return this.frameIndex.get(pfn);
+    const i = this.frameIndex.get(pfn);
+    if (i < 0) return undefined;
+    if (!packed) return this.snap.frames[i];
+    let f = this.frameCache.get(i);
+    if (!f) this.frameCache.set(i, (f = frameAt(packed, i)));
+    return f;
+  }
+
+  /**
+   * Every frame's PFN, state name, lock count and dummy bit, read from the packed columns when the
+   * snapshot came packed (no FrameView objects are built), else from the frames.
+   */
+  forEachFrame(cb: (pfn: number, state: string, lockCount: number, dummy: boolean) => void): void {
+    const p = this.packed;
+    if (p) for (let i = 0; i < p.count; i++) cb(p.pfn[i], p.states[p.state[i]], p.lockCount[i], (p.bits[i] & 2) !== 0);
+    else for (const f of this.snap.frames) cb(f.pfn, f.state, f.lockCount, f.dummy);
+  }
+
+  /** PFNs of the frames some page table of `process` maps ('' = system space). */
+  framesMappedBy(process: string): Set<number> {
+    const out = new Set<number>();
+    const p = this.packed;
+    if (p) {
+      const id = process === '' ? -1 : p.strings.indexOf(process);
+      if (process !== '' && id < 0) return out;
+      for (let i = 0; i < p.count; i++) for (let k = p.mapStart[i]; k < p.mapStart[i + 1]; k++) if (p.mapProcess[k] === id) out.add(p.pfn[i]);
+    } else {
+      for (const f of this.snap.frames) if (f.mappedBy.some((mp) => (process === '' ? mp.process === null : mp.process === process))) out.add(f.pfn);
+    }
+    return out;
   }
 
   mdl(address: string | null): MdlView | undefined {
@@ -60,7 +98,39 @@ export class Model {
     if (!this.prev) return false;
     const p = this.prevMdl(m.address);
     if (!p) return false;
-    return p.pfns[i] !== m.pfns[i] || p.slotMatchesPageTables[i] !== m.slotMatchesPageTables[i];
+    return p.pfns[i] !== m.pfns[i] || this.slotMatches(p, i) !== this.slotMatches(m, i);
+  }
+
+  /** slotMatchesPageTables[i], read from the packed column when there is one. */
+  slotMatches(m: MdlView, i: number): boolean | null {
+    const packed = packedSlots(m);
+    if (packed) return i < packed.length ? (packed[i] < 0 ? null : packed[i] === 1) : null;
+    return m.slotMatchesPageTables[i] ?? null;
+  }
+
+  /** How many slots no longer match the page tables. */
+  staleCount(m: MdlView): number {
+    const packed = packedSlots(m);
+    let n = 0;
+    if (packed) for (let i = 0; i < packed.length; i++) n += packed[i] === 0 ? 1 : 0;
+    else for (const x of m.slotMatchesPageTables) n += x === false ? 1 : 0;
+    return n;
+  }
+
+  /** Slots across all MDLs; above this many the shared-frame count is computed after the first paint. */
+  static readonly EAGER_SHARED_SLOTS = 16384;
+
+  /** Whether isShared can answer now without a pass over every slot of every MDL. */
+  get sharedReady(): boolean {
+    if (this.sharedCache) return true;
+    let total = 0;
+    for (const m of this.snap.mdls) total += m.pfns.length;
+    return total <= Model.EAGER_SHARED_SLOTS;
+  }
+
+  /** Computes the shared-frame counts (a pass over every slot). */
+  prepareShared(): void {
+    this.slotsNaming(-1);
   }
 
   /**
@@ -69,22 +139,32 @@ export class Model {
    */
   slotsNaming(pfn: number): number {
     if (!this.sharedCache) {
-      this.sharedCache = new Map();
-      const seen = new Map<number, Set<string>>();
-      for (const m of this.snap.mdls) {
-        const family = this.familyRoot(m);
-        const inThis = new Set<number>();
-        for (const p of m.pfns) {
-          let fams = seen.get(p);
-          if (!fams) seen.set(p, (fams = new Set()));
-          const repeat = inThis.has(p);
-          inThis.add(p);
-          if (repeat || !fams.has(family)) this.sharedCache.set(p, (this.sharedCache.get(p) ?? 0) + 1);
-          fams.add(family);
+      const mdls = this.snap.mdls;
+      let total = 0;
+      for (const m of mdls) total += m.pfns.length;
+      const t = new PfnTable(total);
+      // Per PFN slot in the table: the count (values), the first family and the last MDL that named it.
+      const family = new Int32Array(t.values.length);
+      const lastMdl = new Int32Array(t.values.length).fill(-1);
+      const familyIds = new Map<string, number>();
+      mdls.forEach((m, mi) => {
+        const root = this.familyRoot(m);
+        let fam = familyIds.get(root);
+        if (fam === undefined) familyIds.set(root, (fam = familyIds.size));
+        const pfns = m.pfns;
+        for (let i = 0; i < pfns.length; i++) {
+          const slot = t.claim(pfns[i]);
+          if (t.fresh) {
+            t.values[slot] = 1;
+            family[slot] = fam;
+          } else if (lastMdl[slot] === mi || family[slot] !== fam) t.values[slot]++;
+          lastMdl[slot] = mi;
         }
-      }
+      });
+      this.sharedCache = t;
     }
-    return this.sharedCache.get(pfn) ?? 0;
+    const n = this.sharedCache.get(pfn);
+    return n < 0 ? 0 : n;
   }
 
   private familyRoot(m: MdlView): string {
@@ -99,6 +179,7 @@ export class Model {
 
   /** Shared: several user mappings (processes or VAs) map the frame, or unrelated MDLs name it. */
   isShared(pfn: number): boolean {
+    if (!this.sharedReady) return false;
     const f = this.frame(pfn);
     let userMaps = 0;
     if (f && !f.dummy) for (const mp of f.mappedBy) if (mp.kind === 'user') userMaps++;

@@ -4,6 +4,8 @@
 // Extension → webview (every one validated by `parseHostMessage` before the webview uses it):
 //   snapshot      the MM snapshot at the current stop (after every stop and step back), or null
 //                 when no session is stopped
+//   packedSnapshot the same snapshot with its bulk in typed arrays (media/panel/packing.ts); what the
+//                 host sends, because a 1 GiB MDL as plain objects takes seconds to deserialise
 //   physicalMap   the state of every physical frame, run-length encoded (answer to
 //                 requestPhysicalMap; `step` says which stop it belongs to)
 //   selectMdl     make this MDL the selected one (Variables view, "show in MDL panel")
@@ -15,6 +17,7 @@
 //   requestPhysicalMap  the physical memory view needs the run-length map for this stop
 //   selectionChanged    the user selected an MDL (so the host can remember it across reloads)
 import type { Snapshot } from '../../src/engine/snapshot';
+import { unpackSnapshot, validatePacked, type PackedSnapshot } from './packing';
 import { validateSnapshot } from './schema';
 
 export type ViewId = 'inspector' | 'mapping' | 'chains' | 'physical' | 'addressSpace' | 'timeline';
@@ -32,6 +35,7 @@ export interface PhysicalMap {
 
 export type HostMessage =
   | { type: 'snapshot'; snapshot: Snapshot | null }
+  | { type: 'packedSnapshot'; snapshot: PackedSnapshot }
   | { type: 'physicalMap'; map: PhysicalMap }
   | { type: 'selectMdl'; address: string }
   | { type: 'showView'; view: ViewId }
@@ -89,7 +93,7 @@ export function validatePhysicalMap(v: unknown): string | null {
   return null;
 }
 
-/** Checks a message from the extension; the snapshot is checked against the contract's schema. */
+/** Checks a message from the extension; a packed snapshot comes back unpacked, as a `snapshot` message. */
 export function parseHostMessage(v: unknown): Parsed<HostMessage> {
   if (!isRecord(v) || typeof v.type !== 'string') return { ok: false, error: 'message: expected {type: string}' };
   switch (v.type) {
@@ -97,6 +101,10 @@ export function parseHostMessage(v: unknown): Parsed<HostMessage> {
       if (v.snapshot === null) return { ok: true, message: { type: 'snapshot', snapshot: null } };
       const err = validateSnapshot(v.snapshot);
       return err ? { ok: false, error: err } : { ok: true, message: { type: 'snapshot', snapshot: v.snapshot as Snapshot } };
+    }
+    case 'packedSnapshot': {
+      const err = validatePacked(v.snapshot) ?? validateSnapshot(withoutBulk(v.snapshot as PackedSnapshot));
+      return err ? { ok: false, error: err } : { ok: true, message: { type: 'snapshot', snapshot: unpackSnapshot(v.snapshot as PackedSnapshot) } };
     }
     case 'physicalMap': {
       const err = validatePhysicalMap(v.map);
@@ -115,6 +123,11 @@ export function parseHostMessage(v: unknown): Parsed<HostMessage> {
     default:
       return { ok: false, error: `message: unknown type ${JSON.stringify(String(v.type).slice(0, 40))}` };
   }
+}
+
+/** The packed snapshot with empty bulk columns, so the plain schema checks everything else. */
+function withoutBulk(p: PackedSnapshot): unknown {
+  return { ...p, frames: [], mdls: p.mdls.map((m) => ({ ...m, pfns: [], slotMatchesPageTables: [] })) };
 }
 
 /** Checks a message from the webview before the host acts on it. */

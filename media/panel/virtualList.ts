@@ -42,6 +42,12 @@ export class VirtualList {
 
   /** Draws the rows in view; call once after the element is in the document. */
   render(): void {
+    const t0 = performance.now();
+    this.draw();
+    this.element.dataset.renderMs = (performance.now() - t0).toFixed(2);
+  }
+
+  private draw(): void {
     const { rowHeight, count } = this.o;
     const top = this.element.scrollTop;
     const height = this.element.clientHeight || this.o.visibleRows * rowHeight;

@@ -48,6 +48,23 @@ export interface PanelPage {
   /** Sends a message as the extension would and waits for the panel to render it. */
   send(message: unknown): Promise<void>;
   snapshot(snap: unknown): Promise<void>;
+  /** Sends the snapshot packed, as MdlPanel.updateAll does (packing runs in the page). */
+  packedSnapshot(snap: unknown): Promise<void>;
+  /**
+   * Grows MDL 0 of `snap` to `pages` pages inside the page, then sends it packed: a 1 GiB MDL built
+   * where it is used, because the test driver's transport would take seconds to carry it.
+   */
+  hugeMdl(snap: unknown, pages: number): Promise<void>;
+}
+
+let packer: Promise<string> | null = null;
+/** packSnapshot bundled for the page, so typed arrays are made there (the test driver's transport would flatten them). */
+function packerScript(): Promise<string> {
+  packer ??= esbuild.build({
+    stdin: { contents: "import { packSnapshot } from './media/panel/packing'; (globalThis as any).__packSnapshot = packSnapshot;", resolveDir: ROOT, loader: 'ts' },
+    bundle: true, format: 'iife', platform: 'browser', target: 'es2022', write: false,
+  }).then((r) => r.outputFiles[0].text);
+  return packer;
 }
 
 export async function openPanel(browser: Browser, theme: ThemeName = 'dark', savedState: unknown = undefined, viewport = { width: 1100, height: 800 }): Promise<PanelPage> {
@@ -108,10 +125,31 @@ export async function openPanel(browser: Browser, theme: ThemeName = 'dark', sav
     await page.evaluate((m) => window.postMessage(m, '*'), message);
     await page.waitForFunction((n) => Number(document.body.dataset.rendered ?? 0) > n, before);
   };
+  const afterRender = async (work: () => Promise<unknown>) => {
+    const before = await page.evaluate(() => Number(document.body.dataset.rendered ?? 0));
+    await work();
+    await page.waitForFunction((n) => Number(document.body.dataset.rendered ?? 0) > n, before);
+  };
   return {
     page, foreignRequests, send,
+    hugeMdl: async (snap, pages) => {
+      await page.evaluate(await packerScript());
+      await afterRender(() => page.evaluate(({ s, n }) => {
+        const m = (s as any).mdls[0];
+        m.pfns = Array.from({ length: n }, (_, i) => 0x10000 + i);
+        m.slotMatchesPageTables = new Array(n).fill(true);
+        Object.assign(m, { byteCount: n * 4096, byteOffset: 0, pageCount: n });
+        window.postMessage({ type: 'packedSnapshot', snapshot: (globalThis as any).__packSnapshot(s) }, '*');
+      }, { s: snap, n: pages }));
+    },
     posted: () => page.evaluate(() => (window as any).__posted),
     snapshot: (snap) => send({ type: 'snapshot', snapshot: snap }),
+    packedSnapshot: async (snap) => {
+      await page.evaluate(await packerScript());
+      const before = await page.evaluate(() => Number(document.body.dataset.rendered ?? 0));
+      await page.evaluate((s) => window.postMessage({ type: 'packedSnapshot', snapshot: (globalThis as any).__packSnapshot(s) }, '*'), snap);
+      await page.waitForFunction((n) => Number(document.body.dataset.rendered ?? 0) > n, before);
+    },
   };
 }
 

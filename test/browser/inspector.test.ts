@@ -32,7 +32,7 @@ describe('MDL inspector', function () {
     await p.snapshot(loadFixture('locked'));
     const flags = await p.page.$$eval('ul.flags li.flag', (lis) => lis.map((li) => [li.getAttribute('data-flag'), li.querySelector('.flag-meaning')?.textContent ?? '']));
     assert.deepEqual(flags.map((f) => f[0]), ['MDL_PAGES_LOCKED', 'MDL_ALLOCATED_FIXED_SIZE']);
-    for (const [, meaning] of flags) assert.ok(meaning.length > 20, 'every flag has a one-line explanation');
+    for (const [, meaning] of flags) assert.ok((meaning ?? '').length > 20, 'every flag has a one-line explanation');
   });
 
   it('lists the PFN array with each slot\'s user VA and frame state', async () => {
@@ -70,5 +70,29 @@ describe('MDL inspector', function () {
     const state = await p.page.evaluate(() => (window as any).__state);
     assert.equal(state.selectedMdl, '0xffffa38b1c2d7010');
     assert.equal(await p.page.$eval('.mdl-title .mono', (e) => e.textContent), 'MDL ffffa38b`1c2d7010');
+  });
+});
+
+describe('MDL inspector with the packed transport', function () {
+  let browser: Browser;
+  before(async () => {
+    browser = await launchChromium();
+  });
+  after(async () => browser?.close());
+
+  it('renders a packed snapshot exactly as the plain one (fields, flags, PFNs, stale and dummy marks)', async () => {
+    const text = async (fixture: string, packed: boolean) => {
+      const p = await openPanel(browser, 'dark');
+      await (packed ? p.packedSnapshot(loadFixture(fixture)) : p.snapshot(loadFixture(fixture)));
+      await p.page.waitForTimeout(20);
+      const t = await p.page.$eval('.view', (e) => e.textContent);
+      await p.page.close();
+      return t;
+    };
+    for (const f of ['stale-after-trim', 'paging-read', 'locked-and-mapped']) {
+      const plain = await text(f, false);
+      assert.ok(plain && plain.length > 200);
+      assert.equal(await text(f, true), plain, f);
+    }
   });
 });

@@ -84,7 +84,7 @@ function pfnRow(ctx: PanelContext, m: MdlView, i: number): HTMLElement {
   const pfn = m.pfns[i];
   const f = ctx.model.frame(pfn);
   const dummy = ctx.model.isDummy(pfn);
-  const stale = m.slotMatchesPageTables[i] === false;
+  const stale = ctx.model.slotMatches(m, i) === false;
   const shared = !dummy && ctx.model.isShared(pfn);
   const changed = ctx.model.slotChanged(m, i);
   const marks: HTMLElement[] = [];
@@ -104,7 +104,7 @@ function pfnRow(ctx: PanelContext, m: MdlView, i: number): HTMLElement {
 }
 
 function renderPfns(ctx: PanelContext, m: MdlView): { element: HTMLElement; list: VirtualList } {
-  const stale = m.slotMatchesPageTables.filter((x) => x === false).length;
+  const stale = ctx.model.staleCount(m);
   const list = new VirtualList({
     count: m.pfns.length, rowHeight: ROW_HEIGHT, visibleRows: 16, label: `PFN array of MDL ${m.address}, ${m.pfns.length} entries`,
     renderRow: (i) => pfnRow(ctx, m, i),
@@ -139,5 +139,19 @@ export function renderInspector(ctx: PanelContext): { element: HTMLElement; afte
     detail.append(h('div', { class: 'empty' }, ctx.model.snap.mdls.length ? 'Select an MDL.' : 'No MDL is live at this stop. Step past IoAllocateMdl to see one.'));
   }
   const element = h('div', { class: 'split' }, renderMdlList(ctx), detail);
-  return { element, afterMount: () => list?.render() };
+  const model = ctx.model;
+  return {
+    element,
+    afterMount: () => {
+      list?.render();
+      // For a huge MDL the shared-frame marks need a pass over every slot: draw first, mark next.
+      if (list && !model.sharedReady) {
+        const l = list;
+        setTimeout(() => {
+          model.prepareShared();
+          if (l.element.isConnected) l.refresh();
+        }, 0);
+      }
+    },
+  };
 }

@@ -79,7 +79,7 @@ function renderDiagram(ctx: PanelContext, m: MdlView): HTMLElement {
   for (let i = first; i < last; i++) {
     const row = i - first;
     const y = top + row * ROW;
-    const stale = m.slotMatchesPageTables[i] === false;
+    const stale = ctx.model.slotMatches(m, i) === false;
     const va = userSide ? pageVa(m.startVa, i) : null;
     const cov = coverage(m, i);
     if (va) boxes.append(pageBox(COL.user, y, BOX_W.user, addr64(va), cov, `user${stale ? ' stale' : ''}`, `page ${i}: ${addr64(va)}${stale ? ' — stale: the page tables map this VA elsewhere now' : ''}`));
@@ -111,8 +111,18 @@ function renderDiagram(ctx: PanelContext, m: MdlView): HTMLElement {
     legend, pager, h('div', { class: 'svg-scroll' }, svg));
 }
 
-export function renderMapping(ctx: PanelContext): { element: HTMLElement } {
+export function renderMapping(ctx: PanelContext): { element: HTMLElement; afterMount(): void } {
   const m = ctx.selectedMdl();
   const detail = h('div', { class: 'detail' }, m ? renderDiagram(ctx, m) : h('div', { class: 'empty' }, 'Select an MDL to see its mapping.'));
-  return { element: h('div', { class: 'split' }, renderMdlList(ctx), detail) };
+  const model = ctx.model;
+  return {
+    element: h('div', { class: 'split' }, renderMdlList(ctx), detail),
+    afterMount: () => {
+      // Huge MDLs: shared-frame marks come one pass later, as in the inspector.
+      if (m && !model.sharedReady) setTimeout(() => {
+        model.prepareShared();
+        if (ctx.model === model && ctx.state.view === 'mapping') ctx.select(m.address);
+      }, 0);
+    },
+  };
 }

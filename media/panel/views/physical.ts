@@ -73,10 +73,10 @@ function frameCodes(ctx: PanelContext): { codes: Uint8Array; fromMap: boolean } 
       at += count;
     }
   }
-  for (const f of snap.frames) {
-    if (f.pfn < 0 || f.pfn >= codes.length) continue;
-    codes[f.pfn] = f.dummy || f.pfn === snap.dummyPfn ? DUMMY : f.lockCount > 0 ? LOCKED : CODE.get(f.state) ?? 0;
-  }
+  ctx.model.forEachFrame((pfn, state, lockCount, dummy) => {
+    if (pfn < 0 || pfn >= codes.length) return;
+    codes[pfn] = dummy || pfn === snap.dummyPfn ? DUMMY : lockCount > 0 ? LOCKED : CODE.get(state) ?? 0;
+  });
   if (snap.dummyPfn >= 0 && snap.dummyPfn < codes.length) codes[snap.dummyPfn] = DUMMY;
   return { codes, fromMap: map !== null };
 }
@@ -100,8 +100,7 @@ export function renderPhysical(ctx: PanelContext): { element: HTMLElement; after
   const counts = new Array<number>(PALETTE.length).fill(0);
   for (let i = 0; i < codes.length; i++) counts[codes[i]]++;
   const filter = ctx.state.processFilter;
-  const matches = new Set<number>();
-  if (filter !== null) for (const f of snap.frames) if (f.mappedBy.some((mp) => (filter === '' ? mp.process === null : mp.process === filter))) matches.add(f.pfn);
+  const matches = filter !== null ? ctx.model.framesMappedBy(filter) : new Set<number>();
 
   const canvas = h('canvas', { class: 'phys-canvas', tabindex: 0, 'data-focus': 'phys-canvas', role: 'img' });
   const cursor = h('div', { class: 'phys-cursor', 'aria-hidden': 'true' });
@@ -129,7 +128,7 @@ export function renderPhysical(ctx: PanelContext): { element: HTMLElement; after
     filter !== null ? h('span', { class: 'dim' }, ` · ${matches.size} frame(s) mapped by ${filter || 'system space'} (of the frames MDLs name)`) : null);
 
   let layout: Layout = { cols: 16, rows: 1, cell: 1 };
-  let cursorPfn = snap.frames[0]?.pfn ?? 0;
+  let cursorPfn = ctx.selectedMdl()?.pfns[0] ?? 0;
   const frameAt = (x: number, y: number): number => {
     const col = Math.floor(x / layout.cell), row = Math.floor(y / layout.cell);
     const pfn = row * layout.cols + col;

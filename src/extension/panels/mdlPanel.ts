@@ -9,6 +9,7 @@ import {
   parsePanelState, parseWebviewMessage,
   type HostMessage, type PanelState, type SessionState, type ViewId, type WebviewMessage,
 } from '../../../media/panel/protocol';
+import { packSnapshot } from '../../../media/panel/packing';
 import { makeNonce, renderPanelHtml } from './html';
 
 /** What the panel asks of the debugger; the default sends custom DAP requests to the `mdl` session. */
@@ -44,6 +45,7 @@ export class MdlPanel {
   private static readonly panels = new Set<MdlPanel>();
   private static lastActive: MdlPanel | undefined;
   private static latest: Snapshot | null = null;
+  private static latestMessage: HostMessage | null = null;
   private static session: { state: SessionState; name?: string } = { state: 'none' };
   private static host: MdlPanelHost = debugSessionHost;
   private static readonly errors = new vscode.EventEmitter<string>();
@@ -79,13 +81,17 @@ export class MdlPanel {
   static updateAll(snapshot: Snapshot | null): void {
     MdlPanel.latest = snapshot;
     if (snapshot) MdlPanel.session = { ...MdlPanel.session, state: 'stopped' };
-    for (const p of MdlPanel.panels) p.post({ type: 'snapshot', snapshot });
+    MdlPanel.latestMessage = null;
+    for (const p of MdlPanel.panels) p.post(MdlPanel.snapshotMessage());
   }
 
   /** The debug session's state, shown in every panel's header. */
   static setSessionState(state: SessionState, name?: string): void {
     MdlPanel.session = { state, name };
-    if (state === 'none') MdlPanel.latest = null;
+    if (state === 'none') {
+      MdlPanel.latest = null;
+      MdlPanel.latestMessage = null;
+    }
     for (const p of MdlPanel.panels) p.post({ type: 'session', state, name });
   }
 
@@ -97,6 +103,12 @@ export class MdlPanel {
   /** Replaces how panel requests reach the debugger (tests, or a host that is not a debug session). */
   static setHost(host: MdlPanelHost): void {
     MdlPanel.host = host;
+  }
+
+  /** The latest snapshot as the webview receives it: packed once, shared by every panel. */
+  private static snapshotMessage(): HostMessage {
+    MdlPanel.latestMessage ??= MdlPanel.latest ? { type: 'packedSnapshot', snapshot: packSnapshot(MdlPanel.latest) } : { type: 'snapshot', snapshot: null };
+    return MdlPanel.latestMessage;
   }
 
   static get openPanels(): number {
@@ -137,7 +149,8 @@ export class MdlPanel {
   private post(message: HostMessage): void {
     if (!this.ready) {
       // Only the newest snapshot and session state matter; keep selection and view requests.
-      this.pending = this.pending.filter((m) => m.type !== message.type || m.type === 'selectMdl');
+      const kind = (t: HostMessage['type']) => (t === 'packedSnapshot' ? 'snapshot' : t);
+      this.pending = this.pending.filter((m) => kind(m.type) !== kind(message.type) || m.type === 'selectMdl');
       this.pending.push(message);
       return;
     }
@@ -157,7 +170,7 @@ export class MdlPanel {
         const queued = this.pending;
         this.pending = [];
         this.post({ type: 'session', ...MdlPanel.session });
-        if (!queued.some((q) => q.type === 'snapshot')) this.post({ type: 'snapshot', snapshot: MdlPanel.latest });
+        if (!queued.some((q) => q.type === 'snapshot' || q.type === 'packedSnapshot')) this.post(MdlPanel.snapshotMessage());
         for (const q of queued) if (q.type !== 'session') this.post(q);
         break;
       }
