@@ -111,6 +111,8 @@ export interface GuestLocation {
   file: string;
   line: number;
   function: string;
+  /** The interpreter's statement counter, if it has one: MM events record it for time travel. */
+  step?: number;
 }
 
 /** What the interpreter needs from the kernel. Implemented by the emulator's Kernel class. */

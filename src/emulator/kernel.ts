@@ -206,7 +206,7 @@ export class Kernel implements EngineKernel {
       text,
       mdl: mdl === null ? null : hex64(mdl),
       location: loc ? { file: loc.file, line: loc.line, function: loc.function } : null,
-      step: loc && typeof (loc as { step?: number }).step === 'number' ? (loc as { step?: number }).step! : null,
+      step: loc && typeof loc.step === 'number' ? loc.step : null,
     };
     const log = this.core.events;
     log.push(ev);

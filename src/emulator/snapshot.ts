@@ -15,17 +15,23 @@ const MAX_SNAPSHOT_EVENTS = 200;
 const MAX_SLOTS_SHOWN = 4096;
 
 const HEX4: string[] = Array.from({ length: 65536 }, (_, i) => i.toString(16).padStart(4, '0'));
+const HEXN: string[] = Array.from({ length: 65536 }, (_, i) => i.toString(16));
 
 /** `0x` hex of the unsigned 64-bit pattern of a safe integer, without BigInt (hot in big snapshots). */
 export function fastHex(v: number): string {
-  if (v >= 0 && v < 0x40000000) return '0x' + v.toString(16);
   let hi = Math.floor(v / 4294967296);
   const lo = v - hi * 4294967296;
   if (hi < 0) hi += 4294967296;
-  const s = HEX4[hi >>> 16] + HEX4[hi & 0xffff] + HEX4[lo >>> 16] + HEX4[lo & 0xffff];
-  let z = 0;
-  while (z < 15 && s.charCodeAt(z) === 48) z++;
-  return '0x' + s.slice(z);
+  if (hi === 0) return lo < 0x10000 ? '0x' + HEXN[lo] : '0x' + HEXN[lo >>> 16] + HEX4[lo & 0xffff];
+  const low = HEX4[lo >>> 16] + HEX4[lo & 0xffff];
+  return hi < 0x10000 ? '0x' + HEXN[hi] + low : '0x' + HEXN[hi >>> 16] + HEX4[hi & 0xffff] + low;
+}
+
+const flagNamesCache = new Map<number, string[]>();
+function cachedFlagNames(flags: number): string[] {
+  let names = flagNamesCache.get(flags);
+  if (!names) flagNamesCache.set(flags, (names = mdlFlagNames(flags)));
+  return names.slice();
 }
 
 /** Reads guest memory through the page tables without faults: a cheap, allocation-free view. */
@@ -112,7 +118,7 @@ export function mdlView(k: Kernel, rec: MdlRecord, peeker?: Peeker): MdlView | n
     next: fastHex(pk.u64(a + L.Next)),
     size: (size << 16) >> 16,
     flags,
-    flagNames: mdlFlagNames(flags),
+    flagNames: cachedFlagNames(flags),
     process: fastHex(process),
     processName: proc ? proc.name : null,
     mappedSystemVa: fastHex(pk.u64(a + L.MappedSystemVa)),
@@ -201,9 +207,10 @@ export function buildSnapshot(k: Kernel): MmSnapshot {
   const frames = [...wanted].sort((a, b) => a - b).map((pfn) => frameView(k, pfn, mappers));
   const pageLists = {} as Record<PageState, number>;
   PAGE_STATE_NAMES.forEach((name, i) => { pageLists[name] = k.mm.pfn.listCount(i as PageLocation); });
-  const pool = new Map<string, PoolTagView>();
-  for (const a of k.pool.liveAllocations()) {
-    const key = `${a.kind}:${a.tag}`;
+  const pool = new Map<number, PoolTagView>();
+  for (const a of k.pool.st.allocations.values()) {
+    if (a.freed) continue;
+    const key = (a.tag >>> 0) + (a.kind === 'Paged' ? 4294967296 : 0);
     const t = pool.get(key) ?? { tag: tagString(a.tag), poolType: a.kind, allocations: 0, bytes: 0 };
     t.allocations++;
     t.bytes += a.size;
