@@ -18,6 +18,27 @@ const labIds = readdirSync(labsRoot, { withFileTypes: true })
  */
 const PENDING: Record<string, string> = {};
 
+/**
+ * The routines behind each feature a lab.json may require. A run that fails to compile only because
+ * some of these do not exist yet is pending, not failed; any other compile error fails the test.
+ */
+const FEATURE_ROUTINES: Record<string, string[]> = {
+  'io-manager': ['IoCreateDevice', 'IoDeleteDevice', 'IoCompleteRequest', 'IofCompleteRequest', 'IoAllocateIrp', 'IoFreeIrp', 'IoCallDriver', 'IofCallDriver',
+    'IoSetCompletionRoutine', 'IoGetRelatedDeviceObject', 'IoAttachDeviceToDeviceStack', 'IoDetachDevice', 'IoMarkIrpPending',
+    'LabLoadDriver', 'LabDeviceIoControl', 'LabReadFile', 'LabWriteFile'],
+  'file-cache': ['LabCreateFile', 'LabMapViewOfFile', 'LabEvictFromCache'],
+};
+
+/** The missing routines, when a compile error is nothing but required routines that do not exist yet. */
+function missingFeatureRoutines(lab: LabInfo, result: RunResult): string[] | null {
+  if (result.exit !== 2 || !lab.requires?.length) return null;
+  const allowed = new Set(lab.requires.flatMap((f) => FEATURE_ROUTINES[f] ?? []));
+  const errors = result.output.split('\n').filter((l) => /: error: /.test(l));
+  const names = errors.map((l) => /unresolved external symbol '(\w+)'|'(\w+)' is not declared/.exec(l)).map((m) => m?.[1] ?? m?.[2]);
+  if (!names.length || names.some((n) => !n || !allowed.has(n))) return null;
+  return [...new Set(names as string[])];
+}
+
 describe('workshop labs', function () {
   it('there are ten labs, numbered 1 to 10 in order', function () {
     const labs = labIds.map((id) => loadLab(labsRoot, id));
@@ -70,6 +91,12 @@ describe('workshop labs', function () {
           if (!existsSync(cliPath)) this.skip();
           this.timeout(300_000);
           const result: RunResult = parseRun(runCli(file, lab.physicalMemory));
+          const missing = missingFeatureRoutines(lab, result);
+          if (missing) {
+            // Pending until the emulator has these routines (labs/KNOWN-GAPS.md).
+            this.test!.title += ` (pending: the emulator has no ${missing.join(', ')} yet)`;
+            this.skip();
+          }
           const why = outcomeMatches(expected, result);
           assert.equal(why, null, `${why}\n--- output of mdl-lab run ${which}.c ---\n${result.output}`);
         });
