@@ -234,7 +234,7 @@ export class ExprGen {
       }
       case 'seh': return e.what === 'code' ? (f) => f.exc : e.what === 'abnormal' ? (f) => (f.fin.length ? 1 : 0) : () => 0;
       case 'un': return this.unary(e);
-      case 'bin': return this.binary(e.op, e.l.t, this.val(e.l), this.val(e.r), e.r);
+      case 'bin': return this.fastBinary(e) ?? this.binary(e.op, e.l.t, this.val(e.l), this.val(e.r), e.r);
       case 'padd': {
         const p = this.val(e.p), i = this.val(e.i), sc = e.scale, sub = e.sub;
         if (e.i.k === 'num' && typeof e.i.v === 'number') {
@@ -289,6 +289,54 @@ export class ExprGen {
         if (isInt(t) && t.size === 4) return t.signed ? (f) => ~v(f) : (f) => ~v(f) >>> 0;
         return (f) => A.not64(v(f));
     }
+  }
+
+  /** Slot index of a register local or temporary read, else -1. */
+  private slotOf(e: Expr): number {
+    if (e.k === 'tmp') return e.slot;
+    if (e.k === 'var' && (e.sym.storage === 'local' || e.sym.storage === 'param') && e.sym.slot >= 0) return e.sym.slot;
+    return -1;
+  }
+
+  /**
+   * Direct closures for the commonest 32-bit shapes (slot op constant, slot op slot): one closure
+   * call instead of three on loop conditions and counters.
+   */
+  private fastBinary(e: Extract<Expr, { k: 'bin' }>): Val | null {
+    const t = e.l.t;
+    if (t.k !== 'int' || t.size !== 4) return null;
+    const a = this.slotOf(e.l);
+    if (a < 0) return null;
+    const b = this.slotOf(e.r);
+    const c = e.r.k === 'num' && typeof e.r.v === 'number' ? e.r.v : null;
+    if (b < 0 && c === null) return null;
+    const u = !t.signed;
+    if (c !== null) {
+      switch (e.op) {
+        case '<': return (f) => (f.s[a] < c ? 1 : 0);
+        case '<=': return (f) => (f.s[a] <= c ? 1 : 0);
+        case '>': return (f) => (f.s[a] > c ? 1 : 0);
+        case '>=': return (f) => (f.s[a] >= c ? 1 : 0);
+        case '==': return (f) => (f.s[a] === c ? 1 : 0);
+        case '!=': return (f) => (f.s[a] !== c ? 1 : 0);
+        case '+': return u ? (f) => (f.s[a] + c) >>> 0 : (f) => (f.s[a] + c) | 0;
+        case '-': return u ? (f) => (f.s[a] - c) >>> 0 : (f) => (f.s[a] - c) | 0;
+        case '&': return u ? (f) => (f.s[a] & c) >>> 0 : (f) => f.s[a] & c;
+      }
+      return null;
+    }
+    switch (e.op) {
+      case '<': return (f) => (f.s[a] < f.s[b] ? 1 : 0);
+      case '<=': return (f) => (f.s[a] <= f.s[b] ? 1 : 0);
+      case '>': return (f) => (f.s[a] > f.s[b] ? 1 : 0);
+      case '>=': return (f) => (f.s[a] >= f.s[b] ? 1 : 0);
+      case '==': return (f) => (f.s[a] === f.s[b] ? 1 : 0);
+      case '!=': return (f) => (f.s[a] !== f.s[b] ? 1 : 0);
+      case '+': return u ? (f) => (f.s[a] + f.s[b]) >>> 0 : (f) => (f.s[a] + f.s[b]) | 0;
+      case '-': return u ? (f) => (f.s[a] - f.s[b]) >>> 0 : (f) => (f.s[a] - f.s[b]) | 0;
+      case '^': return u ? (f) => (f.s[a] ^ f.s[b]) >>> 0 : (f) => f.s[a] ^ f.s[b];
+    }
+    return null;
   }
 
   /** Arithmetic in the operation type `t` on converted operands. */

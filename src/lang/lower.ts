@@ -229,7 +229,16 @@ export class FunctionLowering {
     else fptr = this.gen.val(this.pin(this.lowerExpr(e.f), { ...e, call: e.args.some((a) => a.call) } as Expr));
     const args: Val[] = [];
     const lowered = e.args.map((a, i) => (i < e.args.length - 1 && e.args.slice(i + 1).some((x) => x.call) ? this.pin(this.lowerExpr(a), { ...a, call: true }) : this.lowerExpr(a)));
-    for (const a of lowered) args.push(this.gen.val(a));
+    for (const a of lowered) {
+      const v = this.gen.val(a);
+      const n = sizeOf(a.t);
+      if (a.t.k === 'struct' && callee && !callee.def && n <= 8) {
+        // x64 passes a struct of 8 bytes or less (LARGE_INTEGER, PHYSICAL_ADDRESS) by value in a register
+        const mem = this.gen.ctx.mem;
+        const ld = n === 8 ? (x: number) => mem.read64(x) : n === 4 ? (x: number) => mem.read32(x) : n === 2 ? (x: number) => mem.read16(x) : (x: number) => mem.read8(x);
+        args.push((f) => ld(v(f)));
+      } else args.push(v);
+    }
     let st = store;
     if (e.t.k === 'struct' && store) {
       // struct results are copied into a frame temporary; the slot then holds its address

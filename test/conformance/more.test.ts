@@ -42,3 +42,9 @@ suite('driver-style C', [
   { name: 'a counted loop over a two-dimensional array with pointer arithmetic', c: 'ULONG m[3][4]; for (int i = 0; i < 3; i++) for (int j = 0; j < 4; j++) m[i][j] = i * 10 + j; PULONG p = &m[0][0]; ULONG s = 0; for (int k = 0; k < 12; k++) s += p[k]; DbgPrint("%u", s);', out: '138' },
   { name: 'recursion over a linked list in pool memory', c: 'typedef struct N { struct N *next; int v; } N;\nint total(N *n) { return n ? n->v + total(n->next) : 0; }\nVOID LabMain(VOID) { N *head = NULL; for (int i = 1; i <= 5; i++) { N *n = (N *)ExAllocatePoolWithTag(NonPagedPool, sizeof(N), \'tsiL\'); n->v = i; n->next = head; head = n; } DbgPrint("%d", total(head)); }', out: '15' },
 ]);
+
+suite('calling emulated routines', [
+  { name: 'a PHYSICAL_ADDRESS passed by value reaches the routine as its 64-bit value (MmAllocatePagesForMdl)', c: 'PHYSICAL_ADDRESS lo, hi, skip; lo.QuadPart = 0; hi.QuadPart = MAXLONGLONG; skip.QuadPart = 0; PMDL m = MmAllocatePagesForMdl(lo, hi, skip, 2 * PAGE_SIZE); DbgPrint("%d %u", m != NULL, m ? MmGetMdlByteCount(m) : 0); if (m) { MmFreePagesFromMdl(m); ExFreePool(m); }', out: '1 8192' },
+  { name: 'BOOLEAN results of routines are truncated to 8 bits', c: 'ULONG g;\nVOID LabMain(VOID) { BOOLEAN v = MmIsAddressValid(&g); DbgPrint("%d", v); }', out: '1' },
+  { name: 'an emulated routine can be called through a function pointer', c: 'PVOID (*alloc)(POOL_TYPE, SIZE_T, ULONG) = ExAllocatePoolWithTag; PVOID p = alloc(NonPagedPool, 32, \'xxxx\'); DbgPrint("%d", p != NULL); ExFreePoolWithTag(p, \'xxxx\');', out: '1' },
+]);
