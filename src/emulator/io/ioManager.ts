@@ -27,6 +27,7 @@ export const IRP_SYNCHRONOUS_PAGING_IO = 0x40;
 export const IRP_READ_OPERATION = 0x100;
 export const IRP_WRITE_OPERATION = 0x200;
 export const IRP_CLOSE_OPERATION = 0x400;
+export const IRP_DEFER_IO_COMPLETION = 0x800;
 
 export const SL_PENDING_RETURNED = 0x01;
 export const SL_INVOKE_ON_CANCEL = 0x20;

@@ -12,7 +12,7 @@ import { hex64 } from '../u64';
 import { callGuest, ntStatus, ntSuccess, then } from './cps';
 import {
   type IoManager, IRP_TAG, IO_TYPE_IRP, IRP_PAGING_IO, IRP_CLOSE_OPERATION, IRP_BUFFERED_IO, IRP_DEALLOCATE_BUFFER,
-  IRP_INPUT_OPERATION, SL_PENDING_RETURNED, SL_INVOKE_ON_SUCCESS, SL_INVOKE_ON_ERROR, SL_INVOKE_ON_CANCEL, majorName,
+  IRP_INPUT_OPERATION, IRP_DEFER_IO_COMPLETION, SL_PENDING_RETURNED, SL_INVOKE_ON_SUCCESS, SL_INVOKE_ON_ERROR, SL_INVOKE_ON_CANCEL, majorName,
 } from './ioManager';
 
 export function allocateIrp(io: IoManager, stackSize: number): number {
@@ -145,7 +145,22 @@ function finishCompletion(io: IoManager, irp: number): NativeResult {
   }
   // Step 5: unlock every MDL in the chain, without looking at MDL_PAGES_LOCKED.
   for (let mdl = io.p64(irp + IRP.MdlAddress); mdl; mdl = io.p64(mdl + M.Next)) k.mdl.unlock(mdl);
-  // Step 6 (an APC in the requesting thread on Windows): in the requester's process context.
+  // A synchronous request whose dispatch routine did not return STATUS_PENDING: the I/O manager
+  // finishes it in the caller's thread once IoCallDriver returns (IRP_DEFER_IO_COMPLETION).
+  if (flags & IRP_DEFER_IO_COMPLETION && !m.read8(irp + IRP.PendingReturned)) {
+    io.irpEvent(`IRP ${hex64(irp)} completed: MDLs unlocked; the I/O manager frees them when the request returns to it`);
+    return undefined;
+  }
+  ioCompletionApc(io, irp);
+  return undefined;
+}
+
+/** Reference 4.3 step 6 (an APC in the requesting thread on Windows), in the requester's process context. */
+export function ioCompletionApc(io: IoManager, irp: number): void {
+  const k = io.k;
+  const m = k.memory;
+  const flags = m.read32(irp + IRP.Flags);
+  const iosb = io.p64(irp + IRP.UserIosb);
   const requester = io.p64(irp + IRP.Overlay);
   const proc = requester ? k.procs.byEprocess(requester) : undefined;
   if (!requester) {
@@ -186,5 +201,13 @@ function finishCompletion(io: IoManager, irp: number): NativeResult {
     const b = k.procs.byEprocess(back);
     if (b) k.procs.switchTo(b);
   }
-  return undefined;
+}
+
+/** Completed (all locations done) and not yet freed: the caller finishes a deferred completion. */
+export function awaitsDeferredCompletion(io: IoManager, irp: number): boolean {
+  const a = io.k.pool.find(irp);
+  if (!a || a.freed) return false;
+  const m = io.k.memory;
+  return m.read16(irp + IRP.Type) === IO_TYPE_IRP && io.char(irp + IRP.CurrentLocation) > io.char(irp + IRP.StackCount) + 1
+    && (m.read32(irp + IRP.Flags) & IRP_DEFER_IO_COMPLETION) !== 0;
 }

@@ -12,9 +12,9 @@ import { hex64 } from '../u64';
 import { asLong, ntStatus, then } from './cps';
 import {
   type IoManager, IO_TYPE_DEVICE, IRP_BUFFERED_IO, IRP_DEALLOCATE_BUFFER, IRP_INPUT_OPERATION, IRP_SYNCHRONOUS_API,
-  IRP_READ_OPERATION, IRP_WRITE_OPERATION, IRP_MJ_DEVICE_CONTROL, IRP_MJ_READ, IRP_MJ_WRITE, DO_BUFFERED_IO, DO_DIRECT_IO,
+  IRP_READ_OPERATION, IRP_WRITE_OPERATION, IRP_DEFER_IO_COMPLETION, IRP_MJ_DEVICE_CONTROL, IRP_MJ_READ, IRP_MJ_WRITE, DO_BUFFERED_IO, DO_DIRECT_IO,
 } from './ioManager';
-import { allocateIrp, callDriver, releaseIrp } from './irp';
+import { allocateIrp, awaitsDeferredCompletion, callDriver, ioCompletionApc, releaseIrp } from './irp';
 import { attachedTop } from './devices';
 
 const SYSTEM_BUFFER_TAG = tagValue('IoSb');
@@ -50,7 +50,7 @@ function begin(io: IoManager, process: number, device: number, what: string): Pr
   m.write8(irp + IRP.RequestorMode, UserMode);
   m.write64(irp + IRP.UserIosb, iosb);
   m.write64(irp + IRP.Overlay, p.eprocess); // the issuing process (IoGetRequestorProcess)
-  m.write32(irp + IRP.Flags, IRP_SYNCHRONOUS_API);
+  m.write32(irp + IRP.Flags, IRP_SYNCHRONOUS_API | IRP_DEFER_IO_COMPLETION);
   return { irp, iosb, back };
 }
 
@@ -104,6 +104,7 @@ function send(io: IoManager, pr: Prepared, top: number, what: string): NativeRes
   const k = io.k;
   return then(callDriver(io, top, pr.irp), (rv) => {
     const returned = ntStatus(rv);
+    if (returned !== STATUS.PENDING && awaitsDeferredCompletion(io, pr.irp)) ioCompletionApc(io, pr.irp);
     const final = k.memory.read32(pr.iosb);
     let status = final;
     if (final === STATUS.PENDING) {

@@ -5,7 +5,7 @@ import { define, ddiUrl, ptr, size, ulong, bool, readCString } from '../routines
 import { IoManager } from './ioManager';
 import { allocateIrp, callDriver, completeRequest, freeIrp } from './irp';
 import {
-  attachToStack, attachedTop, createDevice, deleteDevice, detachDevice, invalidDeviceRequest, loadDriver, relatedDeviceObject,
+  attachToStack, createDevice, deleteDevice, detachDevice, invalidDeviceRequest, loadDriver, relatedDeviceObject,
 } from './devices';
 import { deviceIoControl, readWrite } from './requests';
 import { FileCache } from './fileCache';
@@ -96,19 +96,6 @@ export function registerIoRoutines(k: Kernel): void {
     details: 'Pass the device returned by IoAttachDeviceToDeviceStack.',
     docUrl: wdm('IoDetachDevice'),
   }, (a) => { detachDevice(io, ptr(a[0])); });
-
-  define(k, {
-    name: 'IoGetAttachedDevice', header: 'ntddk.h', irql: '<= DISPATCH_LEVEL',
-    prototype: 'PDEVICE_OBJECT IoGetAttachedDevice(PDEVICE_OBJECT DeviceObject);',
-    summary: 'The highest device in the stack DeviceObject belongs to.', details: 'Where the I/O manager sends requests for that stack.',
-  }, (a) => attachedTop(io, ptr(a[0])));
-
-  define(k, {
-    name: 'IoGetAttachedDeviceReference', header: 'wdm.h', irql: '<= DISPATCH_LEVEL',
-    prototype: 'PDEVICE_OBJECT IoGetAttachedDeviceReference(PDEVICE_OBJECT DeviceObject);',
-    summary: 'The highest device in the stack, referenced.', details: 'Object references are not counted by the emulator.',
-    docUrl: wdm('IoGetAttachedDeviceReference'),
-  }, (a) => attachedTop(io, ptr(a[0])));
 
   define(k, {
     name: 'IoGetRelatedDeviceObject', header: 'wdm.h', irql: '<= DISPATCH_LEVEL',
