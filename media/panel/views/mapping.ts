@@ -56,7 +56,9 @@ function renderDiagram(ctx: PanelContext, m: MdlView): HTMLElement {
   for (let i = first; i < last; i++) if (!frameRow.has(m.pfns[i])) frameRow.set(m.pfns[i], frameRow.size);
   const rows = Math.max(last - first, frameRow.size);
   const height = rows * ROW + 40;
-  const svg = s('svg', { class: 'mapping', width: COL.sys + BOX_W.sys + 10, height, role: 'img', 'aria-label': `Mapping of MDL ${m.address}: ${last - first} of ${n} pages` });
+  const anyStale = m.pfns.length > 0 && ctx.model.staleCount(m) > 0;
+  const width = (sysMapped ? COL.sys + BOX_W.sys : COL.frame + BOX_W.frame) + (anyStale ? 200 : 10);
+  const svg = s('svg', { class: 'mapping', width: Math.max(width, COL.sys + BOX_W.sys + 10), height, role: 'img', 'aria-label': `Mapping of MDL ${m.address}: ${last - first} of ${n} pages` });
   svg.append(
     s('text', { x: COL.user, y: 14, class: 'col-title' }, isUser ? `${m.processName ?? 'user'} VA` : 'VA (StartVa)'),
     s('text', { x: COL.frame, y: 14, class: 'col-title' }, 'PFN'),
@@ -65,6 +67,8 @@ function renderDiagram(ctx: PanelContext, m: MdlView): HTMLElement {
   const boxes = s('g');
   svg.append(lines, boxes);
   const top = 24;
+  // Stale notes go in a column of their own, right of the last drawn column.
+  const notesX = (sysMapped ? COL.sys + BOX_W.sys : COL.frame + BOX_W.frame) + 14;
   const mid = (row: number) => top + row * ROW + BOX_H / 2;
 
   for (const [pfn, row] of frameRow) {
@@ -88,7 +92,7 @@ function renderDiagram(ctx: PanelContext, m: MdlView): HTMLElement {
       lines.append(s('line', { x1: COL.user + BOX_W.user, y1: y + BOX_H / 2, x2: COL.frame, y2: mid(fr), class: `link${stale ? ' stale' : ''}${ctx.model.isDummy(m.pfns[i]) ? ' dummy' : ''}` }));
       if (stale) {
         const now = ctx.model.frameMappedAt(m.processName, va);
-        boxes.append(s('text', { x: COL.user + BOX_W.user + 6, y: y + 13, class: 'stale-note' }, now === null ? '✕ stale · VA not resident' : `✕ stale · VA now → ${pfnText(now)}`));
+        boxes.append(s('text', { x: notesX, y: y + 13, class: 'stale-note' }, now === null ? '✕ stale · VA not resident' : `✕ stale · VA now → ${pfnText(now)}`));
       }
     }
     if (sysBase) {
