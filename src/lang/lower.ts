@@ -5,6 +5,7 @@ import type { Token } from './tokens';
 import type { Expr, FuncDef, FuncSym, Stmt, VarSym } from './ast';
 import { ExprGen, type Frame, type Val } from './codegen';
 import { type CType, T_INT, alignOf, sizeOf, isInt } from './types';
+import { doubleToBits, floatToBits } from './arith';
 
 export const OP_EXEC = 0, OP_JMP = 1, OP_JF = 2, OP_JT = 3, OP_CALL = 4, OP_RET = 5, OP_SWITCH = 6, OP_TRY = 7, OP_TRYEND = 8,
   OP_FINEND = 9, OP_XJMP = 10, OP_NOP = 11;
@@ -237,6 +238,9 @@ export class FunctionLowering {
         const mem = this.gen.ctx.mem;
         const ld = n === 8 ? (x: number) => mem.read64(x) : n === 4 ? (x: number) => mem.read32(x) : n === 2 ? (x: number) => mem.read16(x) : (x: number) => mem.read8(x);
         args.push((f) => ld(v(f)));
+      } else if (a.t.k === 'float' && callee && !callee.def) {
+        // routines take integers: a double travels as its bit pattern, as in an x64 integer register
+        args.push(a.t.size === 8 ? (f) => doubleToBits(v(f)) : (f) => floatToBits(v(f)) >>> 0);
       } else args.push(v);
     }
     let st = store;

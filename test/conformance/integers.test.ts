@@ -67,5 +67,6 @@ suite('integer types, promotions and conversions', [
   { name: 'logical operators short-circuit', c: 'int n = 0; if (0 && n++) {} if (1 || n++) {} DbgPrint("%d", n);', out: '0' },
   { name: 'float arithmetic is single precision', c: 'float f = 0.1f; double d = f; DbgPrint("%d", d != 0.1);', out: '1' },
   { name: 'double to int conversion truncates toward zero', c: 'double d = -2.7; DbgPrint("%d", (int)d);', out: '-2' },
+  { name: 'doubles and floats reach DbgPrint as %f arguments', c: 'double d = 2.5; float f = 1.25f; DbgPrint("%f %.2f %d", d, f, 7);', out: '2.500000 1.25 7' },
   { name: 'integer to double and back', c: 'ULONG64 v = 1ULL << 60; double d = (double)v; DbgPrint("%llu", (ULONG64)d);', out: '1152921504606846976' },
 ]);
