@@ -54,6 +54,7 @@ describe('built-in headers agree with the emulator\'s routine table', function (
     for (const name of names) {
       if (C_RUNTIME.has(name)) continue;
       const symbol = symbolsNamed(name)[0];
+      if (!symbol) continue; // reported by the first test
       const header = kernel.routine(name)!.header;
       if (KNOWN_HEADER_DIFFERENCES[name]) assert.notEqual(symbol.header, header, `${name} now agrees: drop it from the known differences`);
       else assert.equal(symbol.header, header, name);
