@@ -39,6 +39,7 @@ interface KernelCheckpoint {
   procs: ProcessesSave;
   mdl: MdlSave;
   core: CoreState;
+  parts?: [string, unknown][];
 }
 
 interface CoreState {
@@ -66,6 +67,8 @@ export class Kernel implements EngineKernel {
   core: CoreState;
   /** The I/O manager fills the snapshot's `irps` through this. */
   irpProvider: (() => IrpView[]) | null = null;
+  /** State kept outside the core (the I/O manager's files and page cache), saved and restored with checkpoints. */
+  readonly checkpointParts = new Map<string, { save(): unknown; restore(state: unknown): void }>();
   /** True while an emulated kernel routine runs (a fault there is 0x0A rather than 0xD1). */
   inKernelRoutine = false;
   private readonly routines = new Map<string, NativeRoutine>();
@@ -253,6 +256,7 @@ export class Kernel implements EngineKernel {
       procs: this.procs.save(),
       mdl: this.mdl.save(),
       core: { ...this.core, events: this.core.events.slice(), bugcheck: this.core.bugcheck ? { ...this.core.bugcheck } : null },
+      parts: [...this.checkpointParts].map(([name, part]) => [name, part.save()]),
     };
     return cp;
   }
@@ -267,6 +271,7 @@ export class Kernel implements EngineKernel {
     this.mdl.restore(cp.mdl);
     this.core = { ...cp.core, events: cp.core.events.slice(), bugcheck: cp.core.bugcheck ? { ...cp.core.bugcheck } : null };
     this.inKernelRoutine = false;
+    for (const [name, state] of cp.parts ?? []) this.checkpointParts.get(name)?.restore(state);
   }
 
   terminateAllProcesses(): void {

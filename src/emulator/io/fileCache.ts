@@ -56,23 +56,39 @@ export function isFilePte(pte: number): boolean {
   return pte !== 0 && (pte % 4096 & (PTE_VALID | FILE_PTE_MARK | PTE_TRANSITION | PTE_PAGEFILE)) === FILE_PTE_MARK;
 }
 
-export class FileCache {
-  private readonly files = new Map<number, FileRecord>();
+interface FileCacheState {
+  files: Map<number, FileRecord>;
   /** Every view of every file, indexed by the number its not-present PTEs carry. */
-  private readonly views: { file: FileRecord; view: View }[] = [];
-  private fsDevice = 0;
+  views: { file: FileRecord; view: View }[];
+  fsDevice: number;
+}
+
+export class FileCache {
+  private st: FileCacheState = { files: new Map(), views: [], fsDevice: 0 };
   private readonly k: Kernel;
+  private fsDispatch = 0;
 
   constructor(private readonly io: IoManager, private readonly invalidRequest: number) {
     this.k = io.k;
     this.k.mm.prototypeFault = (space, vpn, pte, va, write) => this.fault(space, vpn, pte, va, write);
+    this.k.checkpointParts.set('io.fileCache', { save: () => structuredClone(this.st), restore: (s) => { this.st = structuredClone(s as FileCacheState); } });
+  }
+
+  private get files(): Map<number, FileRecord> {
+    return this.st.files;
+  }
+
+  private get views(): { file: FileRecord; view: View }[] {
+    return this.st.views;
   }
 
   /** The emulated file system's volume device (created with the first file). */
   fileSystemDevice(): number {
-    if (this.fsDevice) return this.fsDevice;
+    if (this.st.fsDevice) return this.st.fsDevice;
     const io = this.io;
-    const dispatch = io.builtin('LabFs!FsdDispatch', (dev, irp) => this.dispatch(dev, irp));
+    // The routine's address stays the same across checkpoints (restoring may go back before the device).
+    if (!this.fsDispatch) this.fsDispatch = io.builtin('LabFs!FsdDispatch', (dev, irp) => this.dispatch(dev, irp));
+    const dispatch = this.fsDispatch;
     const { driver } = createDriverObject(io, '\\FileSystem\\LabFs', this.invalidRequest);
     const m = this.k.memory;
     for (const mj of [IRP_MJ_CREATE, IRP_MJ_CLOSE, IRP_MJ_READ]) m.write64(driver + DRV.MajorFunction + 8 * mj, dispatch);
@@ -81,7 +97,7 @@ export class FileCache {
     const dev = io.p64(slot);
     this.k.pool.free(slot, null);
     m.write32(dev + DEV.Flags, (m.read32(dev + DEV.Flags) | DO_DIRECT_IO) & ~DO_DEVICE_INITIALIZING);
-    this.fsDevice = dev;
+    this.st.fsDevice = dev;
     return dev;
   }
 

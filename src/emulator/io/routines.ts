@@ -27,6 +27,7 @@ export function registerIoRoutines(k: Kernel): void {
   const io = new IoManager(k);
   managers.set(k, io);
   k.irpProvider = () => io.irpViews();
+  k.checkpointParts.set('io.manager', { save: () => io.driversLoaded, restore: (n) => { io.driversLoaded = n as number; } });
   const invalid = io.builtin('nt!IopInvalidDeviceRequest', invalidDeviceRequest(io));
   const files = new FileCache(io, invalid);
   caches.set(k, files);

@@ -205,4 +205,18 @@ describe('File-backed views, the page cache and the dummy page', () => {
     assert.equal(frames.length, 2);
     for (const pfn of frames) assert.equal(lab.k.pfnEntry(pfn).state, 'Free');
   });
+
+  it('a checkpoint taken before a paging read restores the file cache with the frames: the read happens again after a step back', () => {
+    const lab = ioBoot();
+    const file = lab.run('LabCreateFile', lab.str('\\tt.bin'), 2 * PAGE);
+    const { seen } = filtered(lab, file, () => undefined);
+    const view = lab.run('LabMapViewOfFile', lab.proc, file);
+    const cp = lab.k.checkpoint();
+    const first = lab.touch8(view + PAGE + 9);
+    assert.equal(seen.length, 1);
+    lab.k.restore(cp);
+    assert.equal(lab.run('MmIsAddressValid', view + PAGE), 0);
+    assert.equal(lab.touch8(view + PAGE + 9), first);
+    assert.equal(seen.length, 2, 'restored to before the read: the fault reads the cluster again');
+  });
 });

@@ -15,7 +15,7 @@ describe('The user request path', () => {
     const inBuf = lab.user(0x1000);
     const outBuf = lab.user(0x1000);
     lab.k.memory.writeBytes(inBuf, new Uint8Array([1, 2, 3, 4]));
-    let seen: { sys: number; size: number; first: number[]; mdl: number; mode: number; inLen: number; outLen: number } | null = null;
+    let seen = null as { sys: number; size: number; first: number[]; mdl: number; mode: number; inLen: number; outLen: number } | null;
     const { devices: [dev] } = lab.driver((_d, irp) => {
       const sys = lab.p64(irp + IRP.AssociatedIrp);
       const a = lab.k.pool.find(sys)!;
