@@ -53,23 +53,25 @@ ULONG DbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, ...);
 VOID DbgBreakPoint(VOID);
 VOID RtlAssert(PVOID VoidFailedAssertion, PVOID VoidFileName, ULONG LineNumber, PSTR MutableMessage);
 
+/* A failed assertion prints what a checked build prints and breaks into the debugger. */
+#define _MDLAB_ASSERT_FAILED(text) \\
+    (DbgPrint("*** Assertion failed: %s\\n***   Source File: %s, line %d\\n\\n", (text), __FILE__, __LINE__), DbgBreakPoint())
 #if DBG
 #define KdPrint(_x_) DbgPrint _x_
 #define KdPrintEx(_x_) DbgPrintEx _x_
 #define KdBreakPoint() DbgBreakPoint()
-#define ASSERT(exp) \\
-    ((!(exp)) ? (RtlAssert((PVOID)#exp, (PVOID)__FILE__, __LINE__, NULL), FALSE) : TRUE)
-#define ASSERTMSG(msg, exp) \\
-    ((!(exp)) ? (RtlAssert((PVOID)#exp, (PVOID)__FILE__, __LINE__, (PSTR)(msg)), FALSE) : TRUE)
+#define ASSERT(exp) ((!(exp)) ? (_MDLAB_ASSERT_FAILED(#exp), FALSE) : TRUE)
+#define ASSERTMSG(msg, exp) ((!(exp)) ? (_MDLAB_ASSERT_FAILED(msg), FALSE) : TRUE)
+#define NT_VERIFY(exp) ((!(exp)) ? (_MDLAB_ASSERT_FAILED(#exp), FALSE) : TRUE)
 #else
 #define KdPrint(_x_)
 #define KdPrintEx(_x_)
 #define KdBreakPoint()
 #define ASSERT(exp) ((void)0)
 #define ASSERTMSG(msg, exp) ((void)0)
+#define NT_VERIFY(exp) ((exp) ? TRUE : FALSE)
 #endif
 #define NT_ASSERT(exp) ASSERT(exp)
 #define NT_ASSERTMSG(msg, exp) ASSERTMSG(msg, exp)
-#define NT_VERIFY(exp) ((exp) ? TRUE : (RtlAssert((PVOID)#exp, (PVOID)__FILE__, __LINE__, NULL), FALSE))
 #define __debugbreak() DbgBreakPoint()
 `;
