@@ -16,7 +16,28 @@ import { DebugViews } from './views';
 const BUDGET: RunOutcome = { kind: 'budget' };
 /** Shared by frames that never enter a __try (most), so a call allocates no arrays for SEH. */
 const NO_TRIES: number[] = Object.freeze([] as number[]) as number[];
-const SLOT_TEMPLATE: number[] = new Array(256).fill(0.5).fill(0);
+/**
+ * Fresh slot arrays for a frame. Array literals are far cheaper than slice(); -0 makes them
+ * double-element arrays from the start, so pointers and ULONGs above 2^31 are stored unboxed.
+ */
+function makeSlots(n: number): number[] {
+  switch (n) {
+    case 0: return [];
+    case 1: return [-0];
+    case 2: return [-0, -0];
+    case 3: return [-0, -0, -0];
+    case 4: return [-0, -0, -0, -0];
+    case 5: return [-0, -0, -0, -0, -0];
+    case 6: return [-0, -0, -0, -0, -0, -0];
+    case 7: return [-0, -0, -0, -0, -0, -0, -0];
+    case 8: return [-0, -0, -0, -0, -0, -0, -0, -0];
+    default: {
+      const s = [-0, -0, -0, -0, -0, -0, -0, -0];
+      for (let i = 8; i < n; i++) s.push(-0);
+      return s;
+    }
+  }
+}
 const NO_FIN: Frame['fin'] = Object.freeze([]) as unknown as Frame['fin'];
 const STOPPED: RunOutcome = { kind: 'stopped' };
 
@@ -201,8 +222,7 @@ export class CMachine implements Machine {
     const below = top ?? this.stackPointer();
     const bp = below - cf.frameSize;
     if (bp < this.stackLimit) this.stackOverflow(cf, below);
-    // a double-elements array keeps 32-bit values above 2^31 unboxed
-    const s = cf.nslots <= SLOT_TEMPLATE.length ? SLOT_TEMPLATE.slice(0, cf.nslots) : new Array(cf.nslots).fill(0);
+    const s = makeSlots(cf.nslots);
     const f: Frame = { fn: cf.index, pc: 0, s, bp, tries: NO_TRIES, fin: NO_FIN, exc: 0, native: undefined, req: undefined };
     const ps = cf.paramStore;
     for (let i = 0; i < ps.length; i++) ps[i](f, args[i] ?? 0);
@@ -236,7 +256,7 @@ export class CMachine implements Machine {
       const bp = f.bp - cf.frameSize;
       if (bp < this.stackLimit) this.stackOverflow(cf, f.bp);
       const n = cf.nslots;
-      const nf: Frame = { fn: cf.index, pc: 0, s: n <= SLOT_TEMPLATE.length ? SLOT_TEMPLATE.slice(0, n) : new Array(n).fill(0), bp, tries: NO_TRIES, fin: NO_FIN, exc: 0, native: undefined, req: undefined };
+      const nf: Frame = { fn: cf.index, pc: 0, s: makeSlots(n), bp, tries: NO_TRIES, fin: NO_FIN, exc: 0, native: undefined, req: undefined };
       const ps = cf.paramStore;
       for (let i = 0; i < argf.length; i++) { const v = argf[i](f); if (i < ps.length) ps[i](nf, v); }
       this.stack.push(nf);
@@ -281,7 +301,7 @@ export class CMachine implements Machine {
   private doReturn(value: any): RunOutcome | null {
     const stack = this.stack;
     stack.pop();
-    if (stack.length === 0) return this.finish({ kind: 'exited', returnValue: typeof value === 'number' || typeof value === 'bigint' ? value : 0 });
+    if (stack.length === 0) return this.finish({ kind: 'exited', returnValue: typeof value === 'number' ? value + 0 : typeof value === 'bigint' ? value : 0 });
     const caller = stack[stack.length - 1];
     if (caller.native) {
       this.nativeName = caller.native;

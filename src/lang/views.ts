@@ -150,7 +150,7 @@ export class DebugViews {
       name,
       type: typeName(t),
       value,
-      raw: typeof raw === 'number' || typeof raw === 'bigint' ? (raw as U64) : undefined,
+      raw: typeof raw === 'number' ? raw + 0 : typeof raw === 'bigint' ? raw : undefined, // + 0 turns -0 into 0
       address: typeof address === 'number' ? address : undefined,
       size: t.k === 'func' ? undefined : sizeOf(t),
       namedChildren: named,
