@@ -79,10 +79,11 @@ export type NativeResult = U64 | void | GuestCallRequest;
  * first (a paging read of a mapped file sent down a device stack with a scenario driver on it).
  * The interpreter runs `request` like a native's GuestCallRequest (the final resume returns when
  * the page is in) and then executes the faulting instruction again, which now finds the page.
+ * It is an in-page error (STATUS_IN_PAGE_ERROR) for an interpreter that does not know it.
  */
-export class GuestCallFault extends Error {
-  constructor(readonly request: GuestCallRequest, readonly faultAddress: number, explanation: string) {
-    super(explanation);
+export class GuestCallFault extends SehException {
+  constructor(readonly request: GuestCallRequest, faultAddress: number, faultWrite: boolean, explanation: string) {
+    super(0xc0000006, explanation, faultAddress, faultWrite);
     this.name = 'GuestCallFault';
   }
 }

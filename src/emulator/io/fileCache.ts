@@ -3,7 +3,7 @@
 // system at the bottom of the file's device stack, and the hard fault on a mapped file page that
 // builds a paging-read cluster MDL (MDL_IO_PAGE_READ on an IRP_PAGING_IO read) in which the slots
 // of pages already resident name the system-wide dummy page.
-import { GuestCallFault, SehException, type NativeResult, type U64 } from '../contract';
+import { GuestCallFault, SehException, type GuestCallRequest, type NativeResult, type U64 } from '../contract';
 import type { Kernel } from '../kernel';
 import type { PageTables } from '../pageTables';
 import { vpnOf, vaOfVpn, makeValidPte, pteFrame, PTE_VALID, PTE_DIRTY, PTE_TRANSITION, PTE_PAGEFILE } from '../pageTables';
@@ -197,8 +197,8 @@ export class FileCache {
     };
     if (!isGuestCall(result)) return finish();
     // A scenario driver is on the file's stack: its dispatch and completion routines must run first.
-    throw new GuestCallFault(then(result, () => { finish(); return 0; }) as never, va,
-      `page fault at ${hex64(va)} on "${f.name}": the paging read goes through the scenario's driver on the file system stack`);
+    throw new GuestCallFault(then(result, () => { finish(); return 0; }) as GuestCallRequest, va, write,
+      `page fault at ${hex64(va)} on "${f.name}": the paging read must run through the scenario's driver on the file system stack`);
   }
 
   /** Build the cluster, its MDL and the paging IRP, and send it to the top of the file's stack. */

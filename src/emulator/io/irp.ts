@@ -5,7 +5,7 @@
 // every MDL of the chain, then — what Windows defers to an APC in the requester's thread — the
 // buffered copy-back, IoFreeMdl on every MDL, the I/O status block and the IRP's release.
 import type { NativeResult } from '../contract';
-import { SehException } from '../contract';
+import { GuestCallFault, SehException } from '../contract';
 import { IRP, IO_STACK_LOCATION as SL, DEVICE_OBJECT as DEV, DRIVER_OBJECT as DRV, MDL as M } from '../layouts';
 import { STATUS, ntStatusName } from '../constants';
 import { hex64 } from '../u64';
@@ -178,7 +178,7 @@ export function ioCompletionApc(io: IoManager, irp: number): void {
         try {
           m.writeBytes(user, m.readBytes(sys, information));
         } catch (e) {
-          if (!(e instanceof SehException)) throw e;
+          if (!(e instanceof SehException) || e instanceof GuestCallFault) throw e;
           status = e.status;
         }
       }
