@@ -32,6 +32,9 @@ export interface MdlLaunchArguments extends DebugProtocol.LaunchRequestArguments
   timeout?: number;
 }
 
+/** Quiet time after a stop before its snapshot event goes out (requests in between postpone it). */
+const SNAPSHOT_QUIET_MS = 40;
+
 export class MdlDebugSession extends DebugSession {
   private engine: DebugEngine | null = null;
   private store: VariableStore | null = null;
@@ -73,6 +76,7 @@ export class MdlDebugSession extends DebugSession {
 
   protected override dispatchRequest(request: DebugProtocol.Request): void {
     if (typeof request !== 'object' || request === null || typeof request.command !== 'string') return;
+    if (this.snapshotTimer && request.command !== SNAPSHOT_REQUEST) this.sendSnapshot();
     if (request.arguments !== undefined && (typeof request.arguments !== 'object' || request.arguments === null)) {
       const response = { type: 'response', request_seq: request.seq, seq: 0, command: request.command, success: false } as DebugProtocol.Response;
       this.sendErrorResponse(response, 1001, `malformed arguments for ${request.command}`);
@@ -144,7 +148,10 @@ export class MdlDebugSession extends DebugSession {
     const engine = this.engine;
     this.engine = null;
     if (engine && engine.state !== 'ended') void engine.terminate().catch(() => undefined);
+    if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
     this.sendResponse(response);
+    // Standalone: the process exits shortly after; inline in VS Code this does nothing.
+    this.shutdown();
   }
 
   protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
@@ -206,12 +213,33 @@ export class MdlDebugSession extends DebugSession {
     this.sendSnapshot();
   }
 
+  /**
+   * The snapshot follows each stop once the client has gone quiet: building it for thousands of
+   * MDLs takes a while, and while a user holds F10 only the stop they end on is worth drawing.
+   */
+  private snapshotTimer: ReturnType<typeof setTimeout> | null = null;
   private sendSnapshot(): void {
-    try {
-      if (this.engine && this.engine.state === 'stopped') this.sendEvent(new Event(SNAPSHOT_EVENT, this.engine.snapshot()));
-    } catch (e) {
-      this.sendEvent(new OutputEvent(`snapshot failed: ${(e as Error).message}\n`, 'stderr'));
-    }
+    if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
+    const engine = this.engine;
+    const stop = engine?.currentStop;
+    this.snapshotTimer = setTimeout(() => {
+      this.snapshotTimer = null;
+      if (!engine || engine !== this.engine || engine.state !== 'stopped' || engine.currentStop !== stop) return;
+      try {
+        this.sendEvent(new Event(SNAPSHOT_EVENT, engine.snapshot()));
+      } catch (e) {
+        this.sendEvent(new OutputEvent(`snapshot failed: ${(e as Error).message}\n`, 'stderr'));
+      }
+    }, SNAPSHOT_QUIET_MS);
+  }
+
+  /** Ends the run and timers (process signals, VS Code disposing the inline adapter). */
+  override dispose(): void {
+    if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
+    const engine = this.engine;
+    this.engine = null;
+    if (engine && engine.state !== 'ended') void engine.terminate().catch(() => undefined);
+    super.dispose();
   }
 
   private onEnded(engine: DebugEngine, r: RunResult): void {

@@ -212,6 +212,7 @@ export class DebugEngine extends Emitter<EngineEvents> {
     if (!this.timeline.enabled || !this.travel) throw new EngineError('time travel is off for this run');
     const m = this.machine;
     this.state = 'running';
+    this.snapshotCache = null;
     try {
       const { step, kind } = await choose(this.travel, m);
       const outcome = this.travel.arrivedAt === step && m.steps === step ? null : await this.travel.goTo(step);
@@ -255,7 +256,16 @@ export class DebugEngine extends Emitter<EngineEvents> {
     return frames.slice(0, displayed).filter((x) => !x.native).length;
   }
 
+  /** The snapshot is built once per stop (it can be large): cleared by any motion or edit. */
+  private snapshotCache: Snapshot | null = null;
+
   snapshot(): Snapshot {
+    if (this.snapshotCache && this.state !== 'running') return this.snapshotCache;
+    this.snapshotCache = this.buildSnapshot();
+    return this.snapshotCache;
+  }
+
+  private buildSnapshot(): Snapshot {
     const m = this.machine;
     const mm = this.kernel.snapshot();
     const loc = m.location() ?? this.lastStop?.location ?? null;
@@ -266,6 +276,7 @@ export class DebugEngine extends Emitter<EngineEvents> {
   /** Call after the user changed guest state (setVariable, writeMemory): the recorded future is void. */
   afterEdit(): void {
     const m = this.machine;
+    this.snapshotCache = null;
     if (this.travel) this.travel.arrivedAt = null;
     this.timeline.truncateAfter(m.steps);
     if (!this.midCall) this.timeline.record(m, this.kernel);
@@ -292,6 +303,7 @@ export class DebugEngine extends Emitter<EngineEvents> {
   }
 
   private report(r: StopEvent | RunResult): StopEvent | RunResult {
+    this.snapshotCache = null;
     if ('reason' in r) {
       this.state = 'stopped';
       this.lastStop = r;
@@ -324,6 +336,7 @@ export class DebugEngine extends Emitter<EngineEvents> {
 
   private async drive(mode: RunMode): Promise<StopEvent | RunResult> {
     const m = this.machine;
+    this.snapshotCache = null;
     if (this.travel) this.travel.arrivedAt = null;
     const k = this.kernel;
     this.state = 'running';
