@@ -157,4 +157,41 @@ describe('The user request path', () => {
     const st = lab.run('LabDeviceIoControl', lab.proc, lab.p64(slot), ctl(0x806, 0), 0, 0, 0, 0);
     assert.equal(st >>> 0, STATUS.INVALID_DEVICE_REQUEST);
   });
+
+  it('a request the driver marks pending returns STATUS_PENDING; completing it later unlocks, copies back and frees in the requester\'s context (§4.3)', () => {
+    const lab = ioBoot();
+    const out = lab.user(0x1000);
+    let held = 0;
+    const { devices: [dev] } = lab.driver((_d, irp) => {
+      held = irp;
+      const sp = lab.sp(irp);
+      lab.k.memory.write8(sp + SL.Control, lab.k.memory.read8(sp + SL.Control) | 1); // IoMarkIrpPending
+      return STATUS.PENDING;
+    });
+    assert.equal(lab.run('LabDeviceIoControl', lab.proc, dev, ctl(0x807, 2), 0, 0, out, 0x10) >>> 0, STATUS.PENDING);
+    const mdl = lab.p64(held + IRP.MdlAddress);
+    assert.equal(lab.k.procs.byEprocess(lab.proc)!.lockedPages, 1, 'the buffer stays locked while the IRP is pending');
+    lab.run('LabEnterProcess', lab.run('LabGetSystemProcess'));
+    const va = lab.run('MmGetSystemAddressForMdlSafe', mdl, 16);
+    lab.k.memory.write8(va, 0x5a);
+    complete(lab, held, 0, 1);
+    assert.equal(lab.k.mdl.record(mdl), undefined);
+    assert.equal(lab.k.procs.byEprocess(lab.proc)!.lockedPages, 0);
+    lab.run('LabEnterProcess', lab.proc);
+    assert.equal(lab.k.memory.read8(out), 0x5a);
+  });
+
+  it('LabLoadDriver passes DriverEntry a DRIVER_OBJECT and a registry path, and returns what DriverEntry returns', () => {
+    const lab = ioBoot();
+    let seen: number[] = [];
+    const entry = lab.fn((drv, reg) => {
+      seen = [lab.k.memory.read16(drv), lab.k.memory.read16(drv + 2), lab.k.memory.read16(reg), lab.p64(drv + 0x58)];
+      return STATUS.INSUFFICIENT_RESOURCES;
+    });
+    assert.equal(lab.run('LabLoadDriver', entry) >>> 0, STATUS.INSUFFICIENT_RESOURCES);
+    assert.equal(seen[0], 4, 'Type = IO_TYPE_DRIVER');
+    assert.equal(seen[1], 0x150, 'Size = sizeof(DRIVER_OBJECT)');
+    assert.ok(seen[2] > 0, 'RegistryPath is a UNICODE_STRING with a length');
+    assert.equal(seen[3], entry, 'DriverInit = DriverEntry');
+  });
 });
