@@ -35,8 +35,11 @@ export interface ExpandHost {
 const EMPTY: ReadonlySet<string> = new Set();
 const MAX_ARGUMENT_NESTING = 200;
 
-/** Adds `hs` to each token's hide set; tokens that had the same hide set share the result. */
-function withHidesets(tokens: PPToken[], hs: ReadonlySet<string>): PPToken[] {
+/**
+ * Adds `hs` to each token's hide set; tokens that had the same hide set share the result. Tokens in
+ * `fresh` were created by this expansion and are updated in place instead of copied.
+ */
+function withHidesets(tokens: PPToken[], hs: ReadonlySet<string>, fresh: ReadonlySet<PPToken>): PPToken[] {
   const merged = new Map<ReadonlySet<string> | undefined, ReadonlySet<string>>();
   const out: PPToken[] = [];
   for (const t of tokens) {
@@ -51,7 +54,12 @@ function withHidesets(tokens: PPToken[], hs: ReadonlySet<string>): PPToken[] {
       }
       merged.set(t.hideset, m);
     }
-    out.push(copyToken(t, { hideset: m }));
+    if (fresh.has(t)) {
+      (t as { hideset?: ReadonlySet<string> }).hideset = m;
+      out.push(t);
+    } else {
+      out.push(copyToken(t, { hideset: m }));
+    }
   }
   return out;
 }
@@ -299,7 +307,7 @@ export class Expander {
       }
       out.push(relocate(b, first));
     }
-    return withHidesets(out, hs);
+    return withHidesets(out, hs, fromBody);
   }
 
   /** `__VA_OPT__(x)` is x when variable arguments are present, nothing otherwise (C23, GCC, MSVC). */

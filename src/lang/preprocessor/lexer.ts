@@ -54,12 +54,23 @@ const PUNCTUATORS = [
 ];
 // Digraphs are spelled as their primary form so the rest of the pipeline sees one spelling.
 const DIGRAPHS: Record<string, string> = { '<:': '[', ':>': ']', '<%': '{', '%>': '}', '%:': '#', '%:%:': '##' };
+/** Punctuators by their first character, longest first. */
+const BY_FIRST = new Map<string, string[]>();
+for (const p of PUNCTUATORS) {
+  const list = BY_FIRST.get(p[0]) ?? [];
+  list.push(p);
+  BY_FIRST.set(p[0], list);
+}
+for (const list of BY_FIRST.values()) list.sort((a, b) => b.length - a.length);
 
 function isIdStart(c: string): boolean {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_' || c === '$' || c > '\x7f';
 }
 function isIdChar(c: string): boolean {
   return isIdStart(c) || (c >= '0' && c <= '9');
+}
+function isIdCode(k: number): boolean {
+  return (k >= 97 && k <= 122) || (k >= 65 && k <= 90) || (k >= 48 && k <= 57) || k === 95 || k === 36 || k > 127;
 }
 function isDigit(c: string): boolean {
   return c >= '0' && c <= '9';
@@ -207,7 +218,7 @@ export function lex(source: string, file: string): LexResult {
     }
     if (isIdStart(c)) {
       let j = i + 1;
-      while (j < n && isIdChar(text[j])) j++;
+      while (j < n && isIdCode(text.charCodeAt(j))) j++;
       push('identifier', start, j);
       i = j;
       continue;
@@ -227,10 +238,13 @@ export function lex(source: string, file: string): LexResult {
       continue;
     }
     let matched: string | undefined;
-    for (const p of PUNCTUATORS) {
-      if (text.startsWith(p, i)) {
-        matched = p;
-        break;
+    const candidates = BY_FIRST.get(c);
+    if (candidates) {
+      for (const p of candidates) {
+        if (p.length === 1 || text.startsWith(p, i)) {
+          matched = p;
+          break;
+        }
       }
     }
     if (matched) {
