@@ -33,6 +33,8 @@ export interface LabInfo {
   physicalMemory?: string;
   requires?: string[];
   breakpoints: LabBreakpoint[];
+  /** Stops at which the README's "what to watch" is checked against the MM snapshot. */
+  watch?: WatchPoint[];
   scenario: Outcome;
   exercise: Outcome;
 }
@@ -119,4 +121,67 @@ export function expectationText(o: Outcome): string[] {
     return parts;
   }
   return [`exit ${o.exit}`];
+}
+
+/** What the README says the panel shows at a line, checked against the MM snapshot there. */
+export interface WatchPoint {
+  line: number;
+  text: string;
+  hit?: number;
+  why: string;
+  process?: string;
+  irql?: number;
+  mdlCount?: number;
+  mdl?: {
+    flags?: string[];
+    byteCount?: number;
+    byteOffset?: number;
+    pageCount?: number;
+    size?: number;
+    processName?: string | null;
+    hasParent?: boolean;
+    /** Lock count of every frame the MDL names. */
+    locks?: number;
+    /** Whether the user PTEs mapping the MDL's frames are valid (false after a trim). */
+    userMappingValid?: boolean;
+    slotsMatchPageTables?: boolean;
+  };
+}
+
+interface SnapMdl { flagNames: string[]; byteCount: number; byteOffset: number; pageCount: number; size: number; processName: string | null; parent: string | null; pfns: number[]; slotMatchesPageTables: (boolean | null)[] }
+interface SnapFrame { pfn: number; lockCount: number; mappedBy: { kind: string; valid: boolean }[] }
+interface Snap { process: string; irql: number; mdls: SnapMdl[]; frames: SnapFrame[] }
+
+function mdlMismatch(want: NonNullable<WatchPoint['mdl']>, m: SnapMdl, frames: SnapFrame[]): string | null {
+  if (want.flags && [...want.flags].sort().join('|') !== [...m.flagNames].sort().join('|')) return `flags ${m.flagNames.join(' | ') || '0'}`;
+  for (const k of ['byteCount', 'byteOffset', 'pageCount', 'size', 'processName'] as const) {
+    if (want[k] !== undefined && want[k] !== m[k]) return `${k} ${String(m[k])}`;
+  }
+  if (want.hasParent !== undefined && (m.parent !== null) !== want.hasParent) return want.hasParent ? 'no parent' : `parent ${m.parent}`;
+  const own = m.pfns.map((pfn) => frames.find((f) => f.pfn === pfn));
+  if (want.locks !== undefined) {
+    const bad = own.find((f) => !f || f.lockCount !== want.locks);
+    if (bad !== undefined || own.length === 0) return `frame lock counts ${own.map((f) => f?.lockCount ?? '?').join(', ')}`;
+  }
+  if (want.userMappingValid !== undefined) {
+    const user = own.flatMap((f) => f?.mappedBy.filter((x) => x.kind === 'user') ?? []);
+    if (!user.length || user.some((x) => x.valid !== want.userMappingValid)) return `user mappings valid: ${user.map((x) => x.valid).join(', ') || 'none'}`;
+  }
+  if (want.slotsMatchPageTables !== undefined && m.slotMatchesPageTables.some((x) => x !== want.slotsMatchPageTables)) {
+    return `slots match page tables: ${m.slotMatchesPageTables.join(', ')}`;
+  }
+  return null;
+}
+
+/** null when the snapshot shows what the watch point says, otherwise what it shows instead. */
+export function watchMatches(w: WatchPoint, snapshot: unknown): string | null {
+  const s = snapshot as Snap;
+  if (w.process !== undefined && s.process !== w.process) return `the current process is ${s.process}, not ${w.process}`;
+  if (w.irql !== undefined && s.irql !== w.irql) return `IRQL is ${s.irql}, not ${w.irql}`;
+  if (w.mdlCount !== undefined && s.mdls.length !== w.mdlCount) return `${s.mdls.length} MDLs are live, not ${w.mdlCount}`;
+  if (w.mdl) {
+    const reasons = s.mdls.map((m) => mdlMismatch(w.mdl!, m, s.frames));
+    if (!reasons.includes(null)) return `no live MDL matches ${JSON.stringify(w.mdl)}; live MDLs: ${reasons.join('; ') || 'none'}`;
+  }
+  return null;
 }

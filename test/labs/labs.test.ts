@@ -3,8 +3,8 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { expectationText, loadLab, outcomeMatches, parseRun, type LabInfo, type RunResult } from './labRunner';
-import { runCli, cliPath } from './cliProcess';
+import { expectationText, loadLab, outcomeMatches, parseRun, watchMatches, type LabInfo, type RunResult } from './labRunner';
+import { runCli, runSnapshot, cliPath } from './cliProcess';
 
 const labsRoot = resolve(__dirname, '../../labs');
 const labIds = readdirSync(labsRoot, { withFileTypes: true })
@@ -103,6 +103,19 @@ describe('workshop labs', function () {
       };
       describeRun(scenarioPath, 'scenario');
       describeRun(exercisePath, 'exercise');
+
+      // What the README tells the student to watch is what the panel's snapshot shows there.
+      for (const w of lab.watch ?? []) {
+        it(`stopped at scenario.c:${w.line}${w.hit && w.hit > 1 ? ` (hit ${w.hit})` : ''}, the panel shows: ${w.why}`, function () {
+          if (pending || !existsSync(cliPath)) this.skip();
+          this.timeout(300_000);
+          const line = readFileSync(scenarioPath, 'utf8').split('\n')[w.line - 1] ?? '';
+          assert.ok(line.includes(w.text), `scenario.c:${w.line} should contain "${w.text}"`);
+          const r = runSnapshot(scenarioPath, w.line, w.hit ?? 1, lab.physicalMemory);
+          if ('error' in r) assert.fail(r.error);
+          assert.equal(watchMatches(w, r.snapshot), null);
+        });
+      }
     });
   }
 });
