@@ -19,7 +19,7 @@ function flagGlyphs(m: MdlView): string {
 export function renderMdlList(ctx: PanelContext): HTMLElement {
   const mdls = ctx.model.snap.mdls;
   const selected = ctx.selectedMdl();
-  const list = h('div', { class: 'mdl-list', role: 'listbox', tabindex: 0, 'aria-label': `Live MDLs (${mdls.length})` });
+  const list = h('div', { class: 'mdl-list', role: 'listbox', tabindex: 0, 'data-focus': 'mdl-list', 'aria-label': `Live MDLs (${mdls.length})` });
   mdls.forEach((m, i) => {
     const change = ctx.model.change(m);
     const changed = change.isNew || change.fields.size > 0;
