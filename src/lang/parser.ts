@@ -85,6 +85,23 @@ export class Parser extends ExprParser {
     return false;
   }
 
+  /** `__declspec(...)` after the keyword: returns the N of align(N), or 1; other attributes are ignored. */
+  private declspecAlign(): number {
+    const start = this.pos;
+    let align = 1;
+    if (this.is('(') && this.peek().text === 'align' && this.peek(2).text === '(') {
+      this.next(); this.next(); this.next();
+      const e = this.parseCond();
+      align = this.intConst(e, 'alignment');
+      if (align < 1 || (align & (align - 1)) !== 0) { this.error(e.loc, `alignment must be a power of two`); align = 1; }
+      this.expect(')'); this.expect(')');
+      return align;
+    }
+    this.pos = start;
+    this.skipBalanced();
+    return align;
+  }
+
   private skipBalanced(): void {
     this.expect('(');
     let d = 1;
@@ -172,7 +189,8 @@ export class Parser extends ExprParser {
   private structSpec(): CType {
     const kw = this.next();
     const union = kw.text === 'union';
-    while (this.is('__declspec')) { this.next(); this.skipBalanced(); }
+    let forcedAlign = 1;
+    while (this.is('__declspec')) { this.next(); forcedAlign = Math.max(forcedAlign, this.declspecAlign()); }
     let tag: string | null = null;
     if (this.tok.kind === 'identifier' && !this.is('{')) tag = this.next().text;
     let t: CType | undefined;
@@ -232,6 +250,7 @@ export class Parser extends ExprParser {
     this.expect('}', 'to close the struct');
     members.forEach((m, i) => { if (m.type.k === 'array' && m.type.len === null && i !== members.length - 1) this.error(kw, `flexible array member '${m.name}' must be last`); });
     layoutStruct(st.s, members);
+    if (forcedAlign > st.s.align) { st.s.align = forcedAlign; st.s.size = Math.ceil(st.s.size / forcedAlign) * forcedAlign; }
     return t;
   }
 

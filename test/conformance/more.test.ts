@@ -48,3 +48,11 @@ suite('calling emulated routines', [
   { name: 'BOOLEAN results of routines are truncated to 8 bits', c: 'ULONG g;\nVOID LabMain(VOID) { BOOLEAN v = MmIsAddressValid(&g); DbgPrint("%d", v); }', out: '1' },
   { name: 'an emulated routine can be called through a function pointer', c: 'PVOID (*alloc)(POOL_TYPE, SIZE_T, ULONG) = ExAllocatePoolWithTag; PVOID p = alloc(NonPagedPool, 32, \'xxxx\'); DbgPrint("%d", p != NULL); ExFreePoolWithTag(p, \'xxxx\');', out: '1' },
 ]);
+
+suite('declarations as the WDK writes them', [
+  { name: 'a function declared through a routine typedef (DRIVER_INITIALIZE, DRIVER_DISPATCH) and defined later', c: 'DRIVER_INITIALIZE DriverEntry;\nDRIVER_DISPATCH MyDispatch;\n_Use_decl_annotations_\nNTSTATUS MyDispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp) { UNREFERENCED_PARAMETER(DeviceObject); UNREFERENCED_PARAMETER(Irp); return STATUS_SUCCESS; }\n_Use_decl_annotations_\nNTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath) { UNREFERENCED_PARAMETER(RegistryPath); for (int i = 0; i <= IRP_MJ_MAXIMUM_FUNCTION; i++) DriverObject->MajorFunction[i] = MyDispatch; return STATUS_SUCCESS; }\nVOID LabMain(VOID) { DRIVER_OBJECT d; RtlZeroMemory(&d, sizeof(d)); NTSTATUS s = DriverEntry(&d, NULL); DbgPrint("%08X %d", s, d.MajorFunction[IRP_MJ_READ] == MyDispatch); }', out: '00000000 1' },
+  { name: 'a forward-declared struct typedef is completed later', c: 'typedef struct _NODE NODE, *PNODE;\nstruct _NODE { PNODE Next; ULONG Value; };\nVOID LabMain(VOID) { NODE n = { NULL, 3 }; PNODE p = &n; DbgPrint("%u %d", p->Value, (int)sizeof(NODE)); }', out: '3 16' },
+  { name: 'an old-style empty parameter list accepts the arguments given', c: 'int legacy() { return 4; }\nVOID LabMain(VOID) { DbgPrint("%d", legacy()); }', out: '4' },
+  { name: 'a static const global is a constant object in the image', c: 'static const ULONG kTable[] = { 1, 1, 2, 3, 5, 8 };\nVOID LabMain(VOID) { ULONG s = 0; for (ULONG i = 0; i < ARRAYSIZE(kTable); i++) s += kTable[i]; DbgPrint("%u", s); }', out: '20' },
+  { name: 'pragmas are ignored with a note', c: '#pragma warning(push)\n#pragma warning(disable: 4201)\nVOID LabMain(VOID) { DbgPrint("ok"); }\n#pragma warning(pop)', out: 'ok' },
+]);
