@@ -8,5 +8,13 @@ export const NTIFS_H = `/* <ntifs.h>: everything in <ntddk.h>, plus process atta
 VOID KeStackAttachProcess(PRKPROCESS PROCESS, PRKAPC_STATE ApcState);
 VOID KeUnstackDetachProcess(PRKAPC_STATE ApcState);
 PEPROCESS IoGetRequestorProcess(PIRP Irp);
+
+/* Flag and pointer helpers of file-system code */
+#define FlagOn(_F, _SF) ((_F) & (_SF))
+#define BooleanFlagOn(F, SF) ((BOOLEAN)(((F) & (SF)) != 0))
+#define SetFlag(_F, _SF) ((_F) |= (_SF))
+#define ClearFlag(_F, _SF) ((_F) &= ~(_SF))
+#define Add2Ptr(P, I) ((PVOID)((PUCHAR)(P) + (I)))
+#define PtrOffset(B, O) ((ULONG)((ULONG_PTR)(O) - (ULONG_PTR)(B)))
 #endif
 `;

@@ -134,6 +134,62 @@ typedef ULONG64 POOL_FLAGS;
 #define POOL_FLAG_SPECIAL_POOL 0x0000000100000000ULL
 #define POOL_FLAG_OPTIONAL_END 0x8000000000000000ULL
 
+/* ---- Interlocked operations: one emulated processor runs one thread at a time, so plain
+   read-modify-write sequences are atomic here. ---- */
+FORCEINLINE LONG InterlockedIncrement(LONG volatile *Addend)
+{
+    return ++*Addend;
+}
+
+FORCEINLINE LONG InterlockedDecrement(LONG volatile *Addend)
+{
+    return --*Addend;
+}
+
+FORCEINLINE LONG InterlockedExchange(LONG volatile *Target, LONG Value)
+{
+    LONG Old = *Target;
+    *Target = Value;
+    return Old;
+}
+
+FORCEINLINE LONG InterlockedExchangeAdd(LONG volatile *Addend, LONG Value)
+{
+    LONG Old = *Addend;
+    *Addend = Old + Value;
+    return Old;
+}
+
+FORCEINLINE LONG InterlockedCompareExchange(LONG volatile *Destination, LONG ExChange, LONG Comperand)
+{
+    LONG Old = *Destination;
+    if (Old == Comperand) {
+        *Destination = ExChange;
+    }
+    return Old;
+}
+
+FORCEINLINE PVOID InterlockedExchangePointer(PVOID volatile *Target, PVOID Value)
+{
+    PVOID Old = *Target;
+    *Target = Value;
+    return Old;
+}
+
+FORCEINLINE PVOID InterlockedCompareExchangePointer(PVOID volatile *Destination, PVOID Exchange, PVOID Comperand)
+{
+    PVOID Old = *Destination;
+    if (Old == Comperand) {
+        *Destination = Exchange;
+    }
+    return Old;
+}
+
+#define InterlockedAdd(Addend, Value) (InterlockedExchangeAdd((Addend), (Value)) + (Value))
+#define KeMemoryBarrier() ((void)0)
+#define _ReadWriteBarrier() ((void)0)
+#define YieldProcessor() ((void)0)
+
 /* ---- Doubly linked lists (inline in the WDK too) ---- */
 FORCEINLINE VOID InitializeListHead(PLIST_ENTRY ListHead)
 {

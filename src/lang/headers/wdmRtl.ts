@@ -23,6 +23,20 @@ PVOID ExAllocatePool(POOL_TYPE PoolType, SIZE_T NumberOfBytes);
 VOID ExFreePoolWithTag(PVOID P, ULONG Tag);
 VOID ExFreePool(PVOID P);
 
+FORCEINLINE PVOID ExAllocatePoolZero(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag)
+{
+    PVOID Entry = ExAllocatePoolWithTag(PoolType, NumberOfBytes, Tag);
+    if (Entry != NULL) {
+        RtlZeroMemory(Entry, NumberOfBytes);
+    }
+    return Entry;
+}
+
+FORCEINLINE PVOID ExAllocatePoolUninitialized(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag)
+{
+    return ExAllocatePoolWithTag(PoolType, NumberOfBytes, Tag);
+}
+
 /* ---- IRQL ---- */
 KIRQL KeGetCurrentIrql(VOID);
 VOID KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql);
@@ -71,7 +85,24 @@ VOID RtlAssert(PVOID VoidFailedAssertion, PVOID VoidFileName, ULONG LineNumber, 
 #define ASSERTMSG(msg, exp) ((void)0)
 #define NT_VERIFY(exp) ((exp) ? TRUE : FALSE)
 #endif
-#define NT_ASSERT(exp) ASSERT(exp)
-#define NT_ASSERTMSG(msg, exp) ASSERTMSG(msg, exp)
+/* Pageable code must run below DISPATCH_LEVEL: the Debug build checks it on entry. */
+#if DBG
+#define PAGED_CODE() { \\
+    if (KeGetCurrentIrql() > APC_LEVEL) { \\
+        KdPrint(("EX: Pageable code called at IRQL %d\\n", KeGetCurrentIrql())); \\
+        NT_ASSERT(FALSE); \\
+    } \\
+}
+#else
+#define PAGED_CODE()
+#endif
+#define PAGED_CODE_LOCKED()
+#if DBG
+#define NT_ASSERT(exp) ((!(exp)) ? (_MDLAB_ASSERT_FAILED(#exp), FALSE) : TRUE)
+#define NT_ASSERTMSG(msg, exp) ((!(exp)) ? (_MDLAB_ASSERT_FAILED(msg), FALSE) : TRUE)
+#else
+#define NT_ASSERT(exp) ((void)0)
+#define NT_ASSERTMSG(msg, exp) ((void)0)
+#endif
 #define __debugbreak() DbgBreakPoint()
 `;

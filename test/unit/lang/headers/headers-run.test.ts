@@ -24,6 +24,18 @@ describe('built-in headers running on the emulator', function () {
     assert.doesNotMatch(r.output, /pages == 3|not reached/);
   });
 
+  it('PAGED_CODE() at DISPATCH_LEVEL reports pageable code at the wrong IRQL and breaks in, as a Debug build does', () => {
+    const r = run('#include <ntifs.h>\n#include <mdlab.h>\nVOID Pageable(VOID)\n{\n    PAGED_CODE();\n}\nVOID LabMain(VOID)\n{\n    KIRQL old;\n    Pageable();\n    KeRaiseIrql(DISPATCH_LEVEL, &old);\n    Pageable();\n}\n');
+    assert.equal(r.outcome, 'break DbgBreakPoint');
+    assert.equal(r.output, 'EX: Pageable code called at IRQL 2\n*** Assertion failed: FALSE\n***   Source File: assert.c, line 5\n');
+  });
+
+  it('ExAllocatePoolZero returns zeroed pool and the Interlocked routines update in place', () => {
+    const r = run('#include <ntifs.h>\n#include <mdlab.h>\nVOID LabMain(VOID)\n{\n    LONG n = 5;\n    PUCHAR p = (PUCHAR)ExAllocatePoolZero(NonPagedPoolNx, 64, 0x6c62614d);\n    LONG seen = InterlockedCompareExchange(&n, 9, 5);\n    DbgPrint("%d %d %d %d", p[0] + p[63], InterlockedIncrement(&n), seen, InterlockedExchange(&n, 1));\n    ExFreePoolWithTag(p, 0x6c62614d);\n}\n');
+    assert.equal(r.outcome, 'exited');
+    assert.equal(r.output, '0 10 5 10');
+  });
+
   it('the list helpers of wdm.h link entries as Windows does', () => {
     const r = run('#include <ntifs.h>\n#include <mdlab.h>\ntypedef struct _ITEM { ULONG Value; LIST_ENTRY Link; } ITEM;\nVOID LabMain(VOID)\n{\n    LIST_ENTRY head; ITEM a, b, c; PLIST_ENTRY e; ULONG sum = 0;\n    a.Value = 1; b.Value = 20; c.Value = 300;\n    InitializeListHead(&head);\n    InsertTailList(&head, &a.Link); InsertTailList(&head, &b.Link); InsertHeadList(&head, &c.Link);\n    for (e = head.Flink; e != &head; e = e->Flink) sum = sum * 1000 + CONTAINING_RECORD(e, ITEM, Link)->Value;\n    RemoveEntryList(&a.Link);\n    DbgPrint("%lu %d %lu\\n", sum, IsListEmpty(&head), CONTAINING_RECORD(RemoveTailList(&head), ITEM, Link)->Value);\n}\n');
     assert.equal(r.outcome, 'exited');
