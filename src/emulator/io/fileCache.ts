@@ -269,7 +269,14 @@ export class FileCache {
     const d = k.mm.pfn;
     const status = k.memory.read32(iosb);
     const flags = k.mdl.read(mdl).flags;
-    if (flags & MDL_MAPPED_TO_SYSTEM_VA) k.mdl.unmap(k.mdl.read(mdl).mappedSystemVa, mdl);
+    if (flags & MDL_MAPPED_TO_SYSTEM_VA) {
+      const dummySlots = pfns.map((p, i) => (p === k.dummyPfn ? i : -1)).filter((i) => i >= 0);
+      if (dummySlots.length) {
+        // Reference 6.16: what was read back through this mapping at those slots was the dummy page.
+        this.io.irpEvent(`a driver mapped the paging-read MDL ${hex64(mdl)}: slot${dummySlots.length === 1 ? '' : 's'} ${dummySlots.join(', ')} name the dummy page, so anything read back there was not the file's data (reference 6.16)`, mdl);
+      }
+      k.mdl.unmap(k.mdl.read(mdl).mappedSystemVa, mdl);
+    }
     const ok = status !== STATUS.PENDING && (status >>> 0) < 0x80000000;
     pfns.forEach((pfn, i) => {
       if (pfn === k.dummyPfn) return;
