@@ -219,4 +219,28 @@ describe('File-backed views, the page cache and the dummy page', () => {
     assert.equal(lab.touch8(view + PAGE + 9), first);
     assert.equal(seen.length, 2, 'restored to before the read: the fault reads the cluster again');
   });
+
+  it('what the application wrote through a view survives trimming, eviction, locking and the exit of the process (§3.3, §3.4)', () => {
+    const lab = ioBoot();
+    const file = lab.run('LabCreateFile', lab.str('\\kept.bin'), 8 * PAGE);
+    const view = lab.run('LabMapViewOfFile', lab.proc, file);
+    const a = lab.touch8(view + 0x3005);
+    lab.write8(view + 0x2000, 0x99);
+    lab.run('LabTrimWorkingSet', lab.proc);
+    assert.equal(lab.touch8(view + 0x3005), a);
+    assert.equal(lab.touch8(view + 0x2000), 0x99);
+    lab.run('LabEvictFromCache', file);
+    assert.equal(lab.touch8(view + 0x2000), 0x99, 'written to the file before the page left the cache');
+    const m = lab.run('IoAllocateMdl', view, 8 * PAGE, 0, 0, 0);
+    lab.run('MmProbeAndLockPages', m, 1, 1);
+    lab.run('MmUnlockPages', m);
+    lab.run('IoFreeMdl', m);
+    lab.run('LabTerminateProcess', lab.proc);
+    const other = lab.run('LabCreateProcess', lab.str('b.exe'));
+    lab.run('LabEnterProcess', other);
+    const v2 = lab.run('LabMapViewOfFile', other, file);
+    assert.equal(lab.touch8(v2 + 0x2000), 0x99);
+    lab.run('LabEvictFromCache', file);
+    assert.equal(lab.touch8(v2 + 0x2000), 0x99);
+  });
 });
