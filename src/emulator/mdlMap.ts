@@ -34,11 +34,18 @@ export interface MappingRecord {
   mdlFreed?: boolean;
 }
 
-/** Write system PTEs for frames, a page table at a time (sentinel and impossible slots left invalid). */
-function writeSystemPtes(k: Kernel, base: number, pfns: Float64Array, writable: boolean, noExecute: boolean, cacheType = -1): void {
+/**
+ * Write system PTEs for frames, a page table at a time (sentinel and impossible slots left
+ * invalid). With `check`, each frame is also checked for being mappable on the way (one pass).
+ */
+function writeSystemPtes(k: Kernel, base: number, pfns: Float64Array, writable: boolean, noExecute: boolean, cacheType = -1, check?: { mdl: number; flags: number }): void {
   const space = k.mm.system;
-  const cache = k.mm.pfn.cacheAttribute;
-  const known = k.mm.pfn.watermark;
+  const d = k.mm.pfn;
+  const cache = d.cacheAttribute;
+  const known = d.watermark;
+  const total = d.totalFrames;
+  const locks = d.lockCount;
+  const checkLocks = check !== undefined && !(check.flags & MDL_SOURCE_IS_NONPAGED_POOL);
   const vpn0 = vpnOf(base);
   const low = PTE_VALID + (writable ? PTE_WRITE : 0) + PTE_ACCESSED + (noExecute ? PTE_NX : 0);
   let i = 0;
@@ -50,6 +57,8 @@ function writeSystemPtes(k: Kernel, base: number, pfns: Float64Array, writable: 
     for (let j = 0; j < n; j++) {
       const pfn = pfns[i + j];
       if (pfn < 0) { k.mm.flushTlb(); return; } // the all-ones sentinel ends the array
+      if (check && !(pfn < total)) checkFrame(k, check.mdl, check.flags, pfns, i + j);
+      else if (checkLocks && (pfn >= known || locks[pfn] === 0)) checkFrame(k, check!.mdl, check!.flags, pfns, i + j);
       e[idx0 + j] = pfn < 2 ** 36 ? pfn * 4096 + low : 0;
       // the frame's cache attribute wins; CacheType only applies to frames without one (reference 2.8)
       if (cacheType >= 0 && pfn < known && cache[pfn] < 0) cache[pfn] = cacheType;
@@ -84,24 +93,25 @@ function ptesAllowed(k: Kernel, pages: number, priority: number): boolean {
 }
 
 /** Every frame must be RAM (or the MDL says I/O space) and locked (reference 2.8, 6.10, 6.12). */
-function checkFramesMappable(k: Kernel, mdl: number, flags: number, pfns: Float64Array): void {
+function checkFrame(k: Kernel, mdl: number, flags: number, pfns: Float64Array, i: number): void {
   const d = k.mm.pfn;
-  const total = d.totalFrames;
-  const known = d.watermark;
-  const checkLocks = !(flags & MDL_SOURCE_IS_NONPAGED_POOL);
-  const locks = d.lockCount;
+  const pfn = pfns[i];
+  if (!(pfn >= 0 && pfn < d.totalFrames)) {
+    if (!(flags & MDL_IO_SPACE)) k.verifierCheck(0x89, mdl, mdl + L.PfnArray + i * 8, pfn, `the MDL at ${hex64(mdl)} names frame 0x${pfn.toString(16)}, which is not RAM, without MDL_IO_SPACE`);
+    return;
+  }
+  if (flags & MDL_SOURCE_IS_NONPAGED_POOL) return;
+  if (pfn >= d.watermark || (d.lockCount[pfn] === 0 && d.referenceCount[pfn] <= (d.shareCount[pfn] > 0 ? 1 : 0) && !(d.flags[pfn] & PFN_MDL_ALLOCATED))) {
+    // A partial MDL outliving its parent, or an unlocked MDL (reference 6.10, 6.12).
+    k.verifierCheck(0x85, mdl, pfns.length, pfn, `mapping the MDL at ${hex64(mdl)}: frame 0x${pfn.toString(16)} is not locked`);
+    k.bugCheck(0x1a, [0x1233, pfn, 0, 0], `mapping a physical page (frame 0x${pfn.toString(16)}) that is not locked`);
+  }
+}
+
+function checkFramesMappable(k: Kernel, mdl: number, flags: number, pfns: Float64Array): void {
   for (let i = 0; i < pfns.length; i++) {
-    const pfn = pfns[i];
-    if (pfn === PFN_SENTINEL) break;
-    if (!(pfn >= 0 && pfn < total)) {
-      if (!(flags & MDL_IO_SPACE)) k.verifierCheck(0x89, mdl, mdl + L.PfnArray + i * 8, pfn, `the MDL at ${hex64(mdl)} names frame 0x${pfn.toString(16)}, which is not RAM, without MDL_IO_SPACE`);
-      continue;
-    }
-    if (checkLocks && (pfn >= known || (locks[pfn] === 0 && d.referenceCount[pfn] <= (d.shareCount[pfn] > 0 ? 1 : 0) && !(d.flags[pfn] & PFN_MDL_ALLOCATED)))) {
-      // A partial MDL outliving its parent, or an unlocked MDL (reference 6.10, 6.12).
-      k.verifierCheck(0x85, mdl, pfns.length, pfn, `mapping the MDL at ${hex64(mdl)}: frame 0x${pfn.toString(16)} is not locked`);
-      k.bugCheck(0x1a, [0x1233, pfn, 0, 0], `mapping a physical page (frame 0x${pfn.toString(16)}) that is not locked`);
-    }
+    if (pfns[i] === PFN_SENTINEL) break;
+    checkFrame(k, mdl, flags, pfns, i);
   }
 }
 
@@ -120,10 +130,12 @@ export function mapLockedPagesSpecifyCache(k: Kernel, mdl: number, accessMode: n
   }
   const pages = spanPages(f.startVa + f.byteOffset, f.byteCount);
   const pfns = readPfnArray(k, mdl, pages);
-  checkFramesMappable(k, mdl, f.flags, pfns);
   const noWrite = (priority & MdlMappingNoWrite) !== 0;
   const noExecute = (priority & MdlMappingNoExecute) !== 0;
-  if (accessMode === UserMode) return mapIntoUser(k, mdl, f.byteOffset, pfns, requested, noWrite);
+  if (accessMode === UserMode) {
+    checkFramesMappable(k, mdl, f.flags, pfns);
+    return mapIntoUser(k, mdl, f.byteOffset, pfns, requested, noWrite);
+  }
   if (!ptesAllowed(k, pages, priority)) {
     // Reference 2.8: MDL_MAPPING_CAN_FAIL or BugCheckOnFailure FALSE → NULL; otherwise 0x3F.
     if (!(f.flags & MDL_MAPPING_CAN_FAIL) && bugCheckOnFailure) {
@@ -134,7 +146,7 @@ export function mapLockedPagesSpecifyCache(k: Kernel, mdl: number, accessMode: n
   }
   const first = k.ptes.allocate(Math.max(pages, 1));
   const base = k.ptes.vaOf(first);
-  writeSystemPtes(k, base, pfns, !noWrite, noExecute, cacheType);
+  writeSystemPtes(k, base, pfns, !noWrite, noExecute, cacheType, { mdl, flags: f.flags });
   const va = base + f.byteOffset;
   k.memory.write64(mdl + L.MappedSystemVa, va);
   k.mdl.setFlags(mdl, f.flags | MDL_MAPPED_TO_SYSTEM_VA | (f.flags & MDL_PARTIAL ? MDL_PARTIAL_HAS_BEEN_MAPPED : 0));
