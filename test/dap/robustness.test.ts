@@ -1,0 +1,125 @@
+// Adapter faults (issue 11): restart, disconnect in the middle of a run, two sessions at once,
+// function breakpoints on emulated routines and edits while stopped — the adapter stays up.
+import { strict as assert } from 'node:assert';
+import { resolve } from 'node:path';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { adapterPath, ensureBuilt } from './build';
+
+const root = resolve(__dirname, '../..');
+const SAMPLE = resolve(root, 'samples/01-probe-and-lock/scenario.c');
+const fixture = (name: string) => resolve(root, 'test/fixtures/scenarios', name);
+
+async function start(dc: DebugClient, program: string, lines: number[], setup?: () => Promise<unknown>): Promise<DebugProtocol.StoppedEvent> {
+  await dc.initializeRequest();
+  const stopped = dc.waitForEvent('stopped', 30000) as Promise<DebugProtocol.StoppedEvent>;
+  const launched = dc.launch({ program });
+  await dc.waitForEvent('initialized', 30000);
+  await dc.setBreakpointsRequest({ source: { path: program }, breakpoints: lines.map((line) => ({ line })) });
+  await setup?.();
+  await dc.configurationDoneRequest();
+  await launched;
+  return stopped;
+}
+
+describe('debug adapter under faults and concurrency', function () {
+  this.timeout(90000);
+  const clients: DebugClient[] = [];
+  const client = async () => {
+    const dc = new DebugClient('node', adapterPath, 'mdl');
+    await dc.start();
+    clients.push(dc);
+    return dc;
+  };
+  before(() => ensureBuilt());
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.stop().catch(() => undefined)));
+  });
+
+  it('restart runs the scenario again and meets the same bug check', async () => {
+    const dc = await client();
+    const first = await start(dc, fixture('unlock-twice.c'), []);
+    assert.equal(first.body.reason, 'exception');
+    const again = dc.waitForEvent('stopped', 30000) as Promise<DebugProtocol.StoppedEvent>;
+    await dc.send('restart', { arguments: { program: fixture('unlock-twice.c') } });
+    const second = await again;
+    assert.equal(second.body.reason, 'exception');
+    const info = await dc.exceptionInfoRequest({ threadId: 1 });
+    assert.equal(info.body.exceptionId, 'DRIVER_VERIFIER_DETECTED_VIOLATION');
+  });
+
+  it('disconnect in the middle of an endless loop answers, and the adapter process ends', async () => {
+    const dc = await client();
+    await dc.initializeRequest();
+    const launched = dc.launch({ program: fixture('endless.c') });
+    await dc.waitForEvent('initialized', 30000);
+    await dc.configurationDoneRequest();
+    await launched;
+    await new Promise((r) => setTimeout(r, 200));
+    const proc = (dc as unknown as { _adapterProcess: import('node:child_process').ChildProcess })._adapterProcess;
+    const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+    await dc.disconnectRequest({});
+    assert.equal(await exited, 0);
+    clients.splice(clients.indexOf(dc), 1); // nothing left to stop
+  });
+
+  it('terminate while running ends the run with a terminated event', async () => {
+    const dc = await client();
+    await dc.initializeRequest();
+    const launched = dc.launch({ program: fixture('endless.c') });
+    await dc.waitForEvent('initialized', 30000);
+    await dc.configurationDoneRequest();
+    await launched;
+    await new Promise((r) => setTimeout(r, 100));
+    const terminated = dc.waitForEvent('terminated', 10000);
+    await dc.send('terminate', {});
+    await terminated;
+    await assert.rejects(dc.send('next', { threadId: 1 }), /run has ended/);
+  });
+
+  it('two sessions at once each stop at their own breakpoint with their own state', async () => {
+    const [a, b] = await Promise.all([client(), client()]);
+    const [sa, sb] = await Promise.all([start(a, SAMPLE, [25]), start(b, fixture('lock-and-print.c'), [21])]);
+    assert.equal(sa.body.reason, 'breakpoint');
+    assert.equal(sb.body.reason, 'breakpoint');
+    const [fa, fb] = await Promise.all([a.stackTraceRequest({ threadId: 1 }), b.stackTraceRequest({ threadId: 1 })]);
+    assert.equal(fa.body.stackFrames[0].name, 'ProcessBuffer');
+    assert.equal(fb.body.stackFrames[0].name, 'LabMain');
+    const snapA = (await a.customRequest('mdlSnapshot')).body.snapshot;
+    const snapB = (await b.customRequest('mdlSnapshot')).body.snapshot;
+    assert.equal(snapA.process, 'notepad.exe');
+    assert.equal(snapB.process, 'app.exe');
+  });
+
+  it('a function breakpoint on MmProbeAndLockPages stops before the call, with nt!MmProbeAndLockPages as frame 0', async () => {
+    const dc = await client();
+    const s = await start(dc, SAMPLE, [], () => dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'MmProbeAndLockPages' }] }));
+    assert.equal(s.body.reason, 'function breakpoint');
+    const frames = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+    assert.equal(frames[0].name, 'nt!MmProbeAndLockPages');
+    assert.equal(frames[1].name, 'ProcessBuffer');
+    assert.equal(frames[1].line, 20);
+    const snap = (await dc.customRequest('mdlSnapshot')).body.snapshot;
+    assert.deepEqual(snap.mdls[0].flagNames, ['MDL_ALLOCATED_FIXED_SIZE'], 'the pages are not locked yet');
+    const next = dc.waitForEvent('stopped', 30000) as Promise<DebugProtocol.StoppedEvent>;
+    await dc.continueRequest({ threadId: 1 });
+    assert.equal((await next).body.description, 'Paused on LabBreak()');
+  });
+
+  it('setVariable changes a local, and the run follows the new value', async () => {
+    const dc = await client();
+    await start(dc, fixture('lock-and-print.c'), [21]);
+    const stepped = dc.waitForEvent('stopped', 30000);
+    await dc.nextRequest({ threadId: 1 });
+    await stepped;
+    const scopes2 = await dc.scopesRequest({ frameId: (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0].id });
+    const r = await dc.setVariableRequest({ variablesReference: scopes2.body.scopes[0].variablesReference, name: 'doubled', value: '7' });
+    assert.equal(r.body.value, '7');
+    const out: string[] = [];
+    dc.on('output', (e) => out.push((e as DebugProtocol.OutputEvent).body.output));
+    const exited = dc.waitForEvent('exited', 30000);
+    await dc.continueRequest({ threadId: 1 });
+    assert.equal((await exited).body.exitCode, 1, 'LabExpect(doubled == 42) now fails');
+    assert.ok(out.some((o) => o.includes('doubled 7')));
+  });
+});
