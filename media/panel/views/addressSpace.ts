@@ -80,7 +80,7 @@ export function renderAddressSpace(ctx: PanelContext): { element: HTMLElement; a
     renderRow: (i) => {
       const r = rows[i];
       const f = r.pfn !== null ? ctx.model.frame(r.pfn) : undefined;
-      return h('div', { class: `as-row pte-${r.pte.replace(' ', '-')}${r.gapBefore ? ' gap' : ''}`, title: r.gapBefore ? `${r.gapBefore} unlisted page(s) before this one` : '' },
+      return h('div', { class: `as-row as-${r.pte.replace(' ', '-')}${r.gapBefore ? ' gap' : ''}`, title: r.gapBefore ? `${r.gapBefore} unlisted page(s) before this one` : '' },
         h('span', { role: 'gridcell', class: 'c-va mono' }, addr64(r.va)),
         h('span', { role: 'gridcell', class: 'c-pte' }, h('span', { class: `pte pte-${r.pte.replace(' ', '-')}` }, r.pte)),
         h('span', { role: 'gridcell', class: 'c-pfn mono' }, r.pfn === null ? '—' : pfnText(r.pfn)),

@@ -26,7 +26,7 @@ export function renderTimeline(ctx: PanelContext): { element: HTMLElement; after
     renderRow: (i) => {
       const e = events[i];
       const here = e.step !== null && e.step === snap.step;
-      return h('div', { class: `ev-row kind-${e.kind}${here ? ' here' : ''}${e.step === null ? '' : ' can-go'}`, title: e.step === null ? 'no statement recorded' : `go to step ${e.step}` },
+      return h('div', { class: `ev-row ev-${e.kind}${here ? ' here' : ''}${e.step === null ? '' : ' can-go'}`, title: e.step === null ? 'no statement recorded' : `go to step ${e.step}` },
         h('span', { role: 'gridcell', class: 'c-seq mono dim' }, String(e.seq)),
         h('span', { role: 'gridcell', class: 'c-step mono dim' }, e.step === null ? '' : `@${e.step}`),
         h('span', { role: 'gridcell', class: 'c-kind' }, h('span', { class: `kind kind-${e.kind}` }, e.kind)),
