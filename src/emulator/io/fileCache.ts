@@ -189,8 +189,10 @@ export class FileCache {
     }
     if (k.irql >= 2) k.mm.irqlFault(va, write);
     const result = this.pagingRead(f, page, space.spaceId, view.eprocess);
+    const fo = f.fileObject;
     const finish = (): number => {
-      const pfn = f.cache.get(page);
+      // Looked up again: a checkpoint restored in the middle of the read replaces the records.
+      const pfn = this.files.get(fo)?.cache.get(page);
       if (pfn === undefined) throw new SehException(STATUS.IN_PAGE_ERROR, `the paging read of page ${page} of "${f.name}" failed`, va, write);
       this.mapCached(k.mm.spaces.get(space.spaceId)!, vpn, pfn);
       return pfn;
@@ -257,8 +259,9 @@ export class FileCache {
     m.write64(sp + SL.FileObject, f.fileObject);
     const dummies = pfns.filter((p) => p === k.dummyPfn).length;
     io.irpEvent(`hard fault on page ${page} of "${f.name}": paging read of pages ${first}..${last} (MDL ${hex64(mdl)}, ${dummies} slot${dummies === 1 ? '' : 's'} naming the dummy page 0x${k.dummyPfn.toString(16)})`, mdl);
+    const fo = f.fileObject;
     return then(callDriver(io, top, irp), () => {
-      this.finishRead(f, first, mdl, iosb, pfns);
+      this.finishRead(this.files.get(fo)!, first, mdl, iosb, pfns);
       return 0;
     });
   }
