@@ -48,6 +48,8 @@ export interface FuncDef {
   loc: Token;
   endLoc: Token;
   labels: Map<string, Token>;
+  /** Functions this body names (calls or addresses), with the first place of each. */
+  uses: Map<FuncSym, Token>;
 }
 
 export interface InitItem {

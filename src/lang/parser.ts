@@ -20,6 +20,23 @@ export interface ParsedUnit {
   funcSyms: Map<string, FuncSym>;
   globals: VarSym[];
   diags: ExprParser['diags'];
+  /** Functions named outside any function body (global initializers). */
+  globalUses: Map<FuncSym, Token>;
+}
+
+/**
+ * Functions the program can reach from its own code (bodies in the scenario's files, global
+ * initializers), with the place each is first named: only these must resolve to a body or a routine,
+ * so an inline function of a built-in header that names a missing routine blocks nothing unless used.
+ */
+export function reachableFunctions(unit: ParsedUnit): Map<FuncSym, Token> {
+  const out = new Map<FuncSym, Token>();
+  const work: FuncSym[] = [];
+  const add = (uses: Map<FuncSym, Token>) => { for (const [f, t] of uses) if (!out.has(f)) { out.set(f, t); work.push(f); } };
+  add(unit.globalUses);
+  for (const d of unit.funcs) if (!d.loc.file.startsWith('<')) { if (!out.has(d.sym)) { out.set(d.sym, d.loc); work.push(d.sym); } }
+  while (work.length) { const f = work.pop()!; if (f.def) add(f.def.uses); }
+  return out;
 }
 
 export class Parser extends ExprParser {
@@ -32,6 +49,7 @@ export class Parser extends ExprParser {
   private switches: { seen: Set<unknown>; type: CType; hasDefault: boolean }[] = [];
   private tryBodies = 0;
   private gotoUses: Token[] = [];
+  private globalUses = new Map<FuncSym, Token>();
 
   constructor(toks: Token[]) {
     super(toks);
@@ -51,7 +69,7 @@ export class Parser extends ExprParser {
       }
     }
     for (const f of this.funcSyms.values()) if (f.firstUse && !f.def && f.isStatic) this.error(f.firstUse, `static function '${f.name}' is used but never defined`);
-    return { funcs: this.funcs, funcSyms: this.funcSyms, globals: this.globals, diags: this.diags };
+    return { funcs: this.funcs, funcSyms: this.funcSyms, globals: this.globals, diags: this.diags, globalUses: this.globalUses };
   }
 
   /** Parses one expression in the given scope (the debugger's evaluator). */
@@ -486,13 +504,17 @@ export class Parser extends ExprParser {
   }
 
   protected override currentFunctionName(): string { return this.cur?.sym.name ?? ''; }
+  protected override noteFunctionUse(s: FuncSym, t: Token): void {
+    const uses = this.cur ? this.cur.uses : this.globalUses;
+    if (!uses.has(s)) uses.set(s, t);
+  }
 
   private functionDefinition(specs: Specs, d: Declarator, t: Extract<CType, { k: 'func' }>): void {
     const fs = this.declareFunction(d.name!, t, specs.storage === 'static');
     if (fs.def) this.error(d.name!, `redefinition of '${fs.name}' (first defined at ${fs.def.loc.file}:${fs.def.loc.line})`);
     fs.type = t;
     fs.loc = d.name!;
-    const def: FuncDef = { sym: fs, params: [], locals: [], body: { k: 'empty', loc: this.tok }, loc: d.name!, endLoc: this.tok, labels: new Map() };
+    const def: FuncDef = { sym: fs, params: [], locals: [], body: { k: 'empty', loc: this.tok }, loc: d.name!, endLoc: this.tok, labels: new Map(), uses: new Map() };
     fs.def = def;
     this.cur = def;
     this.gotoUses = [];

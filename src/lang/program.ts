@@ -3,7 +3,7 @@
 import type { CompileResult, Diagnostic, Program, SourceHost } from './contract';
 import type { PreprocessResult, Token } from './tokens';
 import type { Diag } from './ast';
-import { Parser, type ParsedUnit } from './parser';
+import { Parser, reachableFunctions, type ParsedUnit } from './parser';
 import { ExprGen, type GenCtx } from './codegen';
 import { FunctionLowering, LowerError } from './lower';
 import { preprocess } from './preprocessor/index';
@@ -52,9 +52,8 @@ export function compileTokens(tokens: Token[], mainFile: string, ppDiags: Diagno
   }
   diagnostics.push(...unit.diags.map(toDiagnostic));
   if (options.routines) {
-    for (const fs of unit.funcSyms.values()) {
-      if (fs.def || !fs.firstUse || options.routines(fs.name) || INTRINSICS.has(fs.name)) continue;
-      const u = fs.firstUse;
+    for (const [fs, u] of reachableFunctions(unit)) {
+      if (fs.def || options.routines(fs.name) || INTRINSICS.has(fs.name)) continue;
       diagnostics.push({ file: u.file, line: u.line, col: u.col, endLine: u.line, endCol: u.col + u.length, severity: 'error', message: `unresolved external symbol '${fs.name}': it is declared but has no body here and the emulator has no routine of that name` });
     }
   }

@@ -2,6 +2,8 @@
 // error of the file (recovery at statement and declaration boundaries), unsupported features named.
 import assert from 'node:assert/strict';
 import { compileC } from './helpers/runC';
+import { FakeKernel } from './helpers/fakeKernel';
+import { compileTokens, driverC, LinkError, tokenize } from '../../../src/lang/index';
 
 function errors(src: string, extra: Record<string, string> = {}) {
   const r = compileC(src, 'scenario.c', extra);
@@ -61,5 +63,25 @@ describe('driver C compile errors', () => {
       assert.equal(r.program, null, src);
       assert.ok(r.diagnostics.length > 0, src);
     }
+  });
+});
+
+describe('unresolved external symbols', () => {
+  const header = 'int Missing(void);\nint helper(void) { return Missing(); }\n';
+  const tokensOf = (scenario: string) => [...tokenize(header, '<fake.h>').slice(0, -1), ...tokenize(scenario, 'scenario.c')];
+
+  it('an inline function of a built-in header that names a missing routine blocks nothing while unused', () => {
+    const r = compileTokens(tokensOf('void LabMain(void) { }'), 'scenario.c', [], new Map(), { routines: () => false });
+    assert.ok(r.program, r.diagnostics.map((d) => d.message).join('\n'));
+    assert.doesNotThrow(() => driverC.createMachine(r.program!, new FakeKernel()));
+  });
+
+  it('once the scenario calls that function, the missing routine is an error at its use', () => {
+    const r = compileTokens(tokensOf('void LabMain(void) { helper(); }'), 'scenario.c', [], new Map(), { routines: () => false });
+    assert.equal(r.program, null);
+    assert.match(r.diagnostics[0].message, /unresolved external symbol 'Missing'/);
+    assert.equal(r.diagnostics[0].file, '<fake.h>');
+    const r2 = compileTokens(tokensOf('void LabMain(void) { helper(); }'), 'scenario.c');
+    assert.throws(() => driverC.createMachine(r2.program!, new FakeKernel()), (e: Error) => e instanceof LinkError && /<fake\.h>:2:27: error: unresolved external symbol 'Missing'/.test(e.message));
   });
 });
