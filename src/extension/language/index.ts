@@ -1,0 +1,2 @@
+// Editing support for scenario files (see languageFeatures.ts).
+export { registerLanguageFeatures } from './languageFeatures';

@@ -1,0 +1,155 @@
+// Editing support for scenario files: live diagnostics, hover, completion, signature help, go to
+// definition and "Run | Debug" code lenses, all answered by the language services in src/lang.
+import * as vscode from 'vscode';
+import { LanguageService, type CompletionEntry } from '../../lang/services';
+import type { Diagnostic, SourceLocation } from '../../lang/contract';
+import { BuiltinHeaderProvider, HEADER_SCHEME, headerUri } from './headerDocuments';
+import { isScenario, sourcesFor } from './scenarioDocuments';
+import type { UriPathMapper } from '../uriMapping';
+import { programFor } from '../debugConfiguration';
+
+const SELECTOR: vscode.DocumentSelector = [{ language: 'c' }];
+/** Long enough not to re-check on every keystroke, short enough to feel live. */
+const DEBOUNCE_MS = 350;
+
+export function registerLanguageFeatures(context: vscode.ExtensionContext): LanguageService {
+  const service = new LanguageService();
+  const diagnostics = vscode.languages.createDiagnosticCollection('mdl-lab');
+  const timers = new Map<string, ReturnType<typeof setTimeout>>();
+
+  const check = async (doc: vscode.TextDocument) => {
+    if (!isScenario(doc)) return;
+    const { path, host, mapper } = await sourcesFor(doc);
+    const found = service.check(path, host);
+    const byUri = new Map<string, { uri: vscode.Uri; items: vscode.Diagnostic[] }>();
+    for (const d of found) {
+      if (d.file.startsWith('<')) continue; // inside a built-in header: reported at the include by the preprocessor
+      const uri = mapper.toUri(d.file);
+      const entry = byUri.get(uri.toString()) ?? { uri, items: [] };
+      entry.items.push(toVsDiagnostic(d));
+      byUri.set(uri.toString(), entry);
+    }
+    diagnostics.set(doc.uri, byUri.get(doc.uri.toString())?.items ?? []);
+    for (const [key, e] of byUri) if (key !== doc.uri.toString()) diagnostics.set(e.uri, e.items);
+  };
+  const schedule = (doc: vscode.TextDocument) => {
+    const key = doc.uri.toString();
+    clearTimeout(timers.get(key));
+    timers.set(key, setTimeout(() => void check(doc).catch(() => undefined), DEBOUNCE_MS));
+  };
+
+  const withSources = async <T>(doc: vscode.TextDocument, f: (path: string, mapper: UriPathMapper, host: import('../../lang/contract').SourceHost) => T): Promise<T | undefined> => {
+    if (!isScenario(doc)) return undefined;
+    const { path, host, mapper } = await sourcesFor(doc);
+    return f(path, mapper, host);
+  };
+  const pos = (p: vscode.Position) => ({ line: p.line + 1, col: p.character + 1 });
+  const toLocation = (loc: SourceLocation, mapper: UriPathMapper) => {
+    const uri = loc.file.startsWith('<') ? headerUri(loc.file.slice(1, -1)) : mapper.toUri(loc.file);
+    return new vscode.Location(uri, new vscode.Position(loc.line - 1, Math.max(0, loc.col - 1)));
+  };
+
+  context.subscriptions.push(
+    diagnostics,
+    vscode.workspace.registerTextDocumentContentProvider(HEADER_SCHEME, new BuiltinHeaderProvider()),
+    vscode.workspace.onDidOpenTextDocument(schedule),
+    vscode.workspace.onDidChangeTextDocument((e) => schedule(e.document)),
+    vscode.workspace.onDidCloseTextDocument((d) => diagnostics.delete(d.uri)),
+    vscode.languages.registerHoverProvider(SELECTOR, {
+      provideHover: (doc, p) =>
+        withSources(doc, (path, _m, host) => {
+          const md = service.hover(path, doc.getText(), pos(p), host);
+          return md ? new vscode.Hover(new vscode.MarkdownString(md)) : undefined;
+        }),
+    }),
+    vscode.languages.registerCompletionItemProvider(
+      SELECTOR,
+      {
+        provideCompletionItems: (doc, p) =>
+          withSources(doc, (path, _m, host) => service.complete(path, doc.getText(), pos(p), host).map(toCompletionItem)),
+      },
+      '>', '.',
+    ),
+    vscode.languages.registerSignatureHelpProvider(
+      SELECTOR,
+      {
+        provideSignatureHelp: (doc, p) =>
+          withSources(doc, (path, _m, host) => {
+            const s = service.signatureHelp(path, doc.getText(), pos(p), host);
+            if (!s) return undefined;
+            const help = new vscode.SignatureHelp();
+            const info = new vscode.SignatureInformation(s.label, s.documentation);
+            info.parameters = s.parameters.map((p) => new vscode.ParameterInformation(p));
+            help.signatures = [info];
+            help.activeSignature = 0;
+            help.activeParameter = s.activeParameter;
+            return help;
+          }),
+      },
+      '(', ',',
+    ),
+    vscode.languages.registerDefinitionProvider(SELECTOR, {
+      provideDefinition: (doc, p) =>
+        withSources(doc, (path, mapper, host) => {
+          const loc = service.definition(path, doc.getText(), pos(p), host);
+          return loc ? toLocation(loc, mapper) : undefined;
+        }),
+    }),
+    vscode.languages.registerCodeLensProvider(SELECTOR, {
+      provideCodeLenses: (doc) =>
+        withSources(doc, (path, _m, host) =>
+          service.codeLenses(path, host).flatMap((l) => {
+            const range = new vscode.Range(l.line - 1, 0, l.line - 1, 0);
+            return [
+              new vscode.CodeLens(range, { title: '$(play) Run scenario', command: 'mdlLab.runScenario', arguments: [doc.uri] }),
+              new vscode.CodeLens(range, { title: '$(debug-alt) Debug scenario', command: 'mdlLab.debugScenario', arguments: [doc.uri] }),
+            ];
+          }),
+        ),
+    }),
+    vscode.commands.registerCommand('mdlLab.runScenario', (uri?: vscode.Uri) => startScenario(uri, true)),
+    vscode.commands.registerCommand('mdlLab.debugScenario', (uri?: vscode.Uri) => startScenario(uri, false)),
+  );
+  for (const doc of vscode.workspace.textDocuments) schedule(doc);
+  return service;
+}
+
+async function startScenario(uri: vscode.Uri | undefined, noDebug: boolean): Promise<boolean> {
+  const target = uri ?? vscode.window.activeTextEditor?.document.uri;
+  if (!target) return false;
+  const folder = vscode.workspace.getWorkspaceFolder(target);
+  return vscode.debug.startDebugging(folder, {
+    type: 'mdl',
+    request: 'launch',
+    name: noDebug ? 'Run MDL scenario' : 'Debug MDL scenario',
+    program: programFor(target),
+    noDebug,
+  });
+}
+
+function toVsDiagnostic(d: Diagnostic): vscode.Diagnostic {
+  const range = new vscode.Range(d.line - 1, Math.max(0, d.col - 1), d.endLine - 1, Math.max(d.col, d.endCol - 1));
+  const severity = d.severity === 'error' ? vscode.DiagnosticSeverity.Error : d.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
+  const v = new vscode.Diagnostic(range, d.message, severity);
+  v.source = 'MDL Lab';
+  return v;
+}
+
+const KINDS: Record<CompletionEntry['kind'], vscode.CompletionItemKind> = {
+  routine: vscode.CompletionItemKind.Function,
+  function: vscode.CompletionItemKind.Function,
+  macro: vscode.CompletionItemKind.Constant,
+  flag: vscode.CompletionItemKind.EnumMember,
+  type: vscode.CompletionItemKind.Struct,
+  field: vscode.CompletionItemKind.Field,
+  variable: vscode.CompletionItemKind.Variable,
+  keyword: vscode.CompletionItemKind.Keyword,
+  constant: vscode.CompletionItemKind.EnumMember,
+};
+
+function toCompletionItem(e: CompletionEntry): vscode.CompletionItem {
+  const item = new vscode.CompletionItem(e.label, KINDS[e.kind]);
+  item.detail = e.detail;
+  if (e.documentation) item.documentation = new vscode.MarkdownString(e.documentation);
+  return item;
+}
