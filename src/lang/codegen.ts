@@ -467,6 +467,12 @@ export class ExprGen {
     else if (t.k === 'int' && t.size < 8) { const c = converter({ k: 'int', size: 8, signed: true }, t)!; step = (v) => c(v + d); }
     else step = (v) => { if (typeof v === 'number') { const r = v + d; if (r <= 9007199254740991 && r >= -9007199254740991) return r; } return A.add64(v, d); };
     const pre = e.pre;
+    if (lv.slot !== undefined && t.k === 'int' && t.size === 4 && !t.bool) {
+      // the loop counter case, without conversion closures
+      const i = lv.slot;
+      if (t.signed) return pre ? (f) => (f.s[i] = (f.s[i] + d) | 0) : (f) => { const o = f.s[i]; f.s[i] = (o + d) | 0; return o; };
+      return pre ? (f) => (f.s[i] = (f.s[i] + d) >>> 0) : (f) => { const o = f.s[i]; f.s[i] = (o + d) >>> 0; return o; };
+    }
     if (lv.slot !== undefined) {
       const i = lv.slot;
       return pre ? (f) => (f.s[i] = step(f.s[i])) : (f) => { const o = f.s[i]; f.s[i] = step(o); return o; };
