@@ -90,6 +90,32 @@ export interface IrpView {
   mdlChain: Hex[];
   completed: boolean;
   requestorMode: 'KernelMode' | 'UserMode';
+  /** Irp->Flags with the IRP_* names of its bits (IRP_PAGING_IO, IRP_BUFFERED_IO…). */
+  flags?: number;
+  flagNames?: string[];
+  stackCount?: number;
+  currentLocation?: number;
+  /** IoStatus as the driver set it so far (NTSTATUS name or hex, and Information). */
+  status?: string;
+  information?: number;
+  /** AssociatedIrp.SystemBuffer (buffered I/O) and UserBuffer. */
+  systemBuffer?: Hex;
+  userBuffer?: Hex;
+  /** Image name of the process that issued the request, null for IRPs built by drivers or the memory manager. */
+  requestor?: string | null;
+  /** Stack locations from the first (lowest driver) to the last. */
+  stack?: IrpStackView[];
+}
+
+export interface IrpStackView {
+  majorFunction: string;
+  minorFunction: number;
+  control: number;
+  deviceObject: Hex;
+  completionRoutine: Hex;
+  context: Hex;
+  /** This is Irp->Tail.Overlay.CurrentStackLocation. */
+  current: boolean;
 }
 
 export interface PoolTagView {

@@ -4,9 +4,9 @@
 // emulated nonpaged memory, so checkpoints of the kernel cover them.
 import type { Kernel } from '../kernel';
 import type { NativeResult, U64 } from '../contract';
-import type { IrpView } from '../snapshotTypes';
+import type { IrpStackView, IrpView } from '../snapshotTypes';
 import { IRP, IO_STACK_LOCATION as SL } from '../layouts';
-import { LAYOUT } from '../constants';
+import { LAYOUT, ntStatusName } from '../constants';
 import { tagValue } from '../pool';
 import { hex64 } from '../u64';
 
@@ -52,6 +52,14 @@ const MAJOR_NAMES = [
   'IRP_MJ_INTERNAL_DEVICE_CONTROL', 'IRP_MJ_SHUTDOWN', 'IRP_MJ_LOCK_CONTROL', 'IRP_MJ_CLEANUP', 'IRP_MJ_CREATE_MAILSLOT',
   'IRP_MJ_QUERY_SECURITY', 'IRP_MJ_SET_SECURITY', 'IRP_MJ_POWER', 'IRP_MJ_SYSTEM_CONTROL', 'IRP_MJ_DEVICE_CHANGE',
   'IRP_MJ_QUERY_QUOTA', 'IRP_MJ_SET_QUOTA', 'IRP_MJ_PNP',
+];
+
+/** Irp->Flags bits in value order; 0x40 is IRP_INPUT_OPERATION (IRP_SYNCHRONOUS_PAGING_IO on paging IRPs). */
+const IRP_FLAG_NAMES: [number, string][] = [
+  [IRP_NOCACHE, 'IRP_NOCACHE'], [IRP_PAGING_IO, 'IRP_PAGING_IO'], [IRP_SYNCHRONOUS_API, 'IRP_SYNCHRONOUS_API'],
+  [IRP_ASSOCIATED_IRP, 'IRP_ASSOCIATED_IRP'], [IRP_BUFFERED_IO, 'IRP_BUFFERED_IO'], [IRP_DEALLOCATE_BUFFER, 'IRP_DEALLOCATE_BUFFER'],
+  [IRP_INPUT_OPERATION, 'IRP_INPUT_OPERATION'], [IRP_READ_OPERATION, 'IRP_READ_OPERATION'], [IRP_WRITE_OPERATION, 'IRP_WRITE_OPERATION'],
+  [IRP_CLOSE_OPERATION, 'IRP_CLOSE_OPERATION'], [IRP_DEFER_IO_COMPLETION, 'IRP_DEFER_IO_COMPLETION'],
 ];
 
 export function majorName(mj: number): string {
@@ -120,12 +128,41 @@ export class IoManager {
         if (!next) break;
         mdl = Number(new DataView(next.buffer).getBigInt64(0, true));
       }
+      const flags = dv.getUint32(IRP.Flags, true);
+      const requestor = Number(dv.getBigInt64(IRP.Overlay, true));
+      const stack: IrpStackView[] = [];
+      const locations = this.k.peek(a.va + IRP.sizeof, Math.max(0, count) * SL.sizeof);
+      if (locations) {
+        const sv = new DataView(locations.buffer);
+        for (let i = 0; i < count; i++) {
+          const o = i * SL.sizeof;
+          stack.push({
+            majorFunction: majorName(sv.getUint8(o + SL.MajorFunction)),
+            minorFunction: sv.getUint8(o + SL.MinorFunction),
+            control: sv.getUint8(o + SL.Control),
+            deviceObject: hex64(sv.getBigInt64(o + SL.DeviceObject, true)),
+            completionRoutine: hex64(sv.getBigInt64(o + SL.CompletionRoutine, true)),
+            context: hex64(sv.getBigInt64(o + SL.Context, true)),
+            current: a.va + IRP.sizeof + o === spVa,
+          });
+        }
+      }
       out.push({
         address: hex64(a.va),
         majorFunction: mj < 0 ? '(completed)' : majorName(mj),
         mdlChain: chain,
         completed: cur > count,
         requestorMode: dv.getUint8(IRP.RequestorMode) === 1 ? 'UserMode' : 'KernelMode',
+        flags,
+        flagNames: IRP_FLAG_NAMES.filter(([v]) => flags & v).map(([, n]) => n),
+        stackCount: count,
+        currentLocation: cur,
+        status: ntStatusName(dv.getUint32(IRP.IoStatus, true)),
+        information: Number(dv.getBigUint64(IRP.IoStatus + 8, true)),
+        systemBuffer: hex64(dv.getBigInt64(IRP.AssociatedIrp, true)),
+        userBuffer: hex64(dv.getBigInt64(IRP.UserBuffer, true)),
+        requestor: requestor ? this.k.procs.byEprocess(requestor)?.name ?? null : null,
+        stack,
       });
     }
     return out;

@@ -249,4 +249,26 @@ describe('IRPs and IoCompleteRequest', () => {
     lab.run('IoCallDriver', dev, irp);
     assert.ok(lab.lines.some((l) => l.kind === 'verifier' && /a driver allocated itself/.test(l.text)));
   });
+
+  it('the snapshot shows an IRP in flight with its flags, status, buffers, requestor and stack locations', () => {
+    const lab = ioBoot();
+    const inBuf = lab.user(0x1000);
+    let view: import('../../../../src/emulator/snapshotTypes').IrpView | undefined;
+    const { devices: [dev] } = lab.driver((_d, irp) => {
+      lab.k.memory.write64(irp + IRP.IoStatus + 8, 0x33);
+      view = lab.k.snapshot().irps[0];
+      return complete(lab, irp, 0, 4);
+    });
+    lab.run('LabDeviceIoControl', lab.proc, dev, 0x222000 /* METHOD_BUFFERED */, inBuf, 8, inBuf, 4);
+    assert.ok(view);
+    assert.deepEqual(view!.flagNames, ['IRP_SYNCHRONOUS_API', 'IRP_BUFFERED_IO', 'IRP_DEALLOCATE_BUFFER', 'IRP_INPUT_OPERATION', 'IRP_DEFER_IO_COMPLETION']);
+    assert.equal(view!.requestor, 'app.exe');
+    assert.equal(view!.information, 0x33);
+    assert.equal(view!.status, 'STATUS_SUCCESS');
+    assert.notEqual(view!.systemBuffer, '0x0');
+    assert.equal(view!.stack!.length, 1);
+    assert.equal(view!.stack![0].majorFunction, 'IRP_MJ_DEVICE_CONTROL');
+    assert.ok(view!.stack![0].current);
+    assert.equal(BigInt(view!.stack![0].deviceObject), BigInt.asUintN(64, BigInt(dev)));
+  });
 });
