@@ -4,23 +4,43 @@
 //  2. the user's-eye test (test/e2e/userEye.mjs): playwright-core drives the workbench like a
 //     person and saves screenshots under test-results/.
 // Expects a build (`node esbuild.mjs`) to have run. Exit code 0 only when both pass.
-import { existsSync } from 'node:fs';
+//   --suite-only / --user-only   run one of the two
+//   --vsix FILE                  run the suite against the extension unpacked from a .vsix
+//                                (after `npm run package`), proving the package is complete
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setupTestWeb } from '../../scripts/setup-test-web.mjs';
 import { freePort, prepareWorkspace, quietWorkbenchLogs, withTimeout } from './webTools.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const only = process.argv.includes('--suite-only') ? 'suite' : process.argv.includes('--user-only') ? 'user' : 'both';
+const argv = process.argv.slice(2);
+const vsix = argv.includes('--vsix') ? resolve(argv[argv.indexOf('--vsix') + 1] ?? 'mdl-lab.vsix') : null;
+const only = vsix || argv.includes('--suite-only') ? 'suite' : argv.includes('--user-only') ? 'user' : 'both';
+
+/** Unpacks the .vsix beside the test results and puts the suite inside it (test-web serves tests from the extension). */
+function unpackVsix(file) {
+  if (!existsSync(file)) throw new Error(`${file} does not exist: run \`npm run package\` first`);
+  const dir = join(root, 'test-results', 'vsix');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  execFileSync('unzip', ['-q', file, '-d', dir]);
+  const ext = join(dir, 'extension');
+  mkdirSync(join(ext, 'dist', 'test'), { recursive: true });
+  copyFileSync(join(root, 'dist', 'test', 'suite.js'), join(ext, 'dist', 'test', 'suite.js'));
+  return ext;
+}
 
 async function runSuite(env, workspace) {
-  const suite = join(root, 'dist/test/suite.js');
-  if (!existsSync(suite) || !existsSync(join(root, 'dist/web/extension.js'))) {
+  const extension = vsix ? unpackVsix(vsix) : root;
+  const suite = join(extension, 'dist/test/suite.js');
+  if (!existsSync(suite) || !existsSync(join(extension, 'dist/web/extension.js'))) {
     throw new Error('dist/test/suite.js or dist/web/extension.js is missing: run `node esbuild.mjs` first');
   }
   const { runTests } = await import('@vscode/test-web');
   const port = await freePort();
-  console.log(`\n--- end-to-end suite in the browser extension host (port ${port})`);
+  console.log(`\n--- end-to-end suite in the browser extension host (port ${port})${vsix ? `, extension from ${vsix}` : ''}`);
   await quietWorkbenchLogs(() => withTimeout(runTests({
     browserType: 'chromium',
     headless: true,
@@ -30,7 +50,7 @@ async function runSuite(env, workspace) {
     // Not 127.0.0.1: webviews live on <uuid>.<host>, and only *.localhost resolves without DNS.
     host: 'localhost',
     port,
-    extensionDevelopmentPath: root,
+    extensionDevelopmentPath: extension,
     extensionTestsPath: suite,
     folderPath: workspace,
     printServerLog: false,

@@ -183,7 +183,7 @@ export async function runUserEyeTest(env, workspace) {
         await page.screenshot({ path: join(shots, '4-bugcheck.png') });
         await page.keyboard.press('Shift+F5');
       });
-    })(), 120_000, "the user's-eye test");
+    })(), 150_000, "the user's-eye test");
   } catch (e) {
     results.push({ name: 'the walk-through finished in time', ok: false, error: e });
     console.log(`    ✘ ${e.message}`);

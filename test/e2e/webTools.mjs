@@ -37,6 +37,7 @@ const NOISE = [
   /^Failed to resolve files at location: vscode-test-web:\/\/mount\//,
   /^Ignoring fetching additional builtin extensions/,
   /package\.nls\.json/,
+  /^Creation of workbench contribution /,
   /^\[AgentHost:|^\[AccountPolicyGate\]/,
 ];
 export async function quietWorkbenchLogs(fn) {
