@@ -271,4 +271,18 @@ describe('IRPs and IoCompleteRequest', () => {
     assert.ok(view!.stack![0].current);
     assert.equal(BigInt(view!.stack![0].deviceObject), BigInt.asUintN(64, BigInt(dev)));
   });
+
+  it('completing an IRP whose chain still holds a partial MDL is verifier 0xC4 / 0xB4: partials must come off the chain first (§4.3 step 5, §6.10)', () => {
+    const lab = ioBoot();
+    const out = lab.user(0x2000);
+    const { devices: [dev] } = lab.driver((_d, irp) => {
+      const parent = lab.p64(irp + IRP.MdlAddress);
+      const partial = lab.run('IoAllocateMdl', out + 0x800, 0x100, 1, 0, irp);
+      lab.run('IoBuildPartialMdl', parent, partial, out + 0x800, 0x100);
+      return complete(lab, irp, 0);
+    });
+    const b = bugcheckOf(() => lab.run('LabDeviceIoControl', lab.proc, dev, 0x222002, 0, 0, out, 0x2000));
+    assert.equal(b.code, 0xc4);
+    assert.equal(b.params[0], 0xb4);
+  });
 });
