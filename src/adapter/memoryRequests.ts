@@ -78,8 +78,24 @@ export function physicalMap(ctx: SessionContext): PhysicalMapResponseBody {
     const { states, codes } = k.pageStateMap();
     return { states, runs: runLength(codes) };
   }
-  const s = k.snapshot();
+  const s = ctx.engine().snapshot();
   const states = Object.keys(s.pageLists);
+  // Until the kernel offers pageStateMap: the emulator's PFN database hands frames out in ascending
+  // order, so frames at or above its watermark were never used (zeroed) and need no per-frame query.
+  const pfnDb = (k as { mm?: { pfn?: { watermark?: number; stateOf?(pfn: number): number } } }).mm?.pfn;
+  if (pfnDb && typeof pfnDb.watermark === 'number' && typeof pfnDb.stateOf === 'function') {
+    const used = Math.min(pfnDb.watermark, s.physicalPages);
+    const codes = new Uint8Array(used);
+    for (let pfn = 0; pfn < used; pfn++) codes[pfn] = pfnDb.stateOf(pfn);
+    const runs = runLength(codes);
+    const zeroed = states.indexOf('Zeroed');
+    if (s.physicalPages > used) {
+      const last = runs[runs.length - 1];
+      if (last && last[0] === zeroed) last[1] += s.physicalPages - used;
+      else runs.push([zeroed, s.physicalPages - used]);
+    }
+    return { states, runs };
+  }
   if (!k.pfnEntry) return { states, runs: [] };
   const codes = new Uint8Array(s.physicalPages);
   for (let pfn = 0; pfn < codes.length; pfn++) codes[pfn] = Math.max(0, states.indexOf(k.pfnEntry(pfn).state));

@@ -143,6 +143,11 @@ describe('debugging driver C through the standalone adapter', function () {
     const mmVars = (await dc.variablesRequest({ variablesReference: mm.variablesReference })).body.variables;
     const mdls = mmVars.find((v) => v.name === 'MDLs')!;
     assert.equal(mdls.value, '1 live');
+    const map = (await dc.customRequest('mdlPhysicalMap')).body as { runs: [number, number][]; states: string[] };
+    const snap = (await dc.customRequest('mdlSnapshot')).body.snapshot;
+    assert.equal(map.runs.reduce((n, r) => n + r[1], 0), snap.physicalPages, 'the runs cover every frame');
+    const active = map.runs.filter((r) => map.states[r[0]] === 'Active').reduce((n, r) => n + r[1], 0);
+    assert.equal(active, snap.pageLists.Active);
     const ctx = scopes.body.scopes.find((s) => s.name === 'Context')!;
     const ctxVars = (await dc.variablesRequest({ variablesReference: ctx.variablesReference })).body.variables;
     assert.equal(ctxVars.find((v) => v.name === 'IRQL')?.value, 'PASSIVE_LEVEL (0)');
