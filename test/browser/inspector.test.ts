@@ -96,3 +96,20 @@ describe('MDL inspector with the packed transport', function () {
     }
   });
 });
+
+describe('MDL inspector pointers', function () {
+  let browser: Browser;
+  before(async () => {
+    browser = await launchChromium();
+  });
+  after(async () => browser?.close());
+
+  it('follows Next to the next MDL of an IRP chain when the pointer is clicked', async () => {
+    const p = await openPanel(browser, 'dark');
+    await p.snapshot(loadFixture('irp-chain'));
+    await p.page.click('tr[data-field="Next"] button.link');
+    assert.equal(await p.page.$eval('.mdl-title .mono', (e) => e.textContent), 'MDL ffffa38b`1c2d7010');
+    assert.equal(await p.page.$eval('tr[data-field="Next"] .note', (e) => e.textContent), 'end of chain');
+    await p.page.close();
+  });
+});

@@ -20,6 +20,8 @@ interface FieldRow {
   value: string;
   note: string;
   warn?: boolean;
+  /** A live MDL this pointer names: the value becomes a link that selects it. */
+  link?: string;
 }
 
 function fieldRows(ctx: PanelContext, m: MdlView): FieldRow[] {
@@ -29,7 +31,8 @@ function fieldRows(ctx: PanelContext, m: MdlView): FieldRow[] {
   const nextMdl = isNullAddr(m.next) ? null : ctx.model.mdl(m.next);
   return [
     { offset: 0x00, name: 'Next', type: 'Ptr64 _MDL', key: 'next', value: addr64(m.next),
-      note: isNullAddr(m.next) ? 'end of chain' : nextMdl ? `next MDL in the chain (${nextMdl.origin})` : 'not a live MDL', warn: !isNullAddr(m.next) && !nextMdl },
+      note: isNullAddr(m.next) ? 'end of chain' : nextMdl ? `next MDL in the chain (${nextMdl.origin})` : 'not a live MDL', warn: !isNullAddr(m.next) && !nextMdl,
+      link: nextMdl?.address },
     { offset: 0x08, name: 'Size', type: 'Int2B', key: 'size', value: hex(m.size),
       note: (expectedSize & 0xffff) === (m.size & 0xffff) ? `0x30 header + ${m.pageCount} × 8` : `expected ${hex(expectedSize)} for ${m.pageCount} pages`,
       warn: (expectedSize & 0xffff) !== (m.size & 0xffff) },
@@ -60,7 +63,9 @@ function renderFields(ctx: PanelContext, m: MdlView): HTMLElement {
       h('td', { class: 'mono dim' }, `+0x${r.offset.toString(16).padStart(3, '0')}`),
       h('td', { class: 'mono field-name' }, r.name),
       h('td', { class: 'mono dim' }, r.type),
-      h('td', { class: 'mono value' }, r.value, changed ? h('span', { class: 'sr-only' }, ' (changed since the previous stop)') : null),
+      h('td', { class: 'mono value' },
+        r.link ? h('button', { class: 'link mono', title: 'Select this MDL', onclick: () => ctx.select(r.link!) }, r.value) : r.value,
+        changed ? h('span', { class: 'sr-only' }, ' (changed since the previous stop)') : null),
       h('td', { class: 'note' }, r.note)));
   }
   table.append(body);
