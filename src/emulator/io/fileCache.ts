@@ -290,6 +290,8 @@ export class FileCache {
         d.setLocation(pfn, PageLocation.Free);
       }
     });
+    // Other paging reads elsewhere in the system use the dummy page too: its contents move on.
+    k.mm.phys.writable(k.dummyPfn).fill(0xd0 + (k.core.eventSeq % 16));
     k.mdl.st.mdls.delete(mdl);
     k.pool.free(mdl, null);
     k.pool.free(iosb, null);
