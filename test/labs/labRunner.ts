@@ -132,6 +132,8 @@ export interface WatchPoint {
   process?: string;
   irql?: number;
   mdlCount?: number;
+  /** System PTEs in use (mappings into system space). */
+  systemPtesUsed?: number;
   mdl?: {
     flags?: string[];
     byteCount?: number;
@@ -150,7 +152,7 @@ export interface WatchPoint {
 
 interface SnapMdl { flagNames: string[]; byteCount: number; byteOffset: number; pageCount: number; size: number; processName: string | null; parent: string | null; pfns: number[]; slotMatchesPageTables: (boolean | null)[] }
 interface SnapFrame { pfn: number; lockCount: number; mappedBy: { kind: string; valid: boolean }[] }
-interface Snap { process: string; irql: number; mdls: SnapMdl[]; frames: SnapFrame[] }
+interface Snap { process: string; irql: number; mdls: SnapMdl[]; frames: SnapFrame[]; systemPtes?: { used: number } }
 
 function mdlMismatch(want: NonNullable<WatchPoint['mdl']>, m: SnapMdl, frames: SnapFrame[]): string | null {
   if (want.flags && [...want.flags].sort().join('|') !== [...m.flagNames].sort().join('|')) return `flags ${m.flagNames.join(' | ') || '0'}`;
@@ -179,6 +181,7 @@ export function watchMatches(w: WatchPoint, snapshot: unknown): string | null {
   if (w.process !== undefined && s.process !== w.process) return `the current process is ${s.process}, not ${w.process}`;
   if (w.irql !== undefined && s.irql !== w.irql) return `IRQL is ${s.irql}, not ${w.irql}`;
   if (w.mdlCount !== undefined && s.mdls.length !== w.mdlCount) return `${s.mdls.length} MDLs are live, not ${w.mdlCount}`;
+  if (w.systemPtesUsed !== undefined && s.systemPtes?.used !== w.systemPtesUsed) return `${s.systemPtes?.used} system PTEs are in use, not ${w.systemPtesUsed}`;
   if (w.mdl) {
     const reasons = s.mdls.map((m) => mdlMismatch(w.mdl!, m, s.frames));
     if (!reasons.includes(null)) return `no live MDL matches ${JSON.stringify(w.mdl)}; live MDLs: ${reasons.join('; ') || 'none'}`;
