@@ -160,10 +160,13 @@ export class CMachine implements Machine {
     const fns = this.linked.fns;
     let f = stack[stack.length - 1];
     let code = fns[f.fn].code;
+    // the statement we stopped at last time runs without asking shouldStop again
+    let skip = this.resumeAt;
+    this.resumeAt = false;
     for (;;) {
       const ins = code[f.pc];
       if (ins.stmt) {
-        if (this.resumeAt) this.resumeAt = false;
+        if (skip) skip = false;
         else {
           if (this.steps >= limit) return BUDGET;
           if (shouldStop !== undefined && shouldStop(this)) { this.resumeAt = true; return STOPPED; }
