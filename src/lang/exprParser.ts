@@ -32,6 +32,13 @@ export abstract class ExprParser {
   protected accept(text: string): boolean { if (this.is(text)) { this.pos++; return true; } return false; }
   protected expect(text: string, what?: string): Token {
     if (this.is(text)) return this.next();
+    const prev = this.toks[this.pos - 1];
+    if (text === ';' && prev && (this.tok.line !== prev.line || this.tok.file !== prev.file || this.tok.kind === 'eof' || this.is('}'))) {
+      // a forgotten ';' at the end of a line: report it and go on as if it were there, so the
+      // next line's errors are reported too
+      this.error(this.tok, `expected ';'${what ? ' ' + what : ''} but found ${this.describe(this.tok)}`);
+      return prev;
+    }
     throw this.err(this.tok, `expected '${text}'${what ? ' ' + what : ''} but found ${this.describe(this.tok)}`);
   }
   protected describe(t: Token): string { return t.kind === 'eof' ? 'end of file' : `'${t.text}'`; }

@@ -85,3 +85,10 @@ describe('unresolved external symbols', () => {
     assert.throws(() => driverC.createMachine(r2.program!, new FakeKernel()), (e: Error) => e instanceof LinkError && /<fake\.h>:2:27: error: unresolved external symbol 'Missing'/.test(e.message));
   });
 });
+
+describe('recovery from a forgotten semicolon', () => {
+  it('goes on with the next line, so an error there is reported too', () => {
+    const e = errors('#include <ntddk.h>\nVOID LabMain(VOID) {\n  int x = 1\n  Frob(x);\n}\n');
+    assert.deepEqual(e, ["scenario.c:4:3: expected ';' after the declaration but found 'Frob'", "scenario.c:4:3: 'Frob' is not declared (calling an undeclared function is an error; is a header or prototype missing?)"]);
+  });
+});
