@@ -18,6 +18,8 @@ export interface CliEnv {
   /** Expands folders into scenario files (Node only). */
   listScenarios(paths: string[]): Promise<string[]>;
   writeFile(path: string, text: string): Promise<void>;
+  /** Settings a scenario's folder asks for (a lab's lab.json), if any. */
+  optionsFor?(file: string): Promise<Partial<import('../engine/options').EngineOptions>>;
   now(): number;
 }
 
@@ -42,7 +44,7 @@ export async function runCli(args: CliArgs, env: CliEnv): Promise<number> {
         io.err(`mdl-lab: no scenarios (.c files with LabMain) under ${args.paths.join(', ')}\n`);
         return EXIT.usage;
       }
-      const graded = await gradeScenarios(deps, host, files, args.options, io, env.now);
+      const graded = await gradeScenarios(deps, host, files, args.options, io, env.now, env.optionsFor);
       if (args.junit) await env.writeFile(args.junit, junitReport(graded));
       return gradeExitCode(graded);
     }

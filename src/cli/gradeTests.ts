@@ -22,13 +22,15 @@ export interface GradedScenario {
 }
 
 /** Runs each file, printing a report per scenario; returns the grades (captured output is not echoed). */
-export async function gradeScenarios(deps: EngineDeps, host: FileHost, files: string[], options: Partial<EngineOptions>, io: CliIo, now: () => number): Promise<GradedScenario[]> {
+export async function gradeScenarios(deps: EngineDeps, host: FileHost, files: string[], options: Partial<EngineOptions>, io: CliIo, now: () => number, optionsFor?: (file: string) => Promise<Partial<EngineOptions>>): Promise<GradedScenario[]> {
   const graded: GradedScenario[] = [];
   for (const file of files) {
     const t0 = now();
     let captured = '';
     const quiet: CliIo = { out: (t) => (captured += t), err: (t) => (captured += t) };
-    const o = await runScenario(deps, host, file, options, quiet, { showPasses: true });
+    // A lab's own settings (lab.json) apply unless the command line says otherwise.
+    const own = optionsFor ? await optionsFor(file) : {};
+    const o = await runScenario(deps, host, file, { ...own, ...options }, quiet, { showPasses: true });
     const cases: GradedCase[] = o.passes.map((p) => ({ name: p.what, line: p.line, failure: null }));
     for (const f of o.result?.expectFailures ?? []) cases.push({ name: f.what, line: f.line, failure: `EXPECT FAILED ${f.file}:${f.line}: ${f.what}` });
     const r = o.result;

@@ -1,6 +1,8 @@
 // `mdl-lab`, the headless runner (dist/cli.js): argument parsing, the Node file host, exit codes.
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { parsePhysicalMemory } from '../engine/options';
+import type { EngineOptions } from '../engine/options';
 import { defaultEngineDeps } from '../engine/defaultDeps';
 import { parseArgs, UsageError, USAGE } from './args';
 import { runCli } from './commands';
@@ -27,6 +29,16 @@ async function listScenarios(paths: string[]): Promise<string[]> {
   return out;
 }
 
+/** A lab's lab.json may name the physical memory it is written for (e.g. "64m" for pinning pressure). */
+async function labOptions(file: string): Promise<Partial<EngineOptions>> {
+  try {
+    const lab = JSON.parse(await readFile(join(dirname(file), 'lab.json'), 'utf8')) as { physicalMemory?: string | number };
+    return lab.physicalMemory !== undefined ? { physicalMemory: parsePhysicalMemory(lab.physicalMemory) } : {};
+  } catch {
+    return {};
+  }
+}
+
 async function main(): Promise<number> {
   let args;
   try {
@@ -48,6 +60,7 @@ async function main(): Promise<number> {
     io: { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) },
     listScenarios,
     writeFile: (p, t) => writeFile(p, t, 'utf8'),
+    optionsFor: labOptions,
     now: () => performance.now(),
   });
 }
