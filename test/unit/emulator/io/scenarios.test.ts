@@ -43,4 +43,11 @@ describe('The I/O manager under driver C', () => {
       assert.equal(outcome.bugcheck.bugCheckName, 'MULTIPLE_IRP_COMPLETE_REQUESTS');
     }
   });
+
+  it('a mapped file from C: first touch, write, eviction and locking a view (§3.4, §5.1)', () => {
+    const { outcome, expects } = runFixture('mapped-file.c');
+    assert.equal(outcome.kind, 'exited', outcome.kind === 'bugcheck' ? outcome.bugcheck.message : '');
+    assert.deepEqual(expects.filter((e) => !e.ok).map((e) => e.what), []);
+    assert.ok(expects.length >= 9);
+  });
 });
