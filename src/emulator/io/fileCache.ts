@@ -3,7 +3,7 @@
 // system at the bottom of the file's device stack, and the hard fault on a mapped file page that
 // builds a paging-read cluster MDL (MDL_IO_PAGE_READ on an IRP_PAGING_IO read) in which the slots
 // of pages already resident name the system-wide dummy page.
-import { GuestCallFault, SehException, type GuestCallRequest, type NativeResult, type U64 } from '../contract';
+import { GuestCallFault, SehException, type GuestCallRequest, type NativeResult } from '../contract';
 import type { Kernel } from '../kernel';
 import type { PageTables } from '../pageTables';
 import { vpnOf, vaOfVpn, makeValidPte, pteFrame, PTE_VALID, PTE_DIRTY, PTE_TRANSITION, PTE_PAGEFILE } from '../pageTables';
@@ -19,7 +19,6 @@ import {
 } from './ioManager';
 import { allocateIrp, callDriver, completeRequest } from './irp';
 import { createDriverObject, createDevice, relatedDeviceObject, FILE_OBJECT } from './devices';
-import type { RoutineSpec } from '../routines/define';
 
 /** A not-present PTE of a mapped file page: bit 1 marks it (the "prototype" PTE), view index above. */
 const FILE_PTE_MARK = 0x2;
@@ -396,26 +395,5 @@ export class FileCache {
       }
     }
     k.event('page-out', `LabEvictFromCache("${f.name}"): ${written} modified page${written === 1 ? '' : 's'} written to the file, every page out of the views, ${dropped} page${dropped === 1 ? '' : 's'} dropped from the cache (${f.cache.size} kept)`);
-  }
-
-  register(define: (k: Kernel, spec: RoutineSpec, impl: (a: U64[]) => NativeResult) => void, readCString: (k: Kernel, va: number, max?: number) => string): void {
-    const k = this.k;
-    const H = 'mdlab.h' as const;
-    const n = (a: U64 | undefined): number => (a === undefined ? 0 : typeof a === 'number' ? a : Number(BigInt.asIntN(64, a)));
-    define(k, {
-      name: 'LabCreateFile', header: H, irql: 'PASSIVE_LEVEL', prototype: 'PVOID LabCreateFile(PCSTR Name, SIZE_T Size);',
-      summary: 'Creates a file on the emulated file system and returns its FILE_OBJECT.',
-      details: 'Its contents are deterministic (each byte derived from its offset) until written through a view. `IoGetRelatedDeviceObject` on the returned pointer gives the top of the file system\'s device stack, where a filter attaches (reference 5.1).',
-    }, (a) => this.createFile(readCString(k, n(a[0]), 260), n(a[1])));
-    define(k, {
-      name: 'LabMapViewOfFile', header: H, irql: 'PASSIVE_LEVEL', prototype: 'PVOID LabMapViewOfFile(PEPROCESS Process, PVOID File);',
-      summary: 'Maps the whole file into the process (read/write) and returns the view\'s address; nothing is resident until touched.',
-      details: 'A touch of a page the file cache holds is a soft fault; otherwise the memory manager reads a cluster (the 64 KB window around the page, trimmed of resident pages at both ends) with one paging read down the file\'s device stack: an `IRP_PAGING_IO` IRP_MJ_READ whose MDL has `MDL_PAGES_LOCKED | MDL_IO_PAGE_READ` and names the **dummy page** for every page inside the cluster that is already resident (reference 5.1).',
-    }, (a) => this.mapView(n(a[0]), n(a[1])));
-    define(k, {
-      name: 'LabEvictFromCache', header: H, irql: 'PASSIVE_LEVEL', prototype: 'VOID LabEvictFromCache(PVOID File);',
-      summary: 'Memory pressure on the file: modified pages are written to the file, every page leaves the views, and the cache drops some pages.',
-      details: 'Dropped: the first and the last page of every group of four (pages 0 and 3, 4 and 7, …); the middle two stay in the cache, so touching them is a soft fault, and a later fault on a dropped page reads a cluster across them — their slots name the dummy page (reference 5.1).',
-    }, (a) => { this.evict(n(a[0])); });
   }
 }

@@ -141,5 +141,21 @@ export function registerIoRoutines(k: Kernel): void {
     details: '`DO_DIRECT_IO`: `Irp->MdlAddress` describes Buffer, locked with IoReadAccess. `DO_BUFFERED_IO`: the data is copied into a SystemBuffer first. Neither: `Irp->UserBuffer` only. Reference 4.2.',
   }, (a) => readWrite(io, true, ptr(a[0]), ptr(a[1]), ptr(a[2]), ulong(a[3]), size(a[4])));
 
-  files.register(define, readCString);
+  define(k, {
+    name: 'LabCreateFile', header: H, irql: 'PASSIVE_LEVEL', prototype: 'PVOID LabCreateFile(PCSTR Name, SIZE_T Size);',
+    summary: 'Creates a file on the emulated file system and returns its FILE_OBJECT.',
+    details: 'Its contents are deterministic (each byte derived from its offset) until written through a view. `IoGetRelatedDeviceObject` on the returned pointer gives the top of the file system\'s device stack, where a filter attaches (reference 5.1).',
+  }, (a) => files.createFile(readCString(k, ptr(a[0]), 260), size(a[1])));
+
+  define(k, {
+    name: 'LabMapViewOfFile', header: H, irql: 'PASSIVE_LEVEL', prototype: 'PVOID LabMapViewOfFile(PEPROCESS Process, PVOID File);',
+    summary: 'Maps the whole file into the process (read/write) and returns the view\'s address; nothing is resident until touched.',
+    details: 'A touch of a page the file cache holds is a soft fault; otherwise the memory manager reads a cluster (the 64 KB window around the page, trimmed of resident pages at both ends) with one paging read down the file\'s device stack: an `IRP_PAGING_IO` IRP_MJ_READ whose MDL has `MDL_PAGES_LOCKED | MDL_IO_PAGE_READ` and names the **dummy page** for every page inside the cluster that is already resident (reference 5.1).',
+  }, (a) => files.mapView(ptr(a[0]), ptr(a[1])));
+
+  define(k, {
+    name: 'LabEvictFromCache', header: H, irql: 'PASSIVE_LEVEL', prototype: 'VOID LabEvictFromCache(PVOID File);',
+    summary: 'Memory pressure on the file: modified pages are written to the file, every page leaves the views, and the cache drops some pages.',
+    details: 'Dropped: the first and the last page of every group of four (pages 0 and 3, 4 and 7, …); the middle two stay in the cache, so touching them is a soft fault, and a later fault on a dropped page reads a cluster across them — their slots name the dummy page (reference 5.1).',
+  }, (a) => { files.evict(ptr(a[0])); });
 }
