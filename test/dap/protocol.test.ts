@@ -156,6 +156,17 @@ describe('debug adapter protocol (toy interpreter)', function () {
     assert.equal(dbg?.body.line, 15, 'DbgPrint output carries its line');
   });
 
+  it('noDebug runs to the end without stopping at breakpoints or LabBreak()', async () => {
+    await dc.initializeRequest();
+    const exited = dc.waitForEvent('exited', 10000);
+    const launched = dc.launch({ program: TOY, noDebug: true });
+    await dc.waitForEvent('initialized');
+    await dc.setBreakpointsRequest({ source: { path: TOY }, breakpoints: [{ line: 13 }] });
+    await dc.configurationDoneRequest();
+    await launched;
+    assert.equal((await exited).body.exitCode, 3, 'the toy ends in its bug check');
+  });
+
   it('malformed, unknown and out-of-order requests get error responses and the adapter stays up', async () => {
     await assert.rejects(dc.send('next', { threadId: 1 }), /no scenario is loaded/);
     await assert.rejects(dc.send('variables', { variablesReference: 'x' }), /must be a number|no scenario/);

@@ -106,6 +106,22 @@ describe('debug adapter under faults and concurrency', function () {
     assert.equal((await next).body.description, 'Paused on LabBreak()');
   });
 
+  it('a data breakpoint on a global named in the Watch view stops where the loop changes it', async () => {
+    const dc = await client();
+    const program = fixture('counting.c');
+    await start(dc, program, [10]);
+    const info = await dc.send('dataBreakpointInfo', { name: 'g_sum', frameId: 1 });
+    assert.ok(info.body.dataId, info.body.description);
+    await dc.send('setDataBreakpoints', { breakpoints: [{ dataId: info.body.dataId, hitCondition: '3' }] });
+    await dc.setBreakpointsRequest({ source: { path: program }, breakpoints: [] });
+    const stopped = dc.waitForEvent('stopped', 30000) as Promise<DebugProtocol.StoppedEvent>;
+    await dc.continueRequest({ threadId: 1 });
+    assert.equal((await stopped).body.reason, 'data breakpoint');
+    const frameId = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0].id;
+    // g_sum changes at i = 1, 2, 3: the third change leaves 0+1+2+3 = 6.
+    assert.equal((await dc.evaluateRequest({ expression: 'g_sum', context: 'watch', frameId })).body.result, '6');
+  });
+
   it('setVariable changes a local, and the run follows the new value', async () => {
     const dc = await client();
     await start(dc, fixture('lock-and-print.c'), [21]);
