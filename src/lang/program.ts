@@ -7,6 +7,7 @@ import { Parser, reachableFunctions, type ParsedUnit } from './parser';
 import { ExprGen, type GenCtx } from './codegen';
 import { FunctionLowering, LowerError } from './lower';
 import { preprocess } from './preprocessor/index';
+import { createKernel } from '../emulator/index';
 
 export interface CompileOptions {
   /** Names of the emulator's routines: a called prototype with no body and no routine is then a compile error. */
@@ -34,9 +35,17 @@ function toDiagnostic(d: Diag): Diagnostic {
   return { file: d.file, line: d.line, col: d.col, endLine: d.line, endCol: d.col + d.length, severity: d.severity, message: d.message };
 }
 
+let emulatorRoutineNames: Set<string> | null = null;
+/** The emulator's routines, from a small throwaway kernel (a few ms, once). */
+function emulatorRoutines(name: string): boolean {
+  emulatorRoutineNames ??= new Set(createKernel({ physicalMemory: 4 * 1024 * 1024 }).routineNames());
+  return emulatorRoutineNames.has(name);
+}
+
+/** Without `options.routines`, a called prototype is checked against the emulator's routines. */
 export function compile(mainFile: string, host: SourceHost, options: CompileOptions = {}): CompileResult {
   const pp = preprocess(mainFile, host);
-  return compileTokens(pp.tokens, mainFile, pp.diagnostics, pp.macros, options);
+  return compileTokens(pp.tokens, mainFile, pp.diagnostics, pp.macros, { routines: emulatorRoutines, ...options });
 }
 
 export function compileTokens(tokens: Token[], mainFile: string, ppDiags: Diagnostic[] = [], macros: PreprocessResult['macros'] = new Map(), options: CompileOptions = {}): CompileResult {
