@@ -154,6 +154,7 @@ export class MdlManager {
     length = length >>> 0;
     if (length > MAX_MDL_LENGTH) return 0; // reference 2.1: too large → NULL
     if (length === 0) this.k.verifierReport(`Driver Verifier: IoAllocateMdl with Length 0 for ${hex64(va)} describes nothing (reference 6.9)`);
+    if (va < 0 && va + length > 0) this.k.verifierReport(`Driver Verifier: IoAllocateMdl range ${hex64(va)} + 0x${length.toString(16)} wraps past the top of the address space (reference 6.9)`);
     if (chargeQuota) this.k.verifierReport('Driver Verifier: IoAllocateMdl ChargeQuota is reserved and must be FALSE');
     const pages = spanPages(va, length);
     let block: number;

@@ -99,7 +99,8 @@ export class Pool {
     if (size === 0) this.k.verifierCheck(0x00, irql, kind === 'Paged' ? 1 : 0, 0, 'zero-byte pool allocation');
     if (kind === 'Paged' && irql > APC_LEVEL) this.k.verifierCheck(0x01, irql, 1, size, 'paged pool allocated above APC_LEVEL');
     if (kind === 'NonPaged' && irql > DISPATCH_LEVEL) this.k.verifierCheck(0x02, irql, 0, size, 'nonpaged pool allocated above DISPATCH_LEVEL');
-    if (size < 0 || size > 2 ** 40) return 0;
+    // More than the machine's memory can never be satisfied: NULL (pool exhaustion).
+    if (!(size >= 0) || size > this.k.totalFrames * PAGE_SIZE) return 0;
     let a: PoolAllocation;
     if (special && size + HEADER <= PAGE_SIZE) {
       const pageVa = this.reservePages(kind, 1, true);

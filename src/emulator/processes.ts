@@ -157,6 +157,8 @@ export class Processes {
     const prot = mmProtection(protect);
     if (size <= 0 || prot < 0 || !p.alive) return 0;
     const pages = Math.ceil(size / PAGE_SIZE);
+    // Commit is limited by RAM plus the page file (modelled as three times RAM): beyond it, NULL.
+    if (pages > 4 * this.k.totalFrames) return 0;
     const start = p.nextVa;
     p.nextVa += (pages + 16) * PAGE_SIZE; // uncommitted gap between allocations
     const space = this.k.mm.spaces.get(p.spaceId)!;

@@ -159,3 +159,26 @@ describe('Other kernel routines', () => {
     assert.equal(String.fromCharCode(...k.memory.readBytes(a, 6)), 'aabcdf');
   });
 });
+
+describe('Bad input', () => {
+  it('absurd sizes fail like Windows does instead of hanging: NULL from pool and LabUserAlloc, NULL from IoAllocateMdl above 4 GB', () => {
+    const { call, proc } = boot();
+    assert.equal(call('ExAllocatePoolWithTag', 1, 2 ** 45, 0x41414141), 0);
+    assert.equal(call('ExAllocatePool2', 0x40, 2 ** 45, 0x41414141), 0);
+    assert.equal(call('LabUserAlloc', proc, 2 ** 45, 4), 0);
+    assert.equal(call('IoAllocateMdl', 0x10000, 0xfffff001, 0, 0, 0), 0);
+    assert.equal(call('MmAllocateMappingAddress', 2 ** 45, 0x41414141), 0);
+  });
+
+  it('an unknown process pointer is a clear bug check, not a host crash', () => {
+    const { call } = boot();
+    const b = bugcheckOf(() => call('LabEnterProcess', 0x1234));
+    assert.equal(b.code, 0x05);
+    assert.match(b.explanation, /not a process/);
+  });
+
+  it('a NULL MDL pointer raises an access violation in the routine that dereferences it', () => {
+    const { call } = boot();
+    assert.equal(raisedOf(() => call('MmProbeAndLockPages', 0, 1, 0)).status, STATUS.ACCESS_VIOLATION);
+  });
+});
