@@ -6,6 +6,7 @@ import { registerCommands } from './commands';
 import { DEBUG_TYPE, MdlConfigurationProvider } from './debugConfiguration';
 import { registerPmdlVisualizer } from './debugVisualizer';
 import { MdlEvaluatableExpressionProvider, MdlInlineValuesProvider } from './inlineValues';
+import { registerLabCommands } from './labs';
 import { MdlSessions } from './mdlSessions';
 import { panels } from './panelsBridge';
 
@@ -31,6 +32,7 @@ export function activateMdlLab(context: vscode.ExtensionContext): MdlLabApi {
     vscode.languages.registerEvaluatableExpressionProvider(c, new MdlEvaluatableExpressionProvider()),
   );
   registerCommands(context, sessions);
+  registerLabCommands(context);
   panels.register(context);
   const visualizerRegistered = registerPmdlVisualizer(context);
   return { sessions, visualizerRegistered, openPanels: () => panels.openPanels };

@@ -52,3 +52,20 @@ describe('the MDL view in a real workbench', () => {
     await until(() => ext.exports.openPanels() === 0, 5000, 'closing the tab to dispose the panel');
   });
 });
+
+describe('launch configurations', () => {
+  it('offers the default configuration and snippets for ${file}, a chosen file, and a small machine', async () => {
+    const ext = await activeExtension();
+    const dbg = (ext.packageJSON.contributes.debuggers as { type: string; configurationSnippets: { body: { program: string } }[] }[]).find((d) => d.type === 'mdl');
+    assert.ok(dbg && dbg.configurationSnippets.length >= 3);
+    assert.ok(dbg.configurationSnippets.every((s) => /\$\{(file|workspaceFolder)\}/.test(s.body.program)));
+  });
+
+  it('refuses to launch ${file} when the active editor is not a C scenario, and starts no session', async () => {
+    const notC = await vscode.workspace.openTextDocument(sampleUri('labs', '08-context-and-irql', 'lab.json'));
+    await vscode.window.showTextDocument(notC);
+    const started = await vscode.debug.startDebugging(undefined, { type: 'mdl', request: 'launch', name: 'not a scenario', program: '${file}' });
+    assert.strictEqual(started, false);
+    assert.strictEqual(vscode.debug.activeDebugSession, undefined);
+  });
+});

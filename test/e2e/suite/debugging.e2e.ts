@@ -111,6 +111,20 @@ describe('debugging a scenario in the real debug UI', function () {
     assert.match(r.result.toLowerCase(), new RegExp(address.replace(/^0x0*/, '').slice(-8)));
   });
 
+  it('shows locals inline in the editor while stopped: mdl on the MmProbeAndLockPages line', async () => {
+    const frame = await topFrame(threadId);
+    const stopLine = frame.line - 1;
+    const values = await vscode.commands.executeCommand<vscode.InlineValue[]>('vscode.executeInlineValueProvider', doc.uri,
+      new vscode.Range(0, 0, doc.lineCount - 1, 0), { frameId: frame.id, stoppedLocation: new vscode.Range(stopLine, 0, stopLine, 0) });
+    // The command hands back plain objects; variable lookups are the ones with a variableName.
+    const lookups = values.filter((v): v is vscode.InlineValueVariableLookup => 'variableName' in v);
+    const lockLine = lineOf(doc, 'MmProbeAndLockPages(mdl') - 1;
+    assert.ok(lookups.some((v) => v.variableName === 'mdl' && v.range.start.line === lockLine), 'mdl is looked up on the lock line');
+    // Names VS Code does not find in the scopes are simply not shown; calls and ALL_CAPS macros are not asked for.
+    assert.ok(!lookups.some((v) => ['MmProbeAndLockPages', 'IoAllocateMdl', 'NULL', 'PMDL', 'STATUS_SUCCESS'].includes(v.variableName ?? '')), 'routine, type and macro names are not looked up');
+    assert.ok(lookups.every((v) => v.range.start.line <= stopLine), 'nothing after the stopped line');
+  });
+
   it('"Show in MDL View" on the mdl variable opens the MDL panel on that MDL', async () => {
     const frame = await topFrame(threadId);
     const mdl = (await locals(frame.id)).find((v) => v.name === 'mdl');
