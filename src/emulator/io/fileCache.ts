@@ -6,7 +6,7 @@
 import { GuestCallFault, SehException, type GuestCallRequest, type NativeResult } from '../contract';
 import type { Kernel } from '../kernel';
 import type { PageTables } from '../pageTables';
-import { vpnOf, vaOfVpn, makeValidPte, pteFrame, PTE_VALID, PTE_DIRTY, PTE_TRANSITION, PTE_PAGEFILE } from '../pageTables';
+import { vpnOf, vaOfVpn, makeValidPte, makeTransitionPte, pteFrame, PTE_VALID, PTE_DIRTY, PTE_TRANSITION, PTE_PAGEFILE } from '../pageTables';
 import { IRP, IO_STACK_LOCATION as SL, MDL as M, DEVICE_OBJECT as DEV, DRIVER_OBJECT as DRV } from '../layouts';
 import { PAGE_SIZE, STATUS, KernelMode, MDL_PAGES_LOCKED, MDL_IO_PAGE_READ, MDL_MAPPED_TO_SYSTEM_VA, ntStatusName } from '../constants';
 import { PFN_MODIFIED, PFN_DELETED, PageLocation } from '../pfnDatabase';
@@ -232,6 +232,19 @@ export class FileCache {
     }
     const view = f.views.find((v) => v.spaceId === spaceId);
     const startVa = view ? view.base + first * PAGE_SIZE : 0;
+    const viewIndex = this.views.findIndex((e) => e.view === view);
+    const space = k.mm.spaces.get(spaceId);
+    if (view && space) {
+      // While the read is in progress the view's PTEs are transition PTEs naming the new frames.
+      pfns.forEach((pfn, i) => {
+        if (pfn === k.dummyPfn) return;
+        const vpn = vpnOf(view.base) + first + i;
+        if (!isFilePte(space.getPte(vpn))) return;
+        k.mm.setPte(space, vpn, makeTransitionPte(pfn, MM_READWRITE));
+        k.mm.pfn.ownerSpace[pfn] = spaceId;
+        k.mm.pfn.ownerVa[pfn] = vaOfVpn(vpn);
+      });
+    }
     const mdl = k.pool.allocate('NonPaged', M.sizeof + 8 * count, tagValue('MmIn'), false);
     const iosb = k.pool.allocate('NonPaged', 16, tagValue('MmIn'), false);
     const top = relatedDeviceObject(io, f.fileObject);
@@ -259,8 +272,18 @@ export class FileCache {
     const dummies = pfns.filter((p) => p === k.dummyPfn).length;
     io.irpEvent(`hard fault on page ${page} of "${f.name}": paging read of pages ${first}..${last} (MDL ${hex64(mdl)}, ${dummies} slot${dummies === 1 ? '' : 's'} naming the dummy page 0x${k.dummyPfn.toString(16)})`, mdl);
     const fo = f.fileObject;
+    const viewBase = view ? view.base : 0;
     return then(callDriver(io, top, irp), () => {
       this.finishRead(this.files.get(fo)!, first, mdl, iosb, pfns);
+      // The cluster's pages now wait in the cache; only the faulting page becomes valid (in fault()).
+      const sp2 = k.mm.spaces.get(spaceId);
+      if (viewBase && sp2) {
+        pfns.forEach((pfn, i) => {
+          const vpn = vpnOf(viewBase) + first + i;
+          const pte = sp2.getPte(vpn);
+          if (pfn !== k.dummyPfn && pte % 2 === 0 && (pte % 4096) & PTE_TRANSITION && pteFrame(pte) === pfn) k.mm.setPte(sp2, vpn, filePte(viewIndex));
+        });
+      }
       return 0;
     });
   }

@@ -154,7 +154,7 @@ export class IoManager {
         completed: cur > count,
         requestorMode: dv.getUint8(IRP.RequestorMode) === 1 ? 'UserMode' : 'KernelMode',
         flags,
-        flagNames: IRP_FLAG_NAMES.filter(([v]) => flags & v).map(([, n]) => n),
+        flagNames: IRP_FLAG_NAMES.filter(([v]) => flags & v).map(([v, n]) => (v === IRP_INPUT_OPERATION && flags & IRP_PAGING_IO ? 'IRP_SYNCHRONOUS_PAGING_IO' : n)),
         stackCount: count,
         currentLocation: cur,
         status: ntStatusName(dv.getUint32(IRP.IoStatus, true)),

@@ -10,7 +10,7 @@ import { STATUS } from '../../../../src/emulator/constants';
 const PAGE = 0x1000;
 const IRP_PAGING_IO = 2;
 
-interface Seen { flags: number; mdlFlags: number; pfns: number[]; offset: number; length: number; origin: string; irpOfMdl: string | null }
+interface Seen { flags: number; mdlFlags: number; pfns: number[]; offset: number; length: number; origin: string; irpOfMdl: string | null; slots: (boolean | null)[]; irpFlags: string[] }
 
 /** A filter above the file system; `onRead` runs on each paging read before it is passed down. */
 function filtered(lab: IoLab, file: number, onRead: (irp: number) => { after?: (irp: number) => void } | void): { seen: Seen[]; below: () => number } {
@@ -29,6 +29,7 @@ function filtered(lab: IoLab, file: number, onRead: (irp: number) => { after?: (
         flags: m.read32(irp + IRP.Flags), mdlFlags: m.read16(mdl + MDL.MdlFlags),
         pfns: Array.from({ length: count }, (_, i) => lab.p64(mdl + MDL.PfnArray + 8 * i)),
         offset: lab.p64(sp + SL.ReadByteOffset), length: m.read32(sp + SL.ReadLength), origin: view.origin, irpOfMdl: view.irp,
+        slots: view.slotMatchesPageTables, irpFlags: lab.k.snapshot().irps.find((v) => v.address === view.irp)?.flagNames ?? [],
       });
       afterFn = onRead(irp)?.after;
       // IoCopyCurrentIrpStackLocationToNext + IoSetCompletionRoutine
@@ -116,6 +117,8 @@ describe('File-backed views, the page cache and the dummy page', () => {
     assert.equal(read.origin, 'paging read');
     assert.ok(read.irpOfMdl);
     assert.deepEqual([read.pfns[1], read.pfns[2]], [dummy, dummy]);
+    assert.deepEqual(read.slots, [true, null, null, true], 'the new frames are what the view\'s (transition) PTEs name; dummy slots name nothing');
+    assert.deepEqual(read.irpFlags, ['IRP_NOCACHE', 'IRP_PAGING_IO', 'IRP_SYNCHRONOUS_PAGING_IO']);
     assert.ok(read.pfns[0] !== dummy && read.pfns[3] !== dummy && read.pfns[0] !== read.pfns[3]);
     assert.equal(lab.touch8(view + 3 * PAGE), 'B'.charCodeAt(0));
     assert.equal(lab.touch8(view + PAGE), 'Y'.charCodeAt(0), 'the data read into the dummy page never reaches anyone');
