@@ -137,6 +137,9 @@ export class BreakpointTable {
   /** Re-verify every line breakpoint once a program exists (breakpoints may arrive before launch). */
   rebind(program: Program): Map<string, BreakpointStatus[]> {
     const changed = new Map<string, BreakpointStatus[]>();
+    // A new run counts hits from zero.
+    for (const list of this.lines.values()) for (const bp of list) bp.hits = 0;
+    for (const bp of [...this.functions, ...this.data]) bp.hits = 0;
     for (const [file, list] of this.lines) {
       const executable = program.executableLines(file);
       const statuses: BreakpointStatus[] = [];

@@ -122,6 +122,19 @@ describe('debug adapter under faults and concurrency', function () {
     assert.equal((await dc.evaluateRequest({ expression: 'g_sum', context: 'watch', frameId })).body.result, '6');
   });
 
+  it('an exception no __except handles stops as unhandled, with bug check 0x1E and the status in the widget', async () => {
+    const dc = await client();
+    const s = await start(dc, fixture('unhandled-raise.c'), []);
+    assert.equal(s.body.reason, 'exception');
+    assert.match(s.body.description ?? '', /unhandled exception 0xC000009A/);
+    const info = await dc.exceptionInfoRequest({ threadId: 1 });
+    assert.equal(info.body.exceptionId, 'KMODE_EXCEPTION_NOT_HANDLED');
+    assert.equal(info.body.breakMode, 'unhandled');
+    assert.match(info.body.details?.stackTrace ?? '', /nt!ExRaiseStatus/);
+    const frames = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+    assert.deepEqual(frames.map((f) => f.name), ['nt!ExRaiseStatus', 'Fail', 'LabMain']);
+  });
+
   it('setVariable changes a local, and the run follows the new value', async () => {
     const dc = await client();
     await start(dc, fixture('lock-and-print.c'), [21]);

@@ -132,13 +132,16 @@ export async function runUserEyeTest(env, workspace) {
         if (!/MDL Lab/.test(status)) throw new Error(`the status bar does not show MDL Lab (${status.replace(/\s+/g, ' ').slice(0, 200)})`);
       });
 
+      let stoppedMdl = null;
       if (stopped) {
         await step('the Variables view shows mdl as a PMDL whose MdlFlags decode to MDL_PAGES_LOCKED', async () => {
           await expandScope(page, 'Locals');
           const mdl = variablesRow(page, 'mdl');
           await mdl.waitFor({ timeout: 10000 });
-          const summary = await mdl.innerText();
-          if (!/0x[0-9a-f`]+/i.test(summary)) throw new Error(`mdl reads "${summary}"`);
+          const label = (await mdl.getAttribute('aria-label')) ?? '';
+          const address = /value (0x[0-9a-f`]+)/i.exec(label)?.[1];
+          if (!address) throw new Error(`the mdl row reads "${label}"`);
+          stoppedMdl = address.replace(/^0x/i, '').toLowerCase();
           if ((await mdl.getAttribute('aria-expanded')) !== 'true') await mdl.click();
           const flags = variablesRow(page, 'MdlFlags');
           await flags.waitFor({ timeout: 10000 });
@@ -152,6 +155,10 @@ export async function runUserEyeTest(env, workspace) {
           await runCommand(page, 'MDL Lab: Show MDL View');
           const frame = await mdlPanelFrame(page, 20000);
           await frame.getByText('MDL_PAGES_LOCKED').first().waitFor({ timeout: 10000 });
+          // The MDL of this stop: the address the Variables view shows for mdl, and this line.
+          const body = (await frame.locator('body').innerText()).toLowerCase();
+          if (stoppedMdl && !body.includes(stoppedMdl)) throw new Error(`the panel does not show the MDL ${stoppedMdl} that mdl points to`);
+          if (!body.includes('scenario.c:29')) throw new Error('the panel header does not name the stop (scenario.c:29)');
           // Three pages from 0x200 into a page span four frames: four PFN rows, each a frame number.
           const pfns = await frame.locator('.pfns .pfn-row:not(.pfn-head) .c-pfn').allInnerTexts();
           if (pfns.length !== 4 || !pfns.every((t) => /^(0x)?[0-9a-f]+$/i.test(t.trim()))) throw new Error(`the PFN array shows ${JSON.stringify(pfns)}`);

@@ -46,6 +46,13 @@ describe('mdl-lab command line', function () {
     assert.match(r.out, /LabMain \[.*unlock-twice\.c @ 18\]/);
   });
 
+  it('run: an exception nobody handles is bug check 0x1E KMODE_EXCEPTION_NOT_HANDLED with the raising routine on the stack', () => {
+    const r = cli('run', fixture('unhandled-raise.c'));
+    assert.equal(r.code, 3);
+    assert.match(r.out, /^\*\*\* BUGCHECK 0x0000001E \(0xC000009A, 0x[0-9A-F]+, 0x0, 0x0\) KMODE_EXCEPTION_NOT_HANDLED$/m);
+    assert.match(r.out, /#0 nt!ExRaiseStatus\n  #1 Fail \[.*@ 7\]\n  #2 LabMain \[.*@ 13\]/);
+  });
+
   it('run: --max-steps ends an endless loop with a clear message and exit 4', () => {
     const r = cli('run', fixture('endless.c'), '--max-steps', '20000');
     assert.equal(r.code, 4);

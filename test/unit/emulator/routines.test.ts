@@ -182,3 +182,21 @@ describe('Bad input', () => {
     assert.equal(raisedOf(() => call('MmProbeAndLockPages', 0, 1, 0)).status, STATUS.ACCESS_VIOLATION);
   });
 });
+
+describe('Driver-built MDLs', () => {
+  it('an MDL the driver initialised in its own unaligned storage locks, maps and unlocks like any other (§1.3)', () => {
+    const { k, call, user, mdl } = boot();
+    const buf = user(0x2000);
+    k.memory.write32(buf + 0x1000, 0x600d);
+    const storage = call('ExAllocatePoolWithTag', 0, 0x100, 0x41414141);
+    const m = storage + 4;
+    call('MmInitializeMdl', m, buf, 0x2000);
+    assert.equal(mdl(m).size, 64);
+    call('MmProbeAndLockPages', m, 1, 0);
+    const sva = call('MmGetSystemAddressForMdlSafe', m, 16);
+    assert.equal(k.memory.read32(sva + 0x1000), 0x600d);
+    call('MmUnlockPages', m);
+    assert.equal(mdl(m).flags, 0);
+    assert.ok(k.snapshot().mdls.some((v) => v.origin.startsWith('MmInitializeMdl')));
+  });
+});

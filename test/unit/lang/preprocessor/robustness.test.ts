@@ -35,6 +35,12 @@ describe('preprocessor: robustness', () => {
     }), { numRuns: 400 });
   });
 
+  it('a macro whose expansion doubles at every level stops with an error instead of exhausting memory', function () {
+    this.timeout(60000);
+    const r = check(`#define twice(x) x x\n${'twice('.repeat(40)}1${')'.repeat(40)}`);
+    assert.deepEqual(r.diagnostics.map((d) => d.message), ['macro expansion produced more than 1000000 tokens; no further macros are expanded']);
+  });
+
   it('deeply nested parentheses and macro calls end with a diagnostic, not a crash', function () {
     this.timeout(20000);
     const depth = 5000;
