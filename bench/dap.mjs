@@ -80,6 +80,39 @@ async function measure(adapter, program) {
   return { median: times[Math.floor(times.length / 2)], p90: times[Math.floor(times.length * 0.9)] };
 }
 
+/** Pause latency in an endless loop (issue 11: within 100 ms): pause request → stopped event. */
+async function pauseLatency(adapter, program) {
+  const dc = new DebugClient('node', adapter, 'mdl');
+  await dc.start();
+  await dc.initializeRequest();
+  const launched = dc.launch({ program });
+  await dc.waitForEvent('initialized', 120000);
+  await dc.configurationDoneRequest();
+  await launched;
+  const times = [];
+  for (let i = 0; i < 20; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    const t0 = performance.now();
+    const stopped = dc.waitForEvent('stopped', 120000);
+    await dc.pauseRequest({ threadId: 1 });
+    await stopped;
+    times.push(performance.now() - t0);
+    await dc.continueRequest({ threadId: 1 });
+  }
+  const terminated = dc.waitForEvent('terminated', 120000);
+  const t0 = performance.now();
+  await dc.send('terminate', {});
+  await terminated;
+  const terminateMs = performance.now() - t0;
+  await dc.stop();
+  times.sort((a, b) => a - b);
+  return { median: times[10], max: times[19], terminateMs };
+}
+
+const endless = join(dir, 'endless.c');
+writeFileSync(endless, '#include <ntifs.h>\n#include <mdlab.h>\nVOID LabMain(VOID)\n{\n    ULONG spins = 0;\n    for (;;) {\n        spins++;\n    }\n}\n');
+const pause = await pauseLatency(join(dir, 'adapter.js'), endless);
+
 const bare = await measure(join(dir, 'bare.js'), scenario);
 const mdl = await measure(join(dir, 'adapter.js'), scenario);
 const fmt = (x) => x.toFixed(2);
@@ -87,4 +120,5 @@ console.log(`round trips: ${rounds} (next → stopped → stackTrace → scopes 
 console.log(`bare session:  median ${fmt(bare.median)} ms, p90 ${fmt(bare.p90)} ms`);
 console.log(`MDL Lab:       median ${fmt(mdl.median)} ms, p90 ${fmt(mdl.p90)} ms`);
 console.log('(the snapshot event follows a stop after 40 ms without requests, so rapid stepping does not build it per step)');
+console.log(`pause in an endless loop: median ${fmt(pause.median)} ms, max ${fmt(pause.max)} ms; terminate ${fmt(pause.terminateMs)} ms (goal < 100 ms: ${pause.max < 100 && pause.terminateMs < 100 ? 'met' : 'NOT met'})`);
 console.log(`ratio (median): ${(mdl.median / bare.median).toFixed(2)}x  (goal <= 2x: ${mdl.median / bare.median <= 2 ? 'met' : 'NOT met'})`);

@@ -36,7 +36,7 @@ export interface ExceptionFilters {
 }
 
 /** A slice stays under this many milliseconds so pause and terminate land within 100 ms. */
-const SLICE_MS = 8;
+const SLICE_MS = 5;
 
 export class DebugEngine extends Emitter<EngineEvents> {
   options: EngineOptions = { ...DEFAULT_OPTIONS };
