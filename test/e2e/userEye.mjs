@@ -119,6 +119,8 @@ export async function runUserEyeTest(env, workspace) {
         await page.locator('.monaco-editor .view-lines', { hasText: 'MmProbeAndLockPages' }).first().waitFor({ timeout: 10000 });
       });
 
+      let stopLine = 0;
+      let stoppedMdl = null;
       const stopped = await step('F5 with no launch.json runs the scenario and stops at its first LabBreak()', async () => {
         await page.locator('.monaco-editor .view-lines').first().click();
         await page.keyboard.press('F5');
@@ -129,10 +131,11 @@ export async function runUserEyeTest(env, workspace) {
         await line.waitFor({ timeout: 5000 });
         await page.screenshot({ path: join(shots, '1-editor-stopped.png') });
         const status = await page.locator('.statusbar').innerText();
-        if (!/MDL Lab/.test(status)) throw new Error(`the status bar does not show MDL Lab (${status.replace(/\s+/g, ' ').slice(0, 200)})`);
+        const where = /MDL Lab: (\w+):(\d+)/.exec(status);
+        if (!where) throw new Error(`the status bar does not show where MDL Lab stopped (${status.replace(/\s+/g, ' ').slice(0, 200)})`);
+        stopLine = Number(where[2]);
       });
 
-      let stoppedMdl = null;
       if (stopped) {
         await step('the Variables view shows mdl as a PMDL whose MdlFlags decode to MDL_PAGES_LOCKED', async () => {
           await expandScope(page, 'Locals');
@@ -158,7 +161,7 @@ export async function runUserEyeTest(env, workspace) {
           // The MDL of this stop: the address the Variables view shows for mdl, and this line.
           const body = (await frame.locator('body').innerText()).toLowerCase();
           if (stoppedMdl && !body.includes(stoppedMdl)) throw new Error(`the panel does not show the MDL ${stoppedMdl} that mdl points to`);
-          if (!body.includes('scenario.c:29')) throw new Error('the panel header does not name the stop (scenario.c:29)');
+          if (!body.includes(`scenario.c:${stopLine}`)) throw new Error(`the panel header does not name the stop (scenario.c:${stopLine})`);
           // Three pages from 0x200 into a page span four frames: four PFN rows, each a frame number.
           const pfns = await frame.locator('.pfns .pfn-row:not(.pfn-head) .c-pfn').allInnerTexts();
           if (pfns.length !== 4 || !pfns.every((t) => /^(0x)?[0-9a-f]+$/i.test(t.trim()))) throw new Error(`the PFN array shows ${JSON.stringify(pfns)}`);
