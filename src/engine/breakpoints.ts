@@ -92,6 +92,8 @@ export class BreakpointTable {
   private readonly lineIndex = new Map<string, Set<number>>();
   private functions: FunctionBreakpoint[] = [];
   private data: DataBreakpoint[] = [];
+  /** Bumped by every change, so a running scenario picks up breakpoints set while it runs. */
+  version = 0;
 
   get hasData(): boolean {
     return this.data.length > 0;
@@ -109,6 +111,7 @@ export class BreakpointTable {
   }
 
   setLineBreakpoints(file: string, specs: BreakpointSpec[], program: Program | null): BreakpointStatus[] {
+    this.version++;
     const key = normalizePath(file);
     const executable = program ? program.executableLines(key) : [];
     const list: LineBreakpoint[] = [];
@@ -155,6 +158,7 @@ export class BreakpointTable {
   }
 
   setFunctionBreakpoints(specs: FunctionBreakpointSpec[], known: (name: string) => boolean): BreakpointStatus[] {
+    this.version++;
     this.functions = [];
     return specs.map((spec) => {
       const id = this.nextId++;
@@ -166,6 +170,7 @@ export class BreakpointTable {
   }
 
   setDataBreakpoints(specs: DataBreakpointSpec[], kernel: EngineKernel | null): BreakpointStatus[] {
+    this.version++;
     this.data = [];
     return specs.map((spec) => {
       const id = this.nextId++;

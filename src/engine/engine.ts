@@ -343,8 +343,9 @@ export class DebugEngine extends Emitter<EngineEvents> {
     this.pauseRequested = false;
     this.pending = null;
     const ctx = this.checkContext();
-    const needsFullCheck = mode.kind !== 'continue' || this.breakpoints.hasAny;
-    const check = needsFullCheck ? makeStopCheck(ctx, mode) : makePauseOnlyCheck(ctx);
+    const makeCheck = () => (mode.kind !== 'continue' || this.breakpoints.hasAny ? makeStopCheck(ctx, mode) : makePauseOnlyCheck(ctx));
+    let check = makeCheck();
+    let bpVersion = this.breakpoints.version;
     const resumeCall = this.midCall;
     this.midCall = null;
     m.onCall = (name, native) => {
@@ -362,6 +363,11 @@ export class DebugEngine extends Emitter<EngineEvents> {
     let lastYield = now();
     for (;;) {
       if (this.terminateRequested) return this.result('terminated', 'the run was terminated');
+      if (bpVersion !== this.breakpoints.version) {
+        // Breakpoints changed while running (set in the editor): from here on they count.
+        bpVersion = this.breakpoints.version;
+        check = makeCheck();
+      }
       if (m.steps >= this.timeline.nextDue()) this.timeline.record(m, k);
       let budget = Math.min(this.sliceBudget, this.timeline.nextDue() - m.steps);
       if (this.options.maxSteps > 0) budget = Math.min(budget, this.options.maxSteps - m.steps);

@@ -255,3 +255,15 @@ describe('debug engine: the first statement', () => {
     assert.equal(s.step, 0);
   });
 });
+
+describe('debug engine: breakpoints set while running', () => {
+  it('a breakpoint added during an endless loop stops it at that line', async () => {
+    const e = await loadToy({ LabMain: [{ line: 5, op: { set: 'n', to: (v) => (v.n ?? 0) + 1 } }, { line: 6, op: { jumpTo: 0, when: () => true } }] });
+    const running = e.start();
+    await new Promise((r) => setTimeout(r, 30));
+    e.breakpoints.setLineBreakpoints(TOY_FILE, [{ line: 6 }], e.loadedProgram);
+    const s = stop(await running);
+    assert.equal(s.reason, 'breakpoint');
+    assert.equal(line(e), 6);
+  });
+});
