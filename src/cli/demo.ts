@@ -16,7 +16,7 @@ export function describeStopForDemo(engine: DebugEngine, stop: StopEvent): strin
   lines.push('Call stack:', ...formatFrames(engine.frames()));
   if (s.mdls.length === 0) lines.push('No live MDLs.');
   for (const m of s.mdls) {
-    lines.push('', `kd> dt nt!_MDL ${addr(m.address)}`, ...dtMdl(m));
+    lines.push('', `kd> dt nt!_MDL ${addr(m.address)}`, ...dtMdl(m, engine.kernel.peek(Number(BigInt.asIntN(64, BigInt(m.address))), 0x10)));
     lines.push('', `kd> !mdl ${addr(m.address)}`, ...bangMdl(m, s.frames));
   }
   lines.push(...frameLines(s));

@@ -127,7 +127,7 @@ function dtCommand(engine: DebugEngine, args: string[]): string {
     const a = addressArg(engine, args[1], 'an MDL address');
     const s = engine.snapshot();
     const m = findMdl(s, BigInt(a));
-    if (m) return dtMdl(m).join('\n');
+    if (m) return dtMdl(m, engine.kernel.peek(a, 0x10)).join('\n');
     return mdlCommand(engine, [String(a)]);
   }
   if (args.length < 2) throw new Error(`usage: dt ${type} ADDRESS`);

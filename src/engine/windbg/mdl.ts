@@ -8,15 +8,18 @@ function ptrOrNull(hex: string, suffix = ''): string {
   return /^0x0*$/.test(hex) ? '(null) ' : `0x${addr(hex)}${suffix}`;
 }
 
-/** `dt nt!_MDL ADDR` with the flags decoded after the raw value. */
-export function dtMdl(m: MdlView): string[] {
+/** `dt nt!_MDL ADDR` with the flags decoded after the raw value; `header` is the MDL's first 16 bytes when readable. */
+export function dtMdl(m: MdlView, header?: Uint8Array | null): string[] {
+  const dv = header && header.length >= 0x10 ? new DataView(header.buffer, header.byteOffset, header.byteLength) : null;
+  const apn = dv ? dv.getUint16(MDL.AllocationProcessorNumber, true) : 0;
+  const reserved = dv ? dv.getUint16(MDL.Reserved, true) : 0;
   return [
     'nt!_MDL',
     dtLine(MDL.Next, 'Next', ptrOrNull(m.next, ' _MDL')),
     dtLine(MDL.Size, 'Size', `0n${m.size}`),
     dtLine(MDL.MdlFlags, 'MdlFlags', `0n${m.flags}  (${describeMdlFlags(m.flags, m.flagNames)})`),
-    dtLine(MDL.AllocationProcessorNumber, 'AllocationProcessorNumber', '0'),
-    dtLine(MDL.Reserved, 'Reserved', '0'),
+    dtLine(MDL.AllocationProcessorNumber, 'AllocationProcessorNumber', `0x${apn.toString(16)}`),
+    dtLine(MDL.Reserved, 'Reserved', `0x${reserved.toString(16)}`),
     dtLine(MDL.Process, 'Process', ptrOrNull(m.process, ` _EPROCESS${m.processName ? ` (${m.processName})` : ''}`)),
     dtLine(MDL.MappedSystemVa, 'MappedSystemVa', ptrOrNull(m.mappedSystemVa, ' Void')),
     dtLine(MDL.StartVa, 'StartVa', ptrOrNull(m.startVa, ' Void')),

@@ -51,6 +51,13 @@ describe('WinDbg commands in the Debug Console', () => {
     assert.match(out, /\+0x02c ByteOffset/);
   });
 
+  it('dt _MDL ADDR reads every field from memory, AllocationProcessorNumber and Reserved included', () => {
+    const out = run('dt _MDL mdl');
+    const reserved = run('dw (PUCHAR)mdl + 0xe L1').split(/\s+/)[1];
+    assert.match(out, new RegExp(`\\+0x00e Reserved\\s+: 0x${parseInt(reserved, 16).toString(16)}$`, 'm'));
+    assert.match(out, /\+0x018 MappedSystemVa\s+: 0x[0-9a-f]{8}`[0-9a-f]{8} Void/);
+  });
+
   it('!pfn of a locked page shows its reference and lock counts and who maps it', () => {
     const pfn = e.snapshot().mdls[0].pfns[0];
     const out = run(`!pfn ${pfn.toString(16)}`);
