@@ -21,7 +21,8 @@ async function atFirstLabBreak(): Promise<DebugEngine> {
   return e;
 }
 
-describe('WinDbg commands in the Debug Console', () => {
+describe('WinDbg commands in the Debug Console', function () {
+  this.timeout(30000);
   let e: DebugEngine;
   let mdlAddress: string;
   before(async () => {
