@@ -9,6 +9,7 @@ import { MdlEvaluatableExpressionProvider, MdlInlineValuesProvider } from './inl
 import { registerLabCommands } from './labs';
 import { MdlSessions } from './mdlSessions';
 import { panels } from './panelsBridge';
+import type { MdlPanelHost } from './panels';
 
 /** What activation returns: used by the end-to-end tests, and by other extensions if ever needed. */
 export interface MdlLabApi {
@@ -16,6 +17,8 @@ export interface MdlLabApi {
   readonly visualizerRegistered: boolean;
   /** How many MDL panels are open. */
   readonly openPanels: () => number;
+  /** Routes the MDL panels' requests elsewhere (undefined: back to the debug session). */
+  readonly setPanelHost: (host: MdlPanelHost | undefined) => void;
 }
 
 export function activateMdlLab(context: vscode.ExtensionContext): MdlLabApi {
@@ -35,5 +38,5 @@ export function activateMdlLab(context: vscode.ExtensionContext): MdlLabApi {
   registerLabCommands(context);
   panels.register(context);
   const visualizerRegistered = registerPmdlVisualizer(context);
-  return { sessions, visualizerRegistered, openPanels: () => panels.openPanels };
+  return { sessions, visualizerRegistered, openPanels: () => panels.openPanels, setPanelHost: (h) => panels.setHost(h) };
 }

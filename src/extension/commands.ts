@@ -5,6 +5,7 @@ import { DEBUG_SCENARIO, SHOW_MDL_OF_VARIABLE, SHOW_MDL_VIEW } from './commandId
 import { defaultLaunchConfiguration, isScenarioDocument } from './debugConfiguration';
 import type { MdlSessions } from './mdlSessions';
 import { panels } from './panelsBridge';
+import { isViewId } from '../../media/panel/protocol';
 
 /** The address a PMDL variable holds, from its DAP value ("0xffff… {…}" or a bare hex). */
 export function mdlAddressOf(variable: { value?: string; memoryReference?: string } | undefined): string | undefined {
@@ -16,8 +17,9 @@ export function mdlAddressOf(variable: { value?: string; memoryReference?: strin
 
 export function registerCommands(context: vscode.ExtensionContext, sessions: MdlSessions): void {
   context.subscriptions.push(
-    vscode.commands.registerCommand(SHOW_MDL_VIEW, async () => {
-      panels.show(context.extensionUri, await sessions.refresh());
+    // An optional view id ("physical", "timeline"…) lets links such as command:mdlLab.showMdlView?["physical"] open one view.
+    vscode.commands.registerCommand(SHOW_MDL_VIEW, async (view?: unknown) => {
+      panels.show(context.extensionUri, await sessions.refresh(), isViewId(view) ? view : undefined);
     }),
     // From the Variables view's context menu ({container, variable}) or the debug visualizer ({address}).
     vscode.commands.registerCommand(SHOW_MDL_OF_VARIABLE, async (arg?: { variable?: { value?: string; memoryReference?: string }; address?: string }) => {

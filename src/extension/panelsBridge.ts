@@ -2,23 +2,25 @@
 // the shell does not depend on how the panels are built.
 import * as vscode from 'vscode';
 import type { Snapshot } from '../engine/snapshot';
-import { activateMdlPanels, MdlPanel } from './panels';
+import { activateMdlPanels, debugSessionHost, MdlPanel, type MdlPanelHost, type ViewId } from './panels';
 
 export interface PanelsApi {
-  /** Opens the MDL view (or reveals it), with the latest snapshot if one is known. */
-  show(extensionUri: vscode.Uri, snapshot: Snapshot | null): void;
+  /** Opens the MDL view (or reveals it), with the latest snapshot if one is known, optionally on one view. */
+  show(extensionUri: vscode.Uri, snapshot: Snapshot | null, view?: ViewId): void;
   /** Selects one MDL by address in the open panel (opening it if needed). */
   selectMdl(extensionUri: vscode.Uri, address: string): void;
   /** Serializer, snapshots from `mdl` sessions and session state: everything panels need at activation. */
   register(context: vscode.ExtensionContext): void;
   /** How many MDL panels are open. */
   readonly openPanels: number;
+  /** Routes the panels' requests (time travel, physical map); undefined restores the debug session route. */
+  setHost(host: MdlPanelHost | undefined): void;
 }
 
 export const panels: PanelsApi = {
-  show(extensionUri, snapshot) {
+  show(extensionUri, snapshot, view) {
     if (snapshot) MdlPanel.updateAll(snapshot);
-    MdlPanel.createOrShow(extensionUri);
+    MdlPanel.createOrShow(extensionUri, view ? { view } : {});
   },
   selectMdl(extensionUri, address) {
     MdlPanel.selectMdl(extensionUri, address);
@@ -28,5 +30,8 @@ export const panels: PanelsApi = {
   },
   get openPanels() {
     return MdlPanel.openPanels;
+  },
+  setHost(host) {
+    MdlPanel.setHost(host ?? debugSessionHost);
   },
 };

@@ -135,6 +135,36 @@ describe('debugging a scenario in the real debug UI', function () {
     assert.ok(api.visualizerRegistered, 'the PMDL debug visualizer is registered (its API proposal is enabled for MDL Lab)');
   });
 
+  it('the MDL panel follows each stop: through its own protocol it asks for the physical map of exactly the current stop', async () => {
+    const asked: number[] = [];
+    api.setPanelHost({
+      gotoStep: (step) => request('mdlGotoStep', { step }),
+      physicalMap: (step) => {
+        asked.push(step);
+        return request('mdlPhysicalMap');
+      },
+    });
+    try {
+      // The physical memory view asks the host for the frame map of the snapshot it shows.
+      await vscode.commands.executeCommand('mdlLab.showMdlView', 'physical');
+      const first = api.sessions.latestSnapshot!.step;
+      await until(() => asked.includes(first), 15000, `the panel to ask for the map of step ${first}`);
+      const mark = tracker.mark();
+      const next = waitFor(api.sessions.onDidReceiveSnapshot, (s) => s.step !== first, 15000, 'the next stop\'s snapshot');
+      await request('next', { threadId });
+      await tracker.stopped(mark);
+      const second = (await next).step;
+      await until(() => asked.includes(second), 15000, `the panel to ask for the map of step ${second}`);
+      assert.ok(second > first, 'step over moved the statement counter forward');
+      const back = waitFor(api.sessions.onDidReceiveSnapshot, (s) => s.step === first, 15000, 'the snapshot of the earlier stop');
+      await request('stepBack', { threadId });
+      await back;
+      await until(() => asked.lastIndexOf(first) > asked.indexOf(second), 15000, 'the panel to ask again for the earlier stop after the step back');
+    } finally {
+      api.setPanelHost(undefined);
+    }
+  });
+
   it('steps over to the next line, then steps back to the breakpoint', async () => {
     let mark = tracker.mark();
     await request('next', { threadId });
