@@ -54,7 +54,7 @@ async function runSuite(env, workspace) {
     extensionTestsPath: suite,
     folderPath: workspace,
     printServerLog: false,
-  }), 120_000, 'the end-to-end suite'));
+  }), 240_000, 'the end-to-end suite'));
 }
 
 const started = Date.now();

@@ -109,8 +109,8 @@ export async function runUserEyeTest(env, workspace) {
     await withTimeout((async () => {
       const ok = await step('the workbench loads with the workspace in the Explorer', async () => {
         await page.goto(`http://localhost:${port}/`);
-        await page.locator('.monaco-workbench').waitFor({ timeout: 30000 });
-        await page.getByRole('treeitem', { name: 'samples', exact: true }).waitFor({ timeout: 20000 });
+        await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
+        await page.getByRole('treeitem', { name: 'samples', exact: true }).waitFor({ timeout: 40000 });
       });
       if (!ok) return;
 
@@ -193,7 +193,7 @@ export async function runUserEyeTest(env, workspace) {
         await page.screenshot({ path: join(shots, '4-bugcheck.png') });
         await page.keyboard.press('Shift+F5');
       });
-    })(), 150_000, "the user's-eye test");
+    })(), 240_000, "the user's-eye test");
   } catch (e) {
     results.push({ name: 'the walk-through finished in time', ok: false, error: e });
     console.log(`    ✘ ${e.message}`);
