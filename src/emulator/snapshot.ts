@@ -12,7 +12,7 @@ import { hex64 } from './u64';
 import type { MdlRecord } from './mdl';
 
 const MAX_SNAPSHOT_EVENTS = 200;
-const MAX_SLOTS_SHOWN = 4096;
+const MAX_SLOTS_SHOWN = 1 << 20; // the contract shows every slot (4 GiB - PAGE_SIZE spans just under 2^20 pages)
 
 const HEX4: string[] = Array.from({ length: 65536 }, (_, i) => i.toString(16).padStart(4, '0'));
 const HEXN: string[] = Array.from({ length: 65536 }, (_, i) => i.toString(16));
@@ -134,25 +134,54 @@ export function mdlView(k: Kernel, rec: MdlRecord, peeker?: Peeker): MdlView | n
   };
 }
 
+/** The set of frames a snapshot describes: a mark per frame plus the list in ascending order. */
+class FrameSet {
+  private readonly mark: Uint8Array;
+  private count = 0;
+  constructor(readonly limit: number) {
+    this.mark = new Uint8Array(limit);
+  }
+  add(pfn: number): void {
+    if (pfn >= 0 && pfn < this.limit && Number.isInteger(pfn) && this.mark[pfn] === 0) {
+      this.mark[pfn] = 1;
+      this.count++;
+    }
+  }
+  has(pfn: number): boolean {
+    return pfn >= 0 && pfn < this.limit && this.mark[pfn] === 1;
+  }
+  list(): number[] {
+    const out: number[] = [];
+    for (let pfn = 0; pfn < this.limit && out.length < this.count; pfn++) if (this.mark[pfn]) out.push(pfn);
+    return out;
+  }
+}
+
+type Mappers = (FrameMapping[] | undefined)[];
+
 /** Who maps each of the given frames, from the owners in the PFN database and the mapping records. */
-function mappersOf(k: Kernel, wanted: Set<number>): Map<number, FrameMapping[]> {
-  const out = new Map<number, FrameMapping[]>();
+function mappersOf(k: Kernel, wanted: FrameSet): Mappers {
+  const out: Mappers = [];
   const add = (pfn: number, m: FrameMapping) => {
     if (!wanted.has(pfn)) return;
-    let l = out.get(pfn);
-    if (!l) out.set(pfn, (l = []));
-    l.push(m);
+    const l = out[pfn];
+    if (l) l.push(m);
+    else out[pfn] = [m];
   };
   const d = k.mm.pfn;
-  for (const pfn of wanted) {
+  const names = new Map<number, string | null>();
+  const nameOf = (spaceId: number) => {
+    if (!names.has(spaceId)) names.set(spaceId, spaceId === 0 ? null : k.procs.bySpace(spaceId)?.name ?? null);
+    return names.get(spaceId)!;
+  };
+  for (const pfn of wanted.list()) {
     if (pfn >= d.watermark || d.ownerSpace[pfn] < 0) continue;
     const space = k.mm.spaces.get(d.ownerSpace[pfn]);
     if (!space) continue;
     const va = d.ownerVa[pfn];
     const pte = space.getPte(vpnOf(va));
-    if (pteFrame(pte) !== pfn || pte === 0) continue;
-    const proc = k.procs.bySpace(space.spaceId);
-    add(pfn, { process: space === k.mm.system ? null : proc?.name ?? null, va: hex64(va), kind: va < 0 ? 'system' : 'user', valid: pte % 2 === 1 });
+    if (pte === 0 || pteFrame(pte) !== pfn) continue;
+    add(pfn, { process: nameOf(space.spaceId), va: fastHex(va), kind: va < 0 ? 'system' : 'user', valid: pte % 2 === 1 });
   }
   for (const m of k.mdl.st.mappings.values()) {
     if (m.kind === 'reserved' && !m.mdl) continue;
@@ -160,7 +189,7 @@ function mappersOf(k: Kernel, wanted: Set<number>): Map<number, FrameMapping[]> 
     const n = m.kind === 'reserved' ? m.reservedPages : m.pages;
     for (let i = 0; i < n; i++) {
       const pte = k.mm.system.getPte(vpn0 + i);
-      if (pte % 2 === 1) add(pteFrame(pte), { process: null, va: hex64(m.base + i * PAGE_SIZE), kind: 'system', valid: true });
+      if (pte % 2 === 1) add(pteFrame(pte), { process: null, va: fastHex(m.base + i * PAGE_SIZE), kind: 'system', valid: true });
     }
   }
   for (const p of k.procs.all()) {
@@ -170,17 +199,22 @@ function mappersOf(k: Kernel, wanted: Set<number>): Map<number, FrameMapping[]> 
       if (v.kind !== 'mdl-mapping') continue;
       for (let i = 0; i < v.pages; i++) {
         const pte = space.getPte(vpnOf(v.start) + i);
-        if (pte % 2 === 1) add(pteFrame(pte), { process: p.name, va: hex64(v.start + i * PAGE_SIZE), kind: 'user', valid: true });
+        if (pte % 2 === 1) add(pteFrame(pte), { process: p.name, va: fastHex(v.start + i * PAGE_SIZE), kind: 'user', valid: true });
       }
     }
   }
   return out;
 }
 
-export function frameView(k: Kernel, pfn: number, mappers?: Map<number, FrameMapping[]>): FrameView {
+export function frameView(k: Kernel, pfn: number, mappers?: Mappers): FrameView {
   const d = k.mm.pfn;
   const known = pfn < d.watermark;
-  const map = mappers ?? mappersOf(k, new Set([pfn]));
+  let map = mappers;
+  if (!map) {
+    const one = new FrameSet(Math.min(d.totalFrames, Math.max(d.watermark, pfn + 1)));
+    one.add(pfn);
+    map = mappersOf(k, one);
+  }
   return {
     pfn,
     state: PAGE_STATE_NAMES[known ? d.state[pfn] : PageLocation.Zeroed],
@@ -189,22 +223,24 @@ export function frameView(k: Kernel, pfn: number, mappers?: Map<number, FrameMap
     lockCount: known ? d.lockCount[pfn] : 0,
     modified: known ? (d.flags[pfn] & PFN_MODIFIED) !== 0 : false,
     dummy: pfn === k.dummyPfn || (known && (d.flags[pfn] & PFN_DUMMY) !== 0),
-    mappedBy: map.get(pfn) ?? [],
+    mappedBy: map[pfn] ?? [],
   };
 }
 
 export function buildSnapshot(k: Kernel): MmSnapshot {
   const mdls: MdlView[] = [];
-  const wanted = new Set<number>([k.dummyPfn]);
+  // Frames above the watermark were never used: an MDL naming one still shows it (as Zeroed).
+  const wanted = new FrameSet(k.mm.pfn.totalFrames);
+  wanted.add(k.dummyPfn);
   const peeker = new Peeker(k);
   for (const rec of k.mdl.st.mdls.values()) {
     const v = mdlView(k, rec, peeker);
     if (!v) continue;
     mdls.push(v);
-    for (const pfn of v.pfns) if (k.mm.pfn.isRam(pfn)) wanted.add(pfn);
+    for (const pfn of v.pfns) wanted.add(pfn);
   }
   const mappers = mappersOf(k, wanted);
-  const frames = [...wanted].sort((a, b) => a - b).map((pfn) => frameView(k, pfn, mappers));
+  const frames = wanted.list().map((pfn) => frameView(k, pfn, mappers));
   const pageLists = {} as Record<PageState, number>;
   PAGE_STATE_NAMES.forEach((name, i) => { pageLists[name] = k.mm.pfn.listCount(i as PageLocation); });
   const pool = new Map<number, PoolTagView>();
