@@ -45,7 +45,9 @@ await page.evaluate(() => {
   const N = 262144;
   const pfns = new Array(N);
   for (let i = 0; i < N; i++) pfns[i] = 0x40000 + ((i * 7919) % 0xc0000);
-  const frames = pfns.map((pfn, i) => ({
+  // The engine lists frames in PFN order.
+  const order = pfns.map((pfn, i) => [pfn, i]).sort((a, b) => a[0] - b[0]);
+  const frames = order.map(([pfn, i]) => ({
     pfn, state: 'Active', shareCount: 2, referenceCount: 2, lockCount: 1, modified: false, dummy: false,
     mappedBy: [{ process: 'bigio.exe', va: hex(0x10000000 + i * 4096), kind: 'user', valid: true }],
   }));
@@ -75,7 +77,7 @@ await page.evaluate(() => {
   small.mdls[0].pfns = pfns.slice(0, 4);
   small.mdls[0].slotMatchesPageTables = [true, true, true, true];
   Object.assign(small.mdls[0], { pageCount: 4, byteCount: 0x4000, size: 0x50 });
-  small.frames = frames.slice(0, 4);
+  small.frames = frames.filter((f) => small.mdls[0].pfns.includes(f.pfn));
   small.physicalPages = 16384;
   globalThis.__scenes = { big, small, bigPacked: __packSnapshot(big), smallPacked: __packSnapshot(small), map: { step: 1000, states: ['Zeroed', 'Free', 'Standby', 'Modified', 'Active'], runs } };
 });

@@ -18,6 +18,7 @@ export interface MdlChange {
 export class Model {
   readonly mdlByAddress = new Map<string, MdlView>();
   private frameIndex: PfnTable | null = null;
+  private framesSorted: boolean | null = null;
   private readonly frameCache = new Map<number, FrameView>();
   private readonly packed: PackedFrames | undefined;
   private prevMdls: Map<string, MdlView> | null = null;
@@ -30,20 +31,46 @@ export class Model {
   }
 
   frame(pfn: number): FrameView | undefined {
-    const packed = this.packed;
-    if (!this.frameIndex) {
-      const n = packed ? packed.count : this.snap.frames.length;
-      const t = new PfnTable(n);
-      if (packed) for (let i = 0; i < n; i++) t.values[t.claim(packed.pfn[i])] = i;
-      else for (let i = 0; i < n; i++) t.values[t.claim(this.snap.frames[i].pfn)] = i;
-      this.frameIndex = t;
-    }
-    const i = this.frameIndex.get(pfn);
+    const i = this.frameIndexOf(pfn);
     if (i < 0) return undefined;
+    const packed = this.packed;
     if (!packed) return this.snap.frames[i];
     let f = this.frameCache.get(i);
     if (!f) this.frameCache.set(i, (f = frameAt(packed, i)));
     return f;
+  }
+
+  /**
+   * Index of the frame entry for pfn, or -1. The engine lists frames in PFN order, so a binary
+   * search needs no index at all; any other order gets a hash table built once.
+   */
+  private frameIndexOf(pfn: number): number {
+    const packed = this.packed;
+    const n = packed ? packed.count : this.snap.frames.length;
+    const pfnAt = packed ? (i: number) => packed.pfn[i] : (i: number) => this.snap.frames[i].pfn;
+    if (this.framesSorted === null) {
+      let sorted = true;
+      for (let i = 1; i < n && sorted; i++) sorted = pfnAt(i - 1) < pfnAt(i);
+      this.framesSorted = sorted;
+    }
+    if (this.framesSorted) {
+      let lo = 0;
+      let hi = n - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >>> 1;
+        const v = pfnAt(mid);
+        if (v === pfn) return mid;
+        if (v < pfn) lo = mid + 1;
+        else hi = mid - 1;
+      }
+      return -1;
+    }
+    if (!this.frameIndex) {
+      const t = new PfnTable(n);
+      for (let i = 0; i < n; i++) t.values[t.claim(pfnAt(i))] = i;
+      this.frameIndex = t;
+    }
+    return this.frameIndex.get(pfn);
   }
 
   /**

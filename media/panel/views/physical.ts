@@ -59,26 +59,45 @@ function layoutFor(frames: number, width: number): Layout {
   return { cols, rows: Math.ceil(frames / cols), cell };
 }
 
-/** The state code of every frame, from the run-length map (or the snapshot alone without one). */
-function frameCodes(ctx: PanelContext): { codes: Uint8Array; fromMap: boolean } {
+interface FrameCodes { codes: Uint8Array; counts: number[]; fromMap: boolean }
+const codeCache = new WeakMap<object, { map: unknown; result: FrameCodes }>();
+
+/**
+ * The state code of every frame, from the run-length map (or the snapshot alone without one), and
+ * the count per code, kept from the runs rather than a second pass over every frame. Cached per
+ * stop and map, so a filter change or a click does not redo it.
+ */
+function frameCodes(ctx: PanelContext): FrameCodes {
+  const cached = codeCache.get(ctx.model);
+  if (cached && cached.map === ctx.physicalMap) return cached.result;
   const snap = ctx.model.snap;
   const map = ctx.physicalMap;
   const total = map ? map.runs.reduce((a, r) => a + r[1], 0) : snap.physicalPages;
   const codes = new Uint8Array(Math.max(0, Math.min(total, 1 << 26)));
+  const counts = new Array<number>(PALETTE.length).fill(0);
   if (map) {
     const stateCode = map.states.map((s) => CODE.get(s) ?? 0);
     let at = 0;
     for (const [code, count] of map.runs) {
-      codes.fill(stateCode[code], at, at + count);
-      at += count;
+      const n = Math.min(count, codes.length - at);
+      codes.fill(stateCode[code], at, at + n);
+      counts[stateCode[code]] += n;
+      at += n;
     }
-  }
+  } else counts[0] = codes.length;
+  const set = (pfn: number, code: number) => {
+    counts[codes[pfn]]--;
+    codes[pfn] = code;
+    counts[code]++;
+  };
   ctx.model.forEachFrame((pfn, state, lockCount, dummy) => {
     if (pfn < 0 || pfn >= codes.length) return;
-    codes[pfn] = dummy || pfn === snap.dummyPfn ? DUMMY : lockCount > 0 ? LOCKED : CODE.get(state) ?? 0;
+    set(pfn, dummy || pfn === snap.dummyPfn ? DUMMY : lockCount > 0 ? LOCKED : CODE.get(state) ?? 0);
   });
-  if (snap.dummyPfn >= 0 && snap.dummyPfn < codes.length) codes[snap.dummyPfn] = DUMMY;
-  return { codes, fromMap: map !== null };
+  if (snap.dummyPfn >= 0 && snap.dummyPfn < codes.length) set(snap.dummyPfn, DUMMY);
+  const result = { codes, counts, fromMap: map !== null };
+  codeCache.set(ctx.model, { map, result });
+  return result;
 }
 
 function frameCard(pfn: number, f: FrameView | undefined, state: string): HTMLElement {
@@ -96,9 +115,7 @@ function frameCard(pfn: number, f: FrameView | undefined, state: string): HTMLEl
 
 export function renderPhysical(ctx: PanelContext): { element: HTMLElement; afterMount(): void } {
   const snap = ctx.model.snap;
-  const { codes, fromMap } = frameCodes(ctx);
-  const counts = new Array<number>(PALETTE.length).fill(0);
-  for (let i = 0; i < codes.length; i++) counts[codes[i]]++;
+  const { codes, counts, fromMap } = frameCodes(ctx);
   const filter = ctx.state.processFilter;
   const matches = filter !== null ? ctx.model.framesMappedBy(filter) : new Set<number>();
 
