@@ -31,7 +31,7 @@ const flagNamesCache = new Map<number, string[]>();
 function cachedFlagNames(flags: number): string[] {
   let names = flagNamesCache.get(flags);
   if (!names) flagNamesCache.set(flags, (names = mdlFlagNames(flags)));
-  return names.slice();
+  return names; // shared between views of equal flags: treat snapshot arrays as read-only
 }
 
 /** Reads guest memory through the page tables without faults: a cheap, allocation-free view. */
