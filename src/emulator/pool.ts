@@ -30,7 +30,16 @@ interface PoolState {
   nextVa: Record<PoolKind, number>;
   /** Pages of freed special pool: touching them is DRIVER_PAGE_FAULT_IN_FREED_SPECIAL_POOL. */
   freedSpecialPages: Set<number>;
+  /** Freed special-pool pages in the order they were freed; the oldest are reused after a while. */
+  quarantine: Record<PoolKind, number[]>;
+  /** Freed big allocations kept for double-free detection, oldest first (bounded). */
+  freedBig: number[];
 }
+
+/** Freed special pages stay inaccessible this long (in frees) before their VA is reused. */
+const QUARANTINE = 1024;
+/** Freed big allocations remembered for double-free reports. */
+const FREED_RECORDS = 4096;
 
 export type PoolSave = PoolState;
 
@@ -63,6 +72,8 @@ export class Pool {
       carveUsed: { NonPaged: PAGE_SIZE, Paged: PAGE_SIZE },
       nextVa: { NonPaged: LAYOUT.nonPagedPoolBase, Paged: LAYOUT.pagedPoolBase },
       freedSpecialPages: new Set(),
+      quarantine: { NonPaged: [], Paged: [] },
+      freedBig: [],
     };
   }
 
@@ -103,7 +114,7 @@ export class Pool {
     if (!(size >= 0) || size > this.k.totalFrames * PAGE_SIZE) return 0;
     let a: PoolAllocation;
     if (special && size + HEADER <= PAGE_SIZE) {
-      const pageVa = this.reservePages(kind, 1, true);
+      const pageVa = this.takeSpecialPage(kind);
       if (!pageVa) return 0;
       const units = Math.ceil(Math.max(size, 1) / HEADER);
       const va = pageVa + PAGE_SIZE - units * HEADER;
@@ -133,6 +144,26 @@ export class Pool {
     this.st.allocations.set(a.va, a);
     this.writeHeader(a);
     return a.va;
+  }
+
+  /** A page (with an unmapped guard page after it) for one special-pool allocation. */
+  private takeSpecialPage(kind: PoolKind): number {
+    const q = this.st.quarantine[kind];
+    if (q.length <= QUARANTINE) return this.reservePages(kind, 1, true);
+    const pageVa = q.shift()!;
+    this.st.freedSpecialPages.delete(pageVa);
+    for (const [va, a] of this.st.allocations) if (a.layout === 'special' && a.pageVa === pageVa) this.st.allocations.delete(va);
+    const space = this.k.mm.system;
+    const vpn = vpnOf(pageVa);
+    if (kind === 'Paged') {
+      this.k.mm.setPte(space, vpn, makeDemandZeroPte(4));
+      return pageVa;
+    }
+    const pfn = this.k.mm.allocateFrame(true);
+    if (pfn < 0) return 0;
+    space.setPte(vpn, 0);
+    this.k.mm.mapNewFrame(space, vpn, 4, pfn);
+    return pageVa;
   }
 
   private writeHeader(a: PoolAllocation): void {
@@ -198,9 +229,17 @@ export class Pool {
         if (a.layout === 'special') {
           space.setPte(vpn + i, makeDemandZeroPte(MM_NOACCESS));
           this.st.freedSpecialPages.add(a.pageVa + i * PAGE_SIZE);
+          this.st.quarantine[a.kind].push(a.pageVa + i * PAGE_SIZE);
         }
       }
       this.k.mm.flushTlb();
+      if (a.layout === 'big') {
+        this.st.freedBig.push(a.va);
+        if (this.st.freedBig.length > FREED_RECORDS) {
+          const old = this.st.freedBig.shift()!;
+          if (this.st.allocations.get(old)?.freed) this.st.allocations.delete(old);
+        }
+      }
     }
   }
 

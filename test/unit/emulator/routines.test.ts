@@ -200,3 +200,15 @@ describe('Driver-built MDLs', () => {
     assert.ok(k.snapshot().mdls.some((v) => v.origin.startsWith('MmInitializeMdl')));
   });
 });
+
+describe('Long runs', () => {
+  it('special pool reuses long-freed pages, so a loop of allocations and frees stays bounded', () => {
+    const { k, call } = boot();
+    for (let i = 0; i < 3000; i++) call('ExFreePool', call('ExAllocatePoolWithTag', 0, 0x40, 0x41414141));
+    assert.ok(k.pool.st.allocations.size < 1200, `${k.pool.st.allocations.size} records`);
+    const p = call('ExAllocatePoolWithTag', 0, 0x40, 0x41414141);
+    k.memory.write32(p, 1);
+    call('ExFreePool', p);
+    assert.equal(bugcheckOf(() => k.memory.read32(p)).code, 0xd5, 'a recently freed page is still caught');
+  });
+});
