@@ -154,6 +154,23 @@ describe('debugging driver C through the standalone adapter', function () {
     assert.match(ctxVars.find((v) => v.name === 'Process')?.value ?? '', /^notepad\.exe/);
   });
 
+  it('writeMemory changes the buffer the scenario sees, and physical reads show the same frame', async () => {
+    await launchTo(dc, SAMPLE, [AFTER_LOCK]);
+    const frameId = (await top(dc)).id;
+    const buffer = (await locals(dc)).find((v) => v.name === 'UserBuffer')!;
+    const w = await dc.send('writeMemory', { memoryReference: buffer.memoryReference, data: Buffer.from([1, 2, 3, 4]).toString('base64') });
+    assert.equal(w.body.bytesWritten, 4);
+    assert.match((await dc.evaluateRequest({ expression: '((PUCHAR)UserBuffer)[2]', context: 'watch', frameId })).body.result, /^(3|0x0*3)$/);
+    const snap = (await dc.customRequest('mdlSnapshot')).body.snapshot;
+    const m = snap.mdls[0];
+    const phys = `phys:0x${(m.pfns[0] * 0x1000 + m.byteOffset).toString(16)}`;
+    const p = await dc.send('readMemory', { memoryReference: phys, count: 8 });
+    assert.equal(Buffer.from(p.body.data, 'base64').toString('hex'), '01020304abababab');
+    await assert.rejects(dc.send('writeMemory', { memoryReference: '0x10', data: 'AAAA' }), /no valid mapping/);
+    const bad = await dc.send('readMemory', { memoryReference: '0x10', count: 16 });
+    assert.equal(bad.body.unreadableBytes, 16);
+  });
+
   it('unlocking an MDL twice stops with bug check 0xC4 in the exception widget, nt!MmUnlockPages on the stack', async () => {
     const program = fixture('unlock-twice.c');
     const s = await launchTo(dc, program, []);
