@@ -175,9 +175,10 @@ export async function runUserEyeTest(env, workspace) {
           if (await iframe.count()) await iframe.screenshot({ path: join(shots, '3-mdl-panel-only.png') });
         });
 
-        await step('stopping the session ends it', async () => {
+        await step('stopping the session ends it and takes MDL Lab out of the status bar', async () => {
           await page.keyboard.press('Shift+F5');
           await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 15000 });
+          await page.locator('.statusbar', { hasText: 'MDL Lab:' }).waitFor({ state: 'detached', timeout: 5000 });
         });
       }
 
