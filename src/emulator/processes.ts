@@ -167,12 +167,17 @@ export class Processes {
     return start;
   }
 
-  /** LabTrimWorkingSet: trim every resident page; unlocked ones are paged out and their frames repurposed. */
-  trim(p: ProcessRecord | null): { trimmed: number; locked: number } {
+  /**
+   * Trim every resident page of a working set (null: the system's, i.e. paged pool). With
+   * `repurpose` (LabTrimWorkingSet) unlocked pages are paged out and their frames taken for other
+   * use; without (Driver Verifier's IRQL checking) they only move to standby/modified. User
+   * mappings of MDLs are not part of the working set and are left alone.
+   */
+  trim(p: ProcessRecord | null, repurpose = true): { trimmed: number; locked: number } {
     if (p === null || p.spaceId === SYSTEM_SPACE) {
       const [from, to] = this.k.pool.pagedRangeVpns();
-      const r = this.k.mm.trimRange(this.k.mm.system, true, from, to);
-      this.k.event('page-out', `system working set trimmed: ${r.trimmed} paged-pool pages paged out, ${r.locked} locked pages kept in their frames`);
+      const r = this.k.mm.trimRange(this.k.mm.system, repurpose, from, to);
+      if (repurpose) this.k.event('page-out', `system working set trimmed: ${r.trimmed} paged-pool pages paged out, ${r.locked} locked pages kept in their frames`);
       return r;
     }
     const space = this.k.mm.spaces.get(p.spaceId)!;
@@ -181,13 +186,13 @@ export class Processes {
     let trimmed = 0;
     let locked = 0;
     const vpns: number[] = [];
-    space.forEachPte((vpn, pte) => { if (pte % 2 === 1 && !mappingVpns.has(vpn)) vpns.push(vpn); }, 0, vpnOf(LAYOUT.userMappingBase));
+    space.forEachPte((vpn, pte) => { if (pte % 2 === 1 && !mappingVpns.has(vpn)) vpns.push(vpn); }, 0, vpnOf(2 ** 47));
     for (const vpn of vpns) {
-      const r = this.k.mm.trimPage(space, vpn, true);
+      const r = this.k.mm.trimPage(space, vpn, repurpose);
       if (r === 'trimmed') trimmed++;
       else if (r === 'locked') locked++;
     }
-    this.k.event('page-out', `working set of ${p.name} trimmed: ${trimmed} pages paged out, ${locked} locked pages left in their frames (their VAs are no longer valid)`);
+    if (repurpose) this.k.event('page-out', `working set of ${p.name} trimmed: ${trimmed} pages paged out, ${locked} locked pages left in their frames (their VAs are no longer valid)`);
     return { trimmed, locked };
   }
 

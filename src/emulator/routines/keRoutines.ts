@@ -21,11 +21,9 @@ export function raiseIrql(k: Kernel, newIrql: number): number {
     // Driver Verifier's IRQL checking trims pageable memory on a raise, so that touching
     // pageable memory at DISPATCH_LEVEL fails every time, not only under memory pressure (6.7).
     const cur = k.procs.current;
-    const space = k.mm.spaces.get(cur.spaceId);
     let n = 0;
-    if (space && space !== k.mm.system) n += k.mm.trimRange(space, false, 0, 2 ** 35).trimmed;
-    const [from, to] = k.pool.pagedRangeVpns();
-    n += k.mm.trimRange(k.mm.system, false, from, to).trimmed;
+    if (cur !== k.procs.system && cur.alive) n += k.procs.trim(cur, false).trimmed;
+    n += k.procs.trim(null, false).trimmed;
     if (n) k.event('page-out', `Driver Verifier (IRQL checking) trimmed ${n} pageable pages on the raise to ${irqlName(newIrql)}`);
   }
   return old;

@@ -160,3 +160,20 @@ describe('Paging and working sets', () => {
     assert.ok(k.mm.phys.touchedFrames() < 40);
   });
 });
+
+describe('Working sets and user mappings', () => {
+  it('trimming leaves a user mapping of an MDL alone: it is not part of the working set (§2.8)', () => {
+    const { k, call, proc } = boot();
+    const pool = call('ExAllocatePoolWithTag', 0, 0x1000, 0x41414141);
+    k.memory.write32(pool, 0x1234);
+    const m = call('IoAllocateMdl', pool, 0x1000, 0, 0, 0);
+    call('MmBuildMdlForNonPagedPool', m);
+    const uva = call('MmMapLockedPagesSpecifyCache', m, 1, 1, 0, 0, 16);
+    const pfn = Math.floor(k.translate(pool) / 0x1000);
+    const before = [k.mm.pfn.shareCount[pfn], k.mm.pfn.referenceCount[pfn]];
+    call('LabTrimWorkingSet', proc);
+    call('KeRaiseIrql', 2, k.allocateImage(1));
+    assert.equal(k.memory.read32(uva), 0x1234, 'still valid at DISPATCH_LEVEL');
+    assert.deepEqual([k.mm.pfn.shareCount[pfn], k.mm.pfn.referenceCount[pfn]], before);
+  });
+});
