@@ -11,6 +11,7 @@ import { BugCheck, type EngineKernel, type GuestLocation, type KernelOptions, ty
 import type { FrameView, IrpView, MmEvent, MmSnapshot } from './snapshotTypes';
 import { bugCheckName, LAYOUT, PAGE_SIZE, DISPATCH_LEVEL } from './constants';
 import { MemoryManager, type MmSave } from './memoryManager';
+import { describePte, isCanonical, vpnOf } from './pageTables';
 import { KernelMemory } from './kernelMemory';
 import { SystemPtes, type SystemPtesSave } from './systemPtes';
 import { Pool, type PoolSave } from './pool';
@@ -317,6 +318,20 @@ export class Kernel implements EngineKernel {
   translate(va: number, process: number | null = null): number {
     const p = process === null ? null : this.procs.byEprocess(process);
     return this.mm.peekTranslate(va, p ? this.mm.spaces.get(p.spaceId) : undefined);
+  }
+
+  /** Every process (the System process first) for the debugger's !process 0 0. */
+  processList(): { eprocess: number; name: string; pid: number; alive: boolean; current: boolean; lockedPages: number }[] {
+    const cur = this.procs.current;
+    return this.procs.all().map((p) => ({ eprocess: p.eprocess, name: p.name, pid: p.pid, alive: p.alive, current: p === cur, lockedPages: p.lockedPages }));
+  }
+
+  /** The PTE behind a VA (current context, or the given EPROCESS) for the debugger's !pte. */
+  pteInfo(va: number, process: number | null = null): { pte: number; description: string } {
+    const p = process === null ? null : this.procs.byEprocess(process);
+    const space = va < 0 ? this.mm.system : p ? this.mm.spaces.get(p.spaceId) ?? this.mm.current : this.mm.current;
+    const pte = isCanonical(va) ? space.getPte(vpnOf(va)) : 0;
+    return { pte, description: describePte(pte) };
   }
 
   /** PFN-database entry for the debugger's !pfn. */

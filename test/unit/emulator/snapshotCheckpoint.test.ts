@@ -147,3 +147,19 @@ describe('Snapshot hex formatting', () => {
     }
   });
 });
+
+describe('Debugger queries', () => {
+  it('pteInfo describes valid, demand-zero and paged-out PTEs and processList marks the current process', () => {
+    const { k, call, user, proc } = boot();
+    const buf = user(0x2000);
+    assert.match(k.pteInfo(buf).description, /demand zero/);
+    k.memory.write8(buf, 1);
+    assert.match(k.pteInfo(buf).description, /^valid pfn/);
+    call('LabTrimWorkingSet', proc);
+    assert.match(k.pteInfo(buf, proc).description, /paged out/);
+    assert.equal(k.pteInfo(0x5000).description, 'not committed');
+    const list = k.processList();
+    assert.equal(list[0].name, 'System');
+    assert.ok(list.find((p) => p.eprocess === proc)!.current);
+  });
+});
