@@ -1,6 +1,6 @@
 // The running interpreter: an explicit frame stack over flat instruction lists, SEH dispatch and
 // unwinding as Windows does it, native routine calls (and their calls back into C), all state plain data.
-import { BugCheck, SehException, type GuestCallRequest, type GuestKernel, type U64 } from '../emulator/contract';
+import { BugCheck, GuestCallFault, SehException, type GuestCallRequest, type GuestKernel, type U64 } from '../emulator/contract';
 import { hex64 } from '../emulator/u64';
 import type { EvaluateOptions, FrameInfo, Machine, RunOutcome, SourceLocation, StopCheck, ValueView } from './contract';
 import type { Frame, Transfer } from './codegen';
@@ -14,6 +14,8 @@ import type { CType } from './types';
 import { DebugViews } from './views';
 
 const BUDGET: RunOutcome = { kind: 'budget' };
+/** pc of the nt!MmAccessFault pseudo-frame that runs driver code to resolve a page fault. */
+const FAULT_FRAME = -1;
 /** Shared by frames that never enter a __try (most), so a call allocates no arrays for SEH. */
 const NO_TRIES: number[] = Object.freeze([] as number[]) as number[];
 /**
@@ -57,6 +59,8 @@ export class CMachine implements Machine {
   private outcome: RunOutcome | null = null;
   private resumeAt = false;
   private skipCall = false;
+  /** The next statement header is a retry after a page fault resolved by driver code. */
+  private retry = false;
   private nativeName: string | null = null;
   private views: DebugViews;
   private readonly stackLimit: number;
@@ -116,15 +120,17 @@ export class CMachine implements Machine {
       outcome: this.outcome,
       resumeAt: this.resumeAt,
       skipCall: this.skipCall,
+      retry: this.retry,
       stack: this.stack.map((f) => ({ ...f, s: f.s.slice(), tries: f.tries.slice(), fin: f.fin.map((x) => ({ scope: x.scope, rec: { ...x.rec } })) })),
     };
   }
   restoreState(state: unknown): void {
-    const s = state as { steps: number; outcome: RunOutcome | null; resumeAt: boolean; skipCall: boolean; stack: Frame[] };
+    const s = state as { steps: number; outcome: RunOutcome | null; resumeAt: boolean; skipCall: boolean; retry?: boolean; stack: Frame[] };
     this.steps = s.steps;
     this.outcome = s.outcome;
     this.resumeAt = s.resumeAt;
     this.skipCall = s.skipCall;
+    this.retry = !!s.retry;
     this.nativeName = null;
     this.stack = s.stack.map((f) => ({ ...f, s: f.s.slice(), tries: f.tries.slice(), fin: f.fin.map((x) => ({ scope: x.scope, rec: { ...x.rec } })) }));
   }
@@ -137,6 +143,15 @@ export class CMachine implements Machine {
       try {
         return this.loop(limit, shouldStop);
       } catch (e) {
+        if (e instanceof GuestCallFault) {
+          // a page fault the kernel resolves by running driver code (a paging read through the
+          // scenario's filter): run it as nt!MmAccessFault, then execute the faulting instruction again
+          this.nativeName = null;
+          this.pushNativeFrame('MmAccessFault', e.request);
+          this.stack[this.stack.length - 1].pc = FAULT_FRAME;
+          this.enterGuest(e.request);
+          continue;
+        }
         if (e instanceof SehException) {
           const r = this.raise(e);
           if (r) return r;
@@ -166,12 +181,15 @@ export class CMachine implements Machine {
     for (;;) {
       const ins = code[f.pc];
       if (ins.stmt) {
-        if (skip) skip = false;
+        if (this.retry) this.retry = false; // started (and counted) before its page fault
         else {
-          if (this.steps >= limit) return BUDGET;
-          if (shouldStop !== undefined && shouldStop(this)) { this.resumeAt = true; return STOPPED; }
+          if (skip) skip = false;
+          else {
+            if (this.steps >= limit) return BUDGET;
+            if (shouldStop !== undefined && shouldStop(this)) { this.resumeAt = true; return STOPPED; }
+          }
+          this.steps++;
         }
-        this.steps++;
       }
       switch (ins.op) {
         case OP_EXEC: ins.run!(f); f.pc++; break;
@@ -317,6 +335,11 @@ export class CMachine implements Machine {
       }
       stack.pop();
       const c = stack[stack.length - 1];
+      if (caller.pc === FAULT_FRAME) {
+        // the page is in: the faulting instruction runs again (counted once if it starts a statement)
+        this.retry = this.linked.fns[c.fn].code[c.pc].stmt;
+        return null;
+      }
       return this.nativeDone(r, caller.native, this.linked.fns[c.fn].code[c.pc], c);
     }
     const ins = this.linked.fns[caller.fn].code[caller.pc];

@@ -128,3 +128,16 @@ describe('driver C machine', () => {
     assert.throws(() => driverC.createMachine(r.program!, new FakeKernel()), /no function 'LabMain'/);
   });
 });
+
+describe('page faults resolved by driver code', () => {
+  it('a fault that needs a paging read runs the C routine as nt!MmAccessFault, then the faulting statement again, counted once', () => {
+    const { m, k } = machine('VOID LabArmFault(PVOID Va, PVOID Routine);\nULONG calls;\nULONG pagingRead(ULONG_PTR va) {\ncalls++;\nLabBreak();\nreturn 0;\n}\nVOID LabMain(VOID) {\nstatic ULONG data[4];\nLabArmFault(&data[1], pagingRead);\ndata[1] = 7;\nDbgPrint("%u %u", data[1], calls);\n}');
+    assert.equal(m.run(100).kind, 'break');
+    assert.deepEqual(m.frames().map((f) => f.function), ['pagingRead', 'nt!MmAccessFault', 'LabMain']);
+    assert.equal((m.frames()[2].location?.line ?? 0) - 2, 11);
+    const before = m.steps;
+    assert.equal(m.run(100).kind, 'exited');
+    assert.deepEqual(k.out, ['7 1']);
+    assert.equal(m.steps - before, 3, 'return 0; the retried data[1] = 7; DbgPrint; closing brace minus the statement already counted');
+  });
+});

@@ -1,6 +1,6 @@
 // A small stand-in for the emulator in interpreter unit tests: flat sparse memory with a few
 // valid regions (image, kernel stack, pool, one user range), and a handful of routines.
-import { BugCheck, SehException, type GuestCallRequest, type GuestKernel, type GuestLocation, type GuestMemory, type NativeRoutine, type U64 } from '../../../../src/emulator/contract';
+import { BugCheck, GuestCallFault, SehException, type GuestCallRequest, type GuestKernel, type GuestLocation, type GuestMemory, type NativeRoutine, type U64 } from '../../../../src/emulator/contract';
 import { formatPrintf } from '../../../../src/emulator/printf';
 import { toU64 } from '../../../../src/emulator/u64';
 
@@ -14,8 +14,15 @@ export const USER_BASE = 0x10000;
 class FlatMemory implements GuestMemory {
   pages = new Map<number, Uint8Array>();
   regions: [number, number][] = [];
+  /** Pages whose next access must first run a C function (a paging read through a driver). */
+  faults = new Map<number, number>();
   page(va: number, write: boolean): Uint8Array {
     const pn = Math.floor(va / PAGE);
+    const handler = this.faults.get(pn);
+    if (handler !== undefined) {
+      this.faults.delete(pn);
+      throw new GuestCallFault({ kind: 'call-guest', target: handler, args: [va], resume: () => 0 }, va, write, `page fault at 0x${va.toString(16)} resolved by driver code`);
+    }
     let p = this.pages.get(pn);
     if (!p) {
       if (!this.regions.some(([lo, hi]) => va >= lo && va < hi)) {
@@ -69,6 +76,8 @@ export class FakeKernel implements GuestKernel {
     this.define('KeBugCheckEx', (a) => this.bugCheck(Number(a[0]), [a[1], a[2], a[3], a[4]], 'KeBugCheckEx called by the driver'));
     this.define('ExAllocatePoolWithTag', (a) => { const n = Number(a[1]); const p = this.poolNext; this.poolNext += Math.ceil((n + 16) / 16) * 16; return p; });
     this.define('ExFreePoolWithTag', () => 0);
+    /** LabArmFault(va, fn): the next access to va's page first runs fn(va). */
+    this.define('LabArmFault', (a) => { this.memory.faults.set(Math.floor(Number(a[0]) / PAGE), Number(a[1])); return 0; });
     /** LabCallBack(fn, arg): calls fn(arg) twice through GuestCallRequests and returns the sum of the results. */
     this.define('LabCallBack', (a) => {
       const fn = Number(a[0]);
