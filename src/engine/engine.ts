@@ -102,6 +102,11 @@ export class DebugEngine extends Emitter<EngineEvents> {
     return this.timeline.count;
   }
 
+  /** Statements re-executed by time travel in this run. */
+  get replayedStatements(): number {
+    return this.travel?.replayed ?? 0;
+  }
+
   /** Compiles the scenario and creates its kernel and machine. Compile errors come back as diagnostics. */
   async load(mainFile: string, options: Partial<EngineOptions> = {}): Promise<LoadResult> {
     if (this.state !== 'unloaded') throw new EngineError('a scenario is already loaded');
