@@ -164,6 +164,17 @@ export function readPfnArray(k: Kernel, mdl: number, count: number): Float64Arra
   return k.memory.readQwords(mdl + L.PfnArray, count);
 }
 
+let scratch = new Float64Array(1024);
+
+/**
+ * The PFN array read into a buffer reused between calls (no garbage for big MDLs). Only for
+ * callers that finish with it before anything else can read a PFN array.
+ */
+export function readPfnArrayScratch(k: Kernel, mdl: number, count: number): Float64Array {
+  if (scratch.length < count) scratch = new Float64Array(Math.max(count, scratch.length * 2));
+  return k.memory.readQwords(mdl + L.PfnArray, count, scratch.subarray(0, count));
+}
+
 export function unlockPages(k: Kernel, mdl: number): void {
   const irql = k.irql;
   if (irql > DISPATCH_LEVEL) k.verifierCheck(0x78, irql, mdl, 0, 'MmUnlockPages above DISPATCH_LEVEL');
@@ -187,7 +198,7 @@ export function unlockPages(k: Kernel, mdl: number): void {
     }
   }
   const d = k.mm.pfn;
-  const pfns = readPfnArray(k, mdl, pages);
+  const pfns = readPfnArrayScratch(k, mdl, pages);
   const known = d.watermark;
   const ref = d.referenceCount;
   const share = d.shareCount;

@@ -12,7 +12,7 @@ import {
   MM_ALLOCATE_FULLY_REQUIRED, MM_ALLOCATE_VALID_FLAGS, mdlFlagNames,
 } from './constants';
 import { spanPages, pageAlign, MDL_TAG } from './mdl';
-import { readPfnArray, writePfnArray } from './mdlLock';
+import { readPfnArray, readPfnArrayScratch, writePfnArray } from './mdlLock';
 import { vpnOf, makeValidPte, PTE_VALID, PTE_WRITE, PTE_ACCESSED, PTE_NX } from './pageTables';
 import { PFN_DELETED, PFN_MDL_ALLOCATED } from './pfnDatabase';
 import { hex64 } from './u64';
@@ -129,7 +129,7 @@ export function mapLockedPagesSpecifyCache(k: Kernel, mdl: number, accessMode: n
     k.verifierCheck(0xb3, mdl, f.flags, MDL_PAGES_LOCKED, 'MmMapLockedPagesSpecifyCache on an MDL whose pages are not locked');
   }
   const pages = spanPages(f.startVa + f.byteOffset, f.byteCount);
-  const pfns = readPfnArray(k, mdl, pages);
+  const pfns = readPfnArrayScratch(k, mdl, pages);
   const noWrite = (priority & MdlMappingNoWrite) !== 0;
   const noExecute = (priority & MdlMappingNoExecute) !== 0;
   if (accessMode === UserMode) {
