@@ -101,9 +101,14 @@ function render(): void {
   if (!model) {
     replace(viewSlot, h('div', { class: 'empty' }, session.state === 'running' ? 'Running… the panel fills in at the next stop.' : 'Start an MDL Lab debug session (F5 on a scenario) and stop at a breakpoint to see its MDLs.'));
   } else {
-    const v = VIEWS[state.view].render(ctx);
-    replace(viewSlot, v.element);
-    v.afterMount?.();
+    // A view that trips over unexpected data shows what went wrong instead of a blank panel.
+    try {
+      const v = VIEWS[state.view].render(ctx);
+      replace(viewSlot, v.element);
+      v.afterMount?.();
+    } catch (e) {
+      replace(viewSlot, h('div', { class: 'error' }, `The ${VIEWS[state.view].title} view could not draw this stop: ${e instanceof Error ? e.message : String(e)}`));
+    }
   }
   if (focusKey) viewSlot.querySelector<HTMLElement>(`[data-focus="${focusKey}"]`)?.focus();
   document.body.dataset.renderMs = (performance.now() - t0).toFixed(2);
@@ -117,7 +122,11 @@ function onHostMessage(m: HostMessage): void {
       model = m.snapshot ? new Model(m.snapshot, prev && prev !== m.snapshot ? prev : null) : null;
       if (m.snapshot) {
         session = { ...session, state: 'stopped' };
-        if (!model!.mdl(state.selectedMdl)) state = { ...state, selectedMdl: m.snapshot.mdls[0]?.address.toLowerCase() ?? null };
+        // At a bug check, select the MDL it names (0xC4/0x76/0xCB parameters carry one); else keep
+        // the selection while that MDL lives, or fall back to the first.
+        const named = m.snapshot.bugcheck?.params.map((a) => model!.mdl(a)).find((x) => x !== undefined);
+        if (named && !(prev?.bugcheck)) state = { ...state, selectedMdl: named.address.toLowerCase() };
+        else if (!model!.mdl(state.selectedMdl)) state = { ...state, selectedMdl: m.snapshot.mdls[0]?.address.toLowerCase() ?? null };
         if (physicalMap && physicalMap.step !== m.snapshot.step) physicalMap = null;
         if (state.view === 'physical') requestMap(m.snapshot);
       }

@@ -177,5 +177,12 @@ describe('MDL panel views', function () {
       assert.match(text, /\*\*\* BUGCHECK 0x000000C4 \(0x7c, 0xffffa38b1c2dc010, 0x8, 0x0\) DRIVER_VERIFIER_DETECTED_VIOLATION/);
       assert.match(text, /unlocking twice/);
     });
+
+    it('selects the MDL that the bug check parameters name', async () => {
+      const snap = loadFixture('bugcheck');
+      snap.mdls.unshift(loadFixture('irp-chain').mdls[0]);
+      await p.snapshot(snap);
+      assert.equal(await p.page.$eval('.mdl-title .mono', (e) => e.textContent), 'MDL ffffa38b`1c2dc010');
+    });
   });
 });
