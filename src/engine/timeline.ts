@@ -2,6 +2,7 @@
 // earlier statement is reached by restoring the nearest checkpoint and replaying deterministically.
 import type { Machine } from '../lang/contract';
 import type { EngineKernel } from '../emulator/contract';
+import { now } from './scheduler';
 
 interface Checkpoint {
   steps: number;
@@ -12,7 +13,7 @@ interface Checkpoint {
 /** Past this many checkpoints every other one is dropped and the interval doubles, bounding memory. */
 const MAX_CHECKPOINTS = 1024;
 const MIN_INTERVAL = 256;
-const MAX_INTERVAL = 1 << 16;
+const MAX_INTERVAL = 1 << 20;
 /** Milliseconds of execution between checkpoints (a checkpoint costs about 1–2 ms of kernel copying). */
 const CHECKPOINT_EVERY_MS = 8;
 
@@ -34,8 +35,14 @@ export class Timeline {
    */
   setPace(stepsPerMs: number): void {
     if (!this.enabled || !(stepsPerMs > 0)) return;
-    this.interval = Math.max(this.floor, Math.min(MAX_INTERVAL, Math.round(stepsPerMs * CHECKPOINT_EVERY_MS)));
+    // A checkpoint of a big kernel (thousands of MDLs) costs more: space them so that recording
+    // stays under about a fifth of the running time.
+    const everyMs = Math.max(CHECKPOINT_EVERY_MS, 4 * this.lastCostMs);
+    this.interval = Math.max(this.floor, Math.min(MAX_INTERVAL, Math.round(stepsPerMs * everyMs)));
   }
+
+  /** Milliseconds the latest checkpoint took. */
+  private lastCostMs = 0;
 
   get enabled(): boolean {
     return this.interval > 0;
@@ -60,7 +67,9 @@ export class Timeline {
     const steps = machine.steps;
     // Replacing a checkpoint at the same step keeps edits made there (setVariable, writeMemory).
     while (this.checkpoints.length && this.last >= steps) this.checkpoints.pop();
+    const t0 = now();
     this.checkpoints.push({ steps, machine: machine.saveState(), kernel: kernel.checkpoint() });
+    this.lastCostMs = now() - t0;
     if (this.checkpoints.length > MAX_CHECKPOINTS) {
       this.checkpoints = this.checkpoints.filter((_, i) => i % 2 === 0 || i === this.checkpoints.length - 1);
       this.interval *= 2;
