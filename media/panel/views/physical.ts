@@ -49,14 +49,17 @@ function resolveColours(dim: boolean): Uint32Array {
 
 interface Layout { cols: number; rows: number; cell: number }
 
+/** The largest cell that fits the map in the width and 640 px of height, with power-of-two columns
+ * so that every row starts at a round physical address. */
 function layoutFor(frames: number, width: number): Layout {
   const maxHeight = 640;
-  let cell = Math.floor(Math.sqrt((width * maxHeight) / Math.max(frames, 1)));
-  cell = Math.max(1, Math.min(14, cell));
-  // Columns a power of two, so every row starts at a round physical address.
-  let cols = 16;
-  while (cols * 2 * cell <= width) cols *= 2;
-  return { cols, rows: Math.ceil(frames / cols), cell };
+  for (let cell = 14; cell >= 1; cell--) {
+    let cols = 16;
+    while (cols * 2 * cell <= width) cols *= 2;
+    const rows = Math.ceil(frames / cols);
+    if (rows * cell <= maxHeight || cell === 1) return { cols, rows, cell };
+  }
+  return { cols: 16, rows: Math.ceil(frames / 16), cell: 1 };
 }
 
 interface FrameCodes { codes: Uint8Array; counts: number[]; fromMap: boolean }
@@ -139,6 +142,10 @@ export function renderPhysical(ctx: PanelContext): { element: HTMLElement; after
       h('span', { class: 'swatch', style: `background: var(${p.css})` }), h('span', null, p.name), h('span', { class: 'mono count' }, String(counts[i]))));
   });
 
+  const selected = ctx.selectedMdl();
+  if (selected && selected.pfns.length <= 4096) {
+    legend.append(h('li', { title: 'The frames the selected MDL names' }, h('span', { class: 'swatch swatch-outline' }), h('span', { class: 'mono' }, `MDL ${selected.address.slice(-8)}`)));
+  }
   const summary = h('div', { class: 'phys-summary' },
     h('span', { class: 'mono' }, `${codes.length} frames · ${bytes(codes.length * 4096)}`),
     h('span', { class: 'dim' }, fromMap ? ' · states from the PFN database' : ' · waiting for the PFN map: only frames that MDLs name are coloured'),
@@ -207,6 +214,16 @@ export function renderPhysical(ctx: PanelContext): { element: HTMLElement; after
       off.getContext('2d')!.putImageData(img, 0, 0);
       c.imageSmoothingEnabled = false;
       c.drawImage(off, 0, 0, canvas.width, canvas.height);
+    }
+    // Outline the selected MDL's frames, so they stand out of a map of thousands (not for huge MDLs).
+    const sel = ctx.selectedMdl();
+    if (sel && layout.cell >= 3 && sel.pfns.length <= 4096) {
+      c.strokeStyle = getComputedStyle(document.body).getPropertyValue('--vscode-focusBorder').trim() || 'currentColor';
+      c.lineWidth = 2;
+      for (const pfn of sel.pfns) {
+        if (pfn < 0 || pfn >= codes.length) continue;
+        c.strokeRect((pfn % layout.cols) * layout.cell - 2, Math.floor(pfn / layout.cols) * layout.cell - 2, layout.cell + 4, layout.cell + 4);
+      }
     }
     canvas.setAttribute('aria-label', `Physical memory map, ${codes.length} frames: ${PALETTE.map((p, i) => (counts[i] ? `${counts[i]} ${p.name}` : '')).filter(Boolean).join(', ')}. Arrow keys move between frames.`);
     moveCursor(cursorPfn);
