@@ -134,6 +134,8 @@ export interface WatchPoint {
   mdlCount?: number;
   /** System PTEs in use (mappings into system space). */
   systemPtesUsed?: number;
+  /** The length of every live IRP's MDL chain, in any order. */
+  irpChainLengths?: number[];
   mdl?: {
     flags?: string[];
     byteCount?: number;
@@ -147,14 +149,26 @@ export interface WatchPoint {
     /** Whether the user PTEs mapping the MDL's frames are valid (false after a trim). */
     userMappingValid?: boolean;
     slotsMatchPageTables?: boolean;
+    /** How the MDL came to be, e.g. "I/O manager", "paging read" (prefix). */
+    origin?: string;
+    /** Whether the MDL is on an IRP's chain. */
+    onIrp?: boolean;
+    /** Exactly the PFN slots that name the system-wide dummy page. */
+    dummySlots?: number[];
   };
 }
 
-interface SnapMdl { flagNames: string[]; byteCount: number; byteOffset: number; pageCount: number; size: number; processName: string | null; parent: string | null; pfns: number[]; slotMatchesPageTables: (boolean | null)[] }
+interface SnapMdl { origin: string; irp: string | null; flagNames: string[]; byteCount: number; byteOffset: number; pageCount: number; size: number; processName: string | null; parent: string | null; pfns: number[]; slotMatchesPageTables: (boolean | null)[] }
 interface SnapFrame { pfn: number; lockCount: number; mappedBy: { kind: string; valid: boolean }[] }
-interface Snap { process: string; irql: number; mdls: SnapMdl[]; frames: SnapFrame[]; systemPtes?: { used: number } }
+interface Snap { process: string; irql: number; mdls: SnapMdl[]; frames: SnapFrame[]; systemPtes?: { used: number }; dummyPfn?: number; irps?: { mdlChain: string[] }[] }
 
-function mdlMismatch(want: NonNullable<WatchPoint['mdl']>, m: SnapMdl, frames: SnapFrame[]): string | null {
+function mdlMismatch(want: NonNullable<WatchPoint['mdl']>, m: SnapMdl, frames: SnapFrame[], dummyPfn: number | undefined): string | null {
+  if (want.origin !== undefined && !m.origin.startsWith(want.origin)) return `origin ${m.origin}`;
+  if (want.onIrp !== undefined && (m.irp !== null) !== want.onIrp) return want.onIrp ? 'on no IRP' : `on IRP ${m.irp}`;
+  if (want.dummySlots !== undefined) {
+    const dummies = m.pfns.flatMap((p, i) => (p === dummyPfn ? [i] : []));
+    if (dummies.join(',') !== want.dummySlots.join(',')) return `dummy-page slots [${dummies.join(', ')}] (PFNs ${m.pfns.join(', ')}, dummy ${dummyPfn})`;
+  }
   if (want.flags && [...want.flags].sort().join('|') !== [...m.flagNames].sort().join('|')) return `flags ${m.flagNames.join(' | ') || '0'}`;
   for (const k of ['byteCount', 'byteOffset', 'pageCount', 'size', 'processName'] as const) {
     if (want[k] !== undefined && want[k] !== m[k]) return `${k} ${String(m[k])}`;
@@ -182,8 +196,12 @@ export function watchMatches(w: WatchPoint, snapshot: unknown): string | null {
   if (w.irql !== undefined && s.irql !== w.irql) return `IRQL is ${s.irql}, not ${w.irql}`;
   if (w.mdlCount !== undefined && s.mdls.length !== w.mdlCount) return `${s.mdls.length} MDLs are live, not ${w.mdlCount}`;
   if (w.systemPtesUsed !== undefined && s.systemPtes?.used !== w.systemPtesUsed) return `${s.systemPtes?.used} system PTEs are in use, not ${w.systemPtesUsed}`;
+  if (w.irpChainLengths !== undefined) {
+    const got = (s.irps ?? []).map((i) => i.mdlChain.length).sort();
+    if (got.join(',') !== [...w.irpChainLengths].sort().join(',')) return `IRP chain lengths [${got.join(', ')}], not [${w.irpChainLengths.join(', ')}]`;
+  }
   if (w.mdl) {
-    const reasons = s.mdls.map((m) => mdlMismatch(w.mdl!, m, s.frames));
+    const reasons = s.mdls.map((m) => mdlMismatch(w.mdl!, m, s.frames, s.dummyPfn));
     if (!reasons.includes(null)) return `no live MDL matches ${JSON.stringify(w.mdl)}; live MDLs: ${reasons.join('; ') || 'none'}`;
   }
   return null;
