@@ -27,7 +27,7 @@ export function probeAndLockPages(k: Kernel, mdl: number, accessMode: number, op
   if (irql > DISPATCH_LEVEL) {
     k.verifierCheck(processOverride === null ? 0x70 : 0x71, irql, mdl, processOverride ?? accessMode, 'MmProbeAndLockPages above DISPATCH_LEVEL');
   }
-  const rec = k.mdl.track(mdl);
+  k.mdl.track(mdl);
   const f = k.mdl.read(mdl);
   // Reference 2.3 preconditions / 6.12: DV 0xC4/0xB0 (0xB1 for the process variant).
   const bad = f.flags & (MDL_PAGES_LOCKED | MDL_MAPPED_TO_SYSTEM_VA | MDL_SOURCE_IS_NONPAGED_POOL | MDL_PARTIAL | MDL_IO_SPACE);
@@ -76,7 +76,6 @@ export function probeAndLockPages(k: Kernel, mdl: number, accessMode: number, op
     proc.locks.push({ mdl, pages, caller: k.instructionPointer() });
   }
   k.mdl.setFlags(mdl, (f.flags | MDL_PAGES_LOCKED) & ~MDL_WRITE_OPERATION | (write ? MDL_WRITE_OPERATION : 0));
-  void rec;
   k.event('lock', `MmProbeAndLockPages(${hex64(mdl)}, ${accessMode === UserMode ? 'UserMode' : 'KernelMode'}, ${['IoReadAccess', 'IoWriteAccess', 'IoModifyAccess'][operation] ?? operation}): ${pages} page${pages === 1 ? '' : 's'} locked${proc ? ` in ${proc.name}` : ''}`, mdl);
 }
 

@@ -297,6 +297,7 @@ export function allocatePagesForMdlEx(k: Kernel, low: number, high: number, skip
   if (k.irql > DISPATCH_LEVEL) k.verifierCheck(0x7e, k.irql, DISPATCH_LEVEL, 0, 'MmAllocatePagesForMdlEx above DISPATCH_LEVEL');
   if (flags & ~MM_ALLOCATE_VALID_FLAGS) return 0;
   if (totalBytes <= 0 || totalBytes > 0x100000000 - PAGE_SIZE) return 0;
+  // SkipBytes only matters for physical ranges with holes; the emulated RAM has none.
   void skip;
   const want = Math.ceil(totalBytes / PAGE_SIZE);
   const lowPfn = Math.floor(Math.max(0, low) / PAGE_SIZE);

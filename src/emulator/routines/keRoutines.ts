@@ -1,10 +1,10 @@
 // Routine table: IRQL, process context, probing, address queries, exceptions and pool.
 import type { Kernel } from '../kernel';
 import { SehException } from '../contract';
-import { define, ddiUrl, ptr, size, ulong, uchar, long } from './define';
+import { define, ddiUrl, ptr, size, ulong, uchar } from './define';
 import {
-  DISPATCH_LEVEL, APC_LEVEL, HIGH_LEVEL, MM_USER_PROBE_ADDRESS, PAGE_SIZE, STATUS, irqlName,
-  NonPagedPool, PagedPool, POOL_FLAG_NON_PAGED, POOL_FLAG_PAGED, POOL_FLAG_UNINITIALIZED, POOL_FLAG_RAISE_ON_FAILURE,
+  DISPATCH_LEVEL, MM_USER_PROBE_ADDRESS, PAGE_SIZE, STATUS, irqlName,
+  PagedPool, POOL_FLAG_NON_PAGED, POOL_FLAG_PAGED, POOL_FLAG_UNINITIALIZED, POOL_FLAG_RAISE_ON_FAILURE,
 } from '../constants';
 import { tagString } from '../pool';
 import { hex64 } from '../u64';
@@ -168,5 +168,4 @@ export function registerKeRoutines(k: Kernel): void {
     prototype: 'VOID ExFreePool(PVOID P);',
     summary: 'Frees pool without checking the tag.', details: 'See ExFreePoolWithTag.', docUrl: wdm('ExFreePool'),
   }, (a) => { k.pool.free(ptr(a[0]), null); k.event('pool', `freed pool at ${hex64(ptr(a[0]))}`); });
-  void APC_LEVEL; void HIGH_LEVEL; void NonPagedPool; void long;
 }

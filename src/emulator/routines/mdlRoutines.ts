@@ -1,7 +1,7 @@
 // Routine table: MDL allocation, locking, mapping and the MDL accessor macros (reference section 2).
 import type { Kernel } from '../kernel';
 import { define, ddiUrl, ptr, size, ulong, bool } from './define';
-import { mmSizeOfMdl, spanPages } from '../mdl';
+import { mmSizeOfMdl } from '../mdl';
 import {
   allocateMappingAddress, freeMappingAddress, mapWithReservedMapping, unmapReservedMapping, allocatePagesForMdlEx, freePagesFromMdl,
 } from '../mdlMap';
@@ -215,5 +215,4 @@ export function registerMdlRoutines(k: Kernel): void {
   accessor('MmGetMdlByteOffset', 'ULONG MmGetMdlByteOffset(PMDL Mdl);', 'The offset of the buffer within its first page.', (m) => k.memory.read32(m + L.ByteOffset));
   accessor('MmGetMdlBaseVa', 'PVOID MmGetMdlBaseVa(PMDL Mdl);', 'The page-aligned StartVa.', (m) => Number(k.memory.read64(m + L.StartVa)));
   accessor('MmGetMdlPfnArray', 'PPFN_NUMBER MmGetMdlPfnArray(PMDL Mdl);', 'The PFN array that follows the MDL header: (PPFN_NUMBER)(Mdl + 1).', (m) => m + L.PfnArray);
-  void spanPages;
 }
