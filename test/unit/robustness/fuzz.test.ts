@@ -1,0 +1,34 @@
+// A short fuzzing run on every `npm test`: mutated scenarios end cleanly — a compile error with
+// file:line:col, a normal end, an SEH exception, a bug check or the step limit — never a host
+// exception. The long run is scripts/fuzz.mjs; its figures are in docs/robustness.md.
+import { strict as assert } from 'node:assert';
+import { loadSeeds } from '../../fuzz/seeds';
+import { runCampaign } from '../../fuzz/campaign';
+import { runScenarioText } from '../../fuzz/runner';
+
+describe('fuzzing the whole pipeline with mutated scenarios', function () {
+  this.timeout(240_000);
+  const seeds = loadSeeds();
+
+  it('the seeds are the repository\'s scenarios, and they run', () => {
+    assert.ok(seeds.length >= 10, `found ${seeds.length} seed scenarios`);
+    const outcome = runScenarioText(seeds[0], { maxSteps: 200_000, physicalMemory: 64 << 20 });
+    assert.notEqual(outcome.kind, 'host-failure', JSON.stringify(outcome));
+  });
+
+  it('200 mutants: every outcome is a clean compile error, end, exception, bug check or step limit', () => {
+    const r = runCampaign(seeds, 200, 1, { maxSteps: 20_000, physicalMemory: 64 << 20 });
+    const detail = r.failures.map((f) => `seed ${f.seed}: ${JSON.stringify(f.outcome)}`).join('\n');
+    assert.equal(r.counts['host-failure'], 0, detail);
+    assert.equal(r.compileErrorsWithoutPosition, 0, detail);
+    // The mutants really reach the deeper stages, not only the parser.
+    assert.ok(r.counts.exited + r.counts.bugcheck + r.counts['unhandled-exception'] + r.counts['step-limit'] > 30, JSON.stringify(r.counts));
+  });
+
+  it('a runaway loop ends at the step limit and an unbounded recursion in the kernel-stack-overflow bug check', () => {
+    const loop = '#include <ntifs.h>\nVOID LabMain(VOID) { volatile ULONG n = 0; for (;;) n++; }\n';
+    assert.deepEqual(runScenarioText(loop, { maxSteps: 50_000, physicalMemory: 64 << 20 }), { kind: 'step-limit' });
+    const recursion = '#include <ntifs.h>\nULONG Deep(ULONG n) { volatile UCHAR pad[256]; pad[0] = (UCHAR)n; return Deep(n + 1) + pad[0]; }\nVOID LabMain(VOID) { Deep(0); }\n';
+    assert.deepEqual(runScenarioText(recursion, { maxSteps: 1_000_000, physicalMemory: 64 << 20 }), { kind: 'bugcheck', code: 0x7f });
+  });
+});
