@@ -182,7 +182,8 @@ export class Kernel implements EngineKernel {
   }
 
   bugCheck(code: number, params: [U64, U64, U64, U64], explanation: string): never {
-    const p = params.map((x) => toU64(x)) as [U64, U64, U64, U64];
+    // parameters come from arbitrary guest values: anything that is not an integer becomes 0
+    const p = params.map((x) => (typeof x === 'number' && !Number.isFinite(x) ? 0 : toU64(x))) as [U64, U64, U64, U64];
     if (!this.core.bugcheck) {
       this.core.bugcheck = { code, params: p, explanation };
       this.event('bugcheck', `*** BUGCHECK 0x${code.toString(16).toUpperCase().padStart(8, '0')} (${p.map(hex64).join(', ')}) ${bugCheckName(code)}: ${explanation}`);

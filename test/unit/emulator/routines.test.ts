@@ -212,3 +212,12 @@ describe('Long runs', () => {
     assert.equal(bugcheckOf(() => k.memory.read32(p)).code, 0xd5, 'a recently freed page is still caught');
   });
 });
+
+describe('Bad addresses from the guest', () => {
+  it('a non-numeric or non-canonical address is bug check 0x50, never a host exception', () => {
+    const { k } = boot();
+    assert.equal(bugcheckOf(() => k.memory.read8(NaN)).code, 0x50);
+    assert.equal(bugcheckOf(() => k.memory.write32(2 ** 50, 1)).code, 0x50);
+    assert.equal(bugcheckOf(() => k.memory.read64(-(2 ** 50))).code, 0x50);
+  });
+});
