@@ -9,6 +9,7 @@
 //                                (after `npm run package`), proving the package is complete
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setupTestWeb } from '../../scripts/setup-test-web.mjs';
@@ -32,6 +33,28 @@ function unpackVsix(file) {
   return ext;
 }
 
+/**
+ * test-web opens the workbench with Playwright's default 30 s navigation timeout, which a busy
+ * 2-core machine can exceed while chromium compiles the workbench; give its pages two minutes.
+ * Patches the `playwright` instance test-web itself loads.
+ */
+function patientPlaywrightForTestWeb() {
+  const pw = createRequire(createRequire(import.meta.url).resolve('@vscode/test-web'))('playwright');
+  if (pw.chromium.__mdlPatient) return;
+  const launch = pw.chromium.launch.bind(pw.chromium);
+  pw.chromium.launch = async (options) => {
+    const browser = await launch(options);
+    const newContext = browser.newContext.bind(browser);
+    browser.newContext = async (contextOptions) => {
+      const context = await newContext(contextOptions);
+      context.setDefaultNavigationTimeout(120_000);
+      return context;
+    };
+    return browser;
+  };
+  pw.chromium.__mdlPatient = true;
+}
+
 async function runSuite(env, workspace) {
   const extension = vsix ? unpackVsix(vsix) : root;
   const suite = join(extension, 'dist/test/suite.js');
@@ -39,6 +62,7 @@ async function runSuite(env, workspace) {
     throw new Error('dist/test/suite.js or dist/web/extension.js is missing: run `node esbuild.mjs` first');
   }
   const { runTests } = await import('@vscode/test-web');
+  patientPlaywrightForTestWeb();
   const port = await freePort();
   console.log(`\n--- end-to-end suite in the browser extension host (port ${port})${vsix ? `, extension from ${vsix}` : ''}`);
   await quietWorkbenchLogs(() => withTimeout(runTests({
