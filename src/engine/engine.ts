@@ -7,7 +7,7 @@ import { BreakpointTable } from './breakpoints';
 import { Emitter } from './emitter';
 import { EngineError } from './events';
 import type { BugCheckInfo, EngineEvents, ExpectFailure, OutputKind, RunResult, StopEvent } from './events';
-import { prefetchSources } from './host';
+import { formatDiagnostic, loadScenario } from './loader';
 import type { FileHost } from './host';
 import { DEFAULT_OPTIONS } from './options';
 import type { EngineOptions } from './options';
@@ -111,33 +111,18 @@ export class DebugEngine extends Emitter<EngineEvents> {
   async load(mainFile: string, options: Partial<EngineOptions> = {}): Promise<LoadResult> {
     if (this.state !== 'unloaded') throw new EngineError('a scenario is already loaded');
     this.options = { ...DEFAULT_OPTIONS, ...options };
-    const sources = await prefetchSources(this.host, mainFile);
-    const main = [...sources.files.keys()][0];
-    if (main === undefined) return { ok: false, diagnostics: [], message: `${mainFile}: cannot read the scenario file` };
-    this.mainFile = main;
-    const compiled = this.deps.language.compile(main, sources);
-    const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
-    if (!compiled.program || errors.length > 0) {
-      const shown = errors.length ? errors : compiled.diagnostics;
-      return { ok: false, diagnostics: compiled.diagnostics, message: shown.map(formatDiagnostic).join('\n') || `${main}: the scenario did not compile` };
-    }
-    for (const d of compiled.diagnostics) this.output(d.severity === 'warning' ? 'info' : 'info', formatDiagnostic(d));
-    this.program = compiled.program;
-    this._kernel = this.deps.createKernel({
-      physicalMemory: this.options.physicalMemory,
-      verifier: this.options.verifier,
-      output: (line, kind) => this.onKernelOutput(line, kind),
-    });
-    try {
-      this._machine = this.deps.language.createMachine(this.program, this._kernel, this.options.entry);
-    } catch (e) {
-      return { ok: false, diagnostics: [], message: `${main}: ${(e as Error).message}` };
-    }
+    const r = await loadScenario(this.deps.language, this.deps.createKernel, this.host, mainFile, this.options, (line, kind) => this.onKernelOutput(line, kind));
+    this.mainFile = r.main;
+    if (!r.ok) return { ok: false, diagnostics: r.diagnostics, message: r.message };
+    for (const d of r.warnings) this.output('info', formatDiagnostic(d));
+    this.program = r.program;
+    this._kernel = r.kernel;
+    this._machine = r.machine;
     this.timeline = new Timeline(this.options.checkpointInterval);
-    this.timeline.record(this._machine, this._kernel);
-    this.travel = new TimeTravel(this._machine, this._kernel, this.timeline, (on) => (this.replaying = on));
-    this.rebound = this.breakpoints.rebind(this.program);
-    this.breakpoints.resyncData(this._kernel);
+    this.timeline.record(r.machine, r.kernel);
+    this.travel = new TimeTravel(r.machine, r.kernel, this.timeline, (on) => (this.replaying = on));
+    this.rebound = this.breakpoints.rebind(r.program);
+    this.breakpoints.resyncData(r.kernel);
     this.state = 'ready';
     return { ok: true };
   }
@@ -473,6 +458,4 @@ function isBugCheck(e: unknown): e is BugCheck {
   return e instanceof BugCheck || (typeof e === 'object' && e !== null && (e as BugCheck).name === 'BugCheck' && typeof (e as BugCheck).code === 'number');
 }
 
-export function formatDiagnostic(d: Diagnostic): string {
-  return `${d.file}:${d.line}:${d.col}: ${d.severity}: ${d.message}`;
-}
+export { formatDiagnostic };
