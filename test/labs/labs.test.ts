@@ -1,10 +1,11 @@
 // The workshop labs are tested like code: every lab is complete and consistent, every scenario.c
-// runs clean under the CLI, and every exercise.c fails exactly the way its lab.json and README say.
+// runs clean through the CLI's run path (in-process), and every exercise.c fails exactly the way its
+// lab.json and README say.
 import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { expectationText, loadLab, outcomeMatches, parseRun, watchMatches, type LabInfo, type RunResult } from './labRunner';
-import { runCli, runSnapshot, cliPath } from './cliProcess';
+import { runLabFile, snapshotsAt } from './engineRun';
 
 const labsRoot = resolve(__dirname, '../../labs');
 const labIds = readdirSync(labsRoot, { withFileTypes: true })
@@ -87,10 +88,9 @@ describe('workshop labs', function () {
           it.skip(`${title} (pending: ${pending})`, () => undefined);
           return;
         }
-        it(title, function () {
-          if (!existsSync(cliPath)) this.skip();
+        it(title, async function () {
           this.timeout(300_000);
-          const result: RunResult = parseRun(runCli(file, lab.physicalMemory));
+          const result: RunResult = parseRun(await runLabFile(file, lab.physicalMemory));
           const missing = missingFeatureRoutines(lab, result);
           if (missing) {
             // Pending until the emulator has these routines (labs/KNOWN-GAPS.md).
@@ -105,15 +105,19 @@ describe('workshop labs', function () {
       describeRun(exercisePath, 'exercise');
 
       // What the README tells the student to watch is what the panel's snapshot shows there.
+      // One run of scenario.c serves every watch point of the lab.
+      let watched: Promise<{ snapshots: Map<string, unknown>; run: { stderr: string } }> | undefined;
+      const watchRun = () => (watched ??= snapshotsAt(scenarioPath, (lab.watch ?? []).map((w) => ({ line: w.line, hit: w.hit ?? 1 })), lab.physicalMemory));
       for (const w of lab.watch ?? []) {
-        it(`stopped at scenario.c:${w.line}${w.hit && w.hit > 1 ? ` (hit ${w.hit})` : ''}, the panel shows: ${w.why}`, function () {
-          if (pending || !existsSync(cliPath)) this.skip();
+        it(`stopped at scenario.c:${w.line}${w.hit && w.hit > 1 ? ` (hit ${w.hit})` : ''}, the panel shows: ${w.why}`, async function () {
+          if (pending) this.skip();
           this.timeout(300_000);
           const line = readFileSync(scenarioPath, 'utf8').split('\n')[w.line - 1] ?? '';
           assert.ok(line.includes(w.text), `scenario.c:${w.line} should contain "${w.text}"`);
-          const r = runSnapshot(scenarioPath, w.line, w.hit ?? 1, lab.physicalMemory);
-          if ('error' in r) assert.fail(r.error);
-          assert.equal(watchMatches(w, r.snapshot), null);
+          const { snapshots, run } = await watchRun();
+          const snapshot = snapshots.get(`${w.line}:${w.hit ?? 1}`);
+          if (!snapshot) assert.fail(`the run never stopped at scenario.c:${w.line}${w.hit && w.hit > 1 ? ` a ${w.hit}th time` : ''}\n${run.stderr}`);
+          assert.equal(watchMatches(w, snapshot), null);
         });
       }
     });
