@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   breakAtUri, breakLinksIn, candidatePaths, labGuideHtml, labLaunchConfigurations, launchJsonText, mergeConfigurations,
-  parseBreakAtArgs, parseLabManifest, sanitizeGuideHtml, sortLabs,
+  parseBreakAtArgs, parseLabIndex, parseLabManifest, sanitizeGuideHtml, sortLabs,
 } from '../../src/extension/labs/labModel';
 import { GUIDE_COMMANDS } from '../../src/extension/labs/commandIds';
 
@@ -17,6 +17,11 @@ describe('labs in VS Code', function () {
   it('every shipped lab.json parses, and the labs sort into workshop order', function () {
     const labs = labIds.map((id) => parseLabManifest(readFileSync(join(labsRoot, id, 'lab.json'), 'utf8'), id));
     assert.deepEqual(sortLabs([...labs].reverse()).map((l) => l.id), labIds);
+  });
+
+  it('labs/index.json lists exactly the lab folders (the web extension host cannot list folders)', function () {
+    assert.deepEqual(parseLabIndex(readFileSync(join(labsRoot, 'index.json'), 'utf8')), labIds);
+    assert.throws(() => parseLabIndex('{"labs": ["../etc"]}'), /index\.json/);
   });
 
   it('a lab.json whose id is not its folder, or whose outcome is missing, is refused with a sentence', function () {

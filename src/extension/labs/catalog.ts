@@ -1,7 +1,7 @@
 // The labs shipped with the extension (its labs/ folder), read through vscode.workspace.fs so that
 // the same code serves the desktop and the web extension host.
 import * as vscode from 'vscode';
-import { parseLabManifest, sortLabs, type LabManifest } from './labModel';
+import { parseLabIndex, parseLabManifest, sortLabs, type LabManifest } from './labModel';
 
 export interface ShippedLab {
   manifest: LabManifest;
@@ -15,18 +15,25 @@ export async function readText(uri: vscode.Uri): Promise<string> {
   return decoder.decode(await vscode.workspace.fs.readFile(uri));
 }
 
-/** Every lab under `<extension>/labs/NN-name/lab.json`, in workshop order. Broken labs are reported, not fatal. */
+/**
+ * Every lab under `<extension>/labs/NN-name/lab.json`, in workshop order. The list comes from
+ * labs/index.json, because extension files served over HTTP (VS Code for the Web) cannot be listed;
+ * a folder listing is the fallback. Broken labs are reported, not fatal.
+ */
 export async function listShippedLabs(extensionUri: vscode.Uri, report: (message: string) => void = () => undefined): Promise<ShippedLab[]> {
   const root = vscode.Uri.joinPath(extensionUri, 'labs');
-  let entries: [string, vscode.FileType][];
+  let names: string[] = [];
   try {
-    entries = await vscode.workspace.fs.readDirectory(root);
+    names = parseLabIndex(await readText(vscode.Uri.joinPath(root, 'index.json')));
   } catch {
-    return [];
+    try {
+      names = (await vscode.workspace.fs.readDirectory(root)).filter(([n, t]) => t === vscode.FileType.Directory && /^\d\d-/.test(n)).map(([n]) => n);
+    } catch {
+      return [];
+    }
   }
   const labs: ShippedLab[] = [];
-  for (const [name, type] of entries) {
-    if (type !== vscode.FileType.Directory || !/^\d\d-/.test(name)) continue;
+  for (const name of names) {
     const folder = vscode.Uri.joinPath(root, name);
     try {
       labs.push({ manifest: parseLabManifest(await readText(vscode.Uri.joinPath(folder, 'lab.json')), name), folder });

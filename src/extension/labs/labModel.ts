@@ -69,6 +69,15 @@ export function parseLabManifest(text: string, folderName: string): LabManifest 
   return { ...manifest, seeds: manifest.seeds ?? [], reference: manifest.reference ?? [] };
 }
 
+/** labs/index.json: the lab folders the extension ships, by name. */
+export function parseLabIndex(text: string): string[] {
+  const index = JSON.parse(text) as { labs?: unknown };
+  if (!Array.isArray(index.labs) || index.labs.some((n) => typeof n !== 'string' || !/^\d\d-[a-z0-9-]+$/.test(n))) {
+    throw new Error('labs/index.json must be {"labs": ["01-name", …]}');
+  }
+  return index.labs as string[];
+}
+
 export function sortLabs(labs: LabManifest[]): LabManifest[] {
   return [...labs].sort((a, b) => a.order - b.order || a.id.localeCompare(b.id));
 }

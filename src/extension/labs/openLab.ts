@@ -40,7 +40,8 @@ async function copyLab(lab: ShippedLab, target: vscode.Uri): Promise<boolean> {
   for (const name of LAB_FILES) {
     const to = vscode.Uri.joinPath(target, name);
     if (!replace && (await exists(to))) continue;
-    await vscode.workspace.fs.copy(vscode.Uri.joinPath(lab.folder, name), to, { overwrite: true });
+    // Read and write rather than copy: the source may be served over HTTP (VS Code for the Web).
+    await vscode.workspace.fs.writeFile(to, await vscode.workspace.fs.readFile(vscode.Uri.joinPath(lab.folder, name)));
   }
   return true;
 }
