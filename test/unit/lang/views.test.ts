@@ -121,3 +121,19 @@ describe('debugger views of driver C values', () => {
     assert.throws(() => m.evaluate('outer', { frame: 0 }), /not declared/);
   });
 });
+
+describe('a large PFN array in the debugger', () => {
+  it('a 262,144-entry PFN array is shown as indexed children and a page of it reads only that page', () => {
+    const m = stopped('VOID LabMain(VOID) {\n PMDL mdl = (PMDL)ExAllocatePoolWithTag(NonPagedPool, sizeof(MDL) + 262144 * sizeof(PFN_NUMBER), \'ldM \');\n PPFN_NUMBER pfn = MmGetMdlPfnArray(mdl);\n pfn[200000] = 0x1234; pfn[200001] = 0x1235;\n LabBreak();\n}');
+    const k = m.kernel as FakeKernel;
+    let bytesRead = 0;
+    const peek = k.peek.bind(k);
+    k.peek = (va: number, n: number) => { bytesRead += n; return peek(va, n); };
+    const arr = m.evaluate('*(PFN_NUMBER (*)[262144])MmGetMdlPfnArray(mdl)', { hex: true });
+    assert.equal(arr.indexedChildren, 262144);
+    const page = arr.children(200000, 2);
+    assert.deepEqual(page.map((c) => [c.name, c.value]), [['[200000]', '0x0000000000001234'], ['[200001]', '0x0000000000001235']]);
+    assert.equal(page[1].address, (arr.address as number) + 200001 * 8);
+    assert.ok(bytesRead < 256, `only the asked entries are read (${bytesRead} bytes)`);
+  });
+});
