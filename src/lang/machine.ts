@@ -76,7 +76,7 @@ export class CMachine implements Machine {
       const f = this.topC();
       if (!f) return null;
       const ins = this.linked.fns[f.fn].code[f.pc];
-      return ins ? { file: ins.loc.file, line: ins.loc.line, function: this.linked.fns[f.fn].name } : null;
+      return ins ? { file: ins.loc.file, line: ins.loc.line, function: this.linked.fns[f.fn].name, step: this.steps } : null;
     });
     this.views = new DebugViews(this);
   }
