@@ -39,6 +39,7 @@ export function setExceptionFilters(filters: ExceptionFilters, args: DebugProtoc
   filters.bugcheck = chosen.has('bugcheck');
   filters.sehUnhandled = chosen.has('seh-unhandled');
   filters.verifier = chosen.has('verifier');
+  filters.sehRaised = chosen.has('seh-raised');
   return { breakpoints: EXCEPTION_FILTERS.map(() => ({ verified: true })) };
 }
 

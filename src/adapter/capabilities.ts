@@ -3,6 +3,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 
 export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
   { filter: 'bugcheck', label: 'Bug check', description: 'Stop where the emulated kernel bug-checks (the blue screen), with its code and parameters.', default: true },
+  { filter: 'seh-raised', label: 'SEH exception raised', description: 'Stop when an emulated routine raises a structured exception (MmProbeAndLockPages on a bad buffer, ExRaiseStatus), at the first statement that runs next: usually the __except handler.', default: false },
   { filter: 'seh-unhandled', label: 'SEH exception not handled', description: 'Stop when a structured exception finds no __except handler (Windows then bug-checks 0x7E/0x8E).', default: true },
   { filter: 'verifier', label: 'Driver Verifier report', description: 'Stop at each Driver Verifier report, even when it does not bug-check.', default: false },
 ];

@@ -129,6 +129,7 @@ export function exceptionInfo(ctx: SessionContext, args: DebugProtocol.Exception
       details: { message: b.explanation, typeName: `Bug check ${b.name}`, fullTypeName: bugCheckLine(b), stackTrace: formatFrames(engine.frames()).join('\n') },
     };
   }
+  if (stop.kind === 'seh-raised') return { exceptionId: 'SEH exception', description: stop.text ?? stop.description, breakMode: 'always', details: { message: stop.text } };
   return { exceptionId: 'DriverVerifier', description: stop.text ?? stop.description, breakMode: 'always', details: { message: stop.text } };
 }
 

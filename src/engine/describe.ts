@@ -51,6 +51,8 @@ export function describeStop(p: PendingStop, bugcheck?: BugCheckInfo): { reason:
       return { reason: 'breakpoint', description: 'Paused on LabBreak()' };
     case 'verifier':
       return { reason: 'exception', description: 'Driver Verifier report', text: p.text };
+    case 'seh-raised':
+      return { reason: 'exception', description: 'SEH exception raised', text: p.text };
     case 'bugcheck':
     case 'seh-unhandled': {
       const b = bugcheck!;

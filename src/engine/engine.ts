@@ -33,6 +33,8 @@ export interface ExceptionFilters {
   bugcheck: boolean;
   sehUnhandled: boolean;
   verifier: boolean;
+  /** First chance: an emulated routine raised a structured exception (a handler may still catch it). */
+  sehRaised?: boolean;
 }
 
 /** A slice stays under this many milliseconds so pause and terminate land within 100 ms. */
@@ -51,7 +53,7 @@ export class DebugEngine extends Emitter<EngineEvents> {
   private travel: TimeTravel | null = null;
   private pauseRequested = false;
   private terminateRequested = false;
-  private verifierReport: string | null = null;
+  private pendingReport: PendingStop | null = null;
   private pending: PendingStop | null = null;
   /** Set when a run() stopped before a call (function breakpoint): not a clean place for a checkpoint. */
   private midCall: { steps: number; name: string; native: boolean } | null = null;
@@ -111,7 +113,7 @@ export class DebugEngine extends Emitter<EngineEvents> {
   async load(mainFile: string, options: Partial<EngineOptions> = {}): Promise<LoadResult> {
     if (this.state !== 'unloaded') throw new EngineError('a scenario is already loaded');
     this.options = { ...DEFAULT_OPTIONS, ...options };
-    const r = await loadScenario(this.deps.language, this.deps.createKernel, this.host, mainFile, this.options, (line, kind) => this.onKernelOutput(line, kind));
+    const r = await loadScenario(this.deps.language, this.deps.createKernel, this.host, mainFile, this.options, (line, kind) => this.onKernelOutput(line, kind), (status, explanation, routine) => this.onRaised(status, explanation, routine));
     this.mainFile = r.main;
     if (!r.ok) return { ok: false, diagnostics: r.diagnostics, message: r.message };
     for (const d of r.warnings) this.output('info', formatDiagnostic(d));
@@ -313,9 +315,9 @@ export class DebugEngine extends Emitter<EngineEvents> {
       kernel: this.kernel,
       breakpoints: this.breakpoints,
       isPauseRequested: () => this.pauseRequested,
-      takeVerifierReport: () => {
-        const r = this.verifierReport;
-        this.verifierReport = null;
+      takeReport: () => {
+        const r = this.pendingReport;
+        this.pendingReport = null;
         return r;
       },
       hasFunctionBreakpoints: () => this.breakpoints.hasFunctions,
@@ -445,8 +447,17 @@ export class DebugEngine extends Emitter<EngineEvents> {
     if (this.replaying || (m && m.steps < this.liveHigh)) return;
     const loc = m?.location() ?? null;
     if (kind === 'expect-fail') this.expectFailures.push({ file: loc?.file ?? this.mainFile, line: loc?.line ?? 0, what: expectWhat(line) });
-    if (kind === 'verifier' && this.filters.verifier) this.verifierReport = line;
+    if (kind === 'verifier' && this.filters.verifier) this.pendingReport = { kind: 'verifier', ids: [], description: 'Driver Verifier report', text: line };
     this.emit('output', { kind, text: line, location: loc });
+  }
+
+  /** First-chance notice of an exception raised by an emulated routine: stops at the next statement (the handler). */
+  private onRaised(status: number, explanation: string, routine: string): void {
+    if (this.replaying || !this.filters.sehRaised) return;
+    const loc = this._machine?.location();
+    const code = '0x' + (status >>> 0).toString(16).toUpperCase().padStart(8, '0');
+    const where = loc ? ` at ${loc.file}:${loc.line}` : '';
+    this.pendingReport = { kind: 'seh-raised', ids: [], description: `Exception ${code} raised by ${routine}${where}`, text: `${code} raised by ${routine}${where}: ${explanation}` };
   }
 
   private output(kind: OutputKind, text: string): void {

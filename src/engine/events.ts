@@ -13,6 +13,7 @@ export type StopKind =
   | 'LabBreak'
   | 'bugcheck'
   | 'seh-unhandled'
+  | 'seh-raised'
   | 'verifier';
 
 export interface BugCheckInfo {

@@ -26,8 +26,8 @@ export interface CheckContext {
   breakpoints: BreakpointTable;
   /** Read on every statement: set asynchronously by pause(). */
   isPauseRequested(): boolean;
-  /** A Driver Verifier report waiting to become a stop (null when none or the filter is off). */
-  takeVerifierReport(): string | null;
+  /** A Driver Verifier report or a first-chance SEH exception waiting to become a stop (null when none or its filter is off). */
+  takeReport(): PendingStop | null;
   /** Whether any function breakpoint names this C function. */
   hasFunctionBreakpoints(): boolean;
   setPending(stop: PendingStop): void;
@@ -52,9 +52,9 @@ export function makeStopCheck(ctx: CheckContext, mode: RunMode): StopCheck {
       ctx.setPending({ kind: 'pause', ids: [] });
       return true;
     }
-    const report = ctx.takeVerifierReport();
+    const report = ctx.takeReport();
     if (report !== null) {
-      ctx.setPending({ kind: 'verifier', ids: [], description: 'Driver Verifier report', text: report });
+      ctx.setPending(report);
       return true;
     }
     const steps = mm.steps;
@@ -131,9 +131,9 @@ export function makePauseOnlyCheck(ctx: CheckContext): StopCheck {
       ctx.setPending({ kind: 'pause', ids: [] });
       return true;
     }
-    const report = ctx.takeVerifierReport();
+    const report = ctx.takeReport();
     if (report !== null) {
-      ctx.setPending({ kind: 'verifier', ids: [], description: 'Driver Verifier report', text: report });
+      ctx.setPending(report);
       return true;
     }
     return false;

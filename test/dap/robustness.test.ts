@@ -135,6 +135,21 @@ describe('debug adapter under faults and concurrency', function () {
     assert.deepEqual(frames.map((f) => f.name), ['nt!ExRaiseStatus', 'Fail', 'LabMain']);
   });
 
+  it('with "SEH exception raised" on, a probe of a bad buffer stops in the __except handler naming the raise', async () => {
+    const dc = await client();
+    const program = fixture('probe-bad-buffer.c');
+    const s = await start(dc, program, [], () => dc.setExceptionBreakpointsRequest({ filters: ['seh-raised', 'bugcheck'] }));
+    assert.equal(s.body.reason, 'exception');
+    assert.match(s.body.description ?? '', /Exception 0xC0000005 raised by MmProbeAndLockPages at .*probe-bad-buffer\.c:14/);
+    const frame = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0];
+    assert.equal(frame.line, 16, 'the first statement of the handler');
+    const info = await dc.exceptionInfoRequest({ threadId: 1 });
+    assert.equal(info.body.exceptionId, 'SEH exception');
+    const exited = dc.waitForEvent('exited', 30000);
+    await dc.continueRequest({ threadId: 1 });
+    assert.equal((await exited).body.exitCode, 0, 'the handler caught it; the run ends well');
+  });
+
   it('setVariable changes a local, and the run follows the new value', async () => {
     const dc = await client();
     await start(dc, fixture('lock-and-print.c'), [21]);

@@ -53,6 +53,12 @@ describe('mdl-lab command line', function () {
     assert.match(r.out, /#0 nt!ExRaiseStatus\n  #1 Fail \[.*@ 7\]\n  #2 LabMain \[.*@ 13\]/);
   });
 
+  it('run: an exception caught by __except is not a bug check (MmProbeAndLockPages on a bad range)', () => {
+    const r = cli('run', fixture('probe-bad-buffer.c'));
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.equal(r.out, 'probe status 0xC0000005\n');
+  });
+
   it('run: --max-steps ends an endless loop with a clear message and exit 4', () => {
     const r = cli('run', fixture('endless.c'), '--max-steps', '20000');
     assert.equal(r.code, 4);
