@@ -121,7 +121,7 @@ function lockRange(k: Kernel, space: PageTables, startVa: number, pages: number,
         // (x & 0xfff) is exact for PTE values: ToInt32 keeps the low 32 bits of the integer
         const low = pte & 0xfff;
         if ((low & PTE_VALID) !== 0 && (!write || !userRange || (low & PTE_WRITE) !== 0)) {
-          pfn = (pte - low) / 4096;
+          pfn = ((pte - low) / 4096) | 0; // an int index: RAM PFNs stay below 2^31
           ref[pfn]++;
         } else if (spare < spareEnd && pte > 0 && pte < 4096 && (low & 0xc01) === 0 && isWritableProtection(low >>> 5)) {
           pfn = spare++;
@@ -135,7 +135,7 @@ function lockRange(k: Kernel, space: PageTables, startVa: number, pages: number,
         } else {
           mm.translate(va0 + j * PAGE_SIZE, write && userRange);
           pte = space.getPte(vpn0 + j);
-          pfn = (pte - (pte & 0xfff)) / 4096;
+          pfn = ((pte - (pte & 0xfff)) / 4096) | 0;
           ({ referenceCount: ref, lockCount: locks, shareCount: share, ownerSpace, ownerVa, flags: pflags } = d);
           ref[pfn]++;
         }
@@ -205,9 +205,10 @@ export function unlockPages(k: Kernel, mdl: number): void {
   const state = d.state;
   let released = 0;
   for (let i = 0; i < pages; i++) {
-    const pfn = pfns[i];
-    if (pfn === PFN_SENTINEL) break;
-    if (!(pfn >= 0 && pfn < known) || pfn !== Math.floor(pfn)) continue; // I/O space or garbage: no PFN entry
+    const slot = pfns[i];
+    if (slot === PFN_SENTINEL) break;
+    if (!(slot >= 0 && slot < known) || slot !== Math.floor(slot)) continue; // I/O space or garbage: no PFN entry
+    const pfn = slot | 0; // an int index into the PFN columns
     const r = ref[pfn];
     if (r <= 0 || (r === 1 && share[pfn] > 0)) {
       // Reference 3.2: unlocked more times than locked.

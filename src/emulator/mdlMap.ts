@@ -43,7 +43,6 @@ function writeSystemPtes(k: Kernel, base: number, pfns: Float64Array, writable: 
   const d = k.mm.pfn;
   const cache = d.cacheAttribute;
   const known = d.watermark;
-  const total = d.totalFrames;
   const locks = d.lockCount;
   const checkLocks = check !== undefined && !(check.flags & MDL_SOURCE_IS_NONPAGED_POOL);
   const vpn0 = vpnOf(base);
@@ -56,12 +55,18 @@ function writeSystemPtes(k: Kernel, base: number, pfns: Float64Array, writable: 
     const e = pt.entries;
     for (let j = 0; j < n; j++) {
       const pfn = pfns[i + j];
-      if (pfn < 0) { k.mm.flushTlb(); return; } // the all-ones sentinel ends the array
-      if (check && !(pfn < total)) checkFrame(k, check.mdl, check.flags, pfns, i + j);
-      else if (checkLocks && (pfn >= known || locks[pfn] === 0)) checkFrame(k, check!.mdl, check!.flags, pfns, i + j);
-      e[idx0 + j] = pfn < 2 ** 36 ? pfn * 4096 + low : 0;
-      // the frame's cache attribute wins; CacheType only applies to frames without one (reference 2.8)
-      if (cacheType >= 0 && pfn < known && cache[pfn] < 0) cache[pfn] = cacheType;
+      if (pfn >= 0 && pfn < known) {
+        // the common case: a frame with a PFN entry (int index: PFNs of RAM stay below 2^31)
+        const f = pfn | 0;
+        if (checkLocks && locks[f] === 0) checkFrame(k, check!.mdl, check!.flags, pfns, i + j);
+        e[idx0 + j] = f * 4096 + low;
+        // the frame's cache attribute wins; CacheType only applies to frames without one (reference 2.8)
+        if (cacheType >= 0 && cache[f] < 0) cache[f] = cacheType;
+      } else {
+        if (pfn < 0) { k.mm.flushTlb(); return; } // the all-ones sentinel ends the array
+        if (check) checkFrame(k, check.mdl, check.flags, pfns, i + j);
+        e[idx0 + j] = pfn < 2 ** 36 ? pfn * 4096 + low : 0;
+      }
     }
     i += n;
   }

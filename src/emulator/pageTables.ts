@@ -82,6 +82,18 @@ export function isCanonical(va: number): boolean {
   return Number.isSafeInteger(va) && (va >= 0 ? va < 2 ** 47 : va >= -(2 ** 47));
 }
 
+// Table entry arrays are carved from shared slabs: one allocation per 256 tables, not per table.
+const SLAB_TABLES = 256;
+let slab: ArrayBuffer | null = null;
+let slabUsed = SLAB_TABLES;
+function newEntries(): Float64Array {
+  if (slabUsed === SLAB_TABLES) {
+    slab = new ArrayBuffer(SLAB_TABLES * 512 * 8);
+    slabUsed = 0;
+  }
+  return new Float64Array(slab!, 512 * 8 * slabUsed++, 512);
+}
+
 export interface SavedTable {
   pfn: number;
   entries: Float64Array;
@@ -99,7 +111,7 @@ export class PageTables {
   private lastPt: PageTable | undefined;
 
   constructor(readonly spaceId: number, private readonly allocTableFrame: () => number, rootPfn?: number) {
-    this.root = { pfn: rootPfn ?? allocTableFrame(), entries: new Float64Array(512), sub: new Array(512) };
+    this.root = { pfn: rootPfn ?? allocTableFrame(), entries: newEntries(), sub: new Array(512) };
   }
 
   /** The page table (level 1) covering vpn, created on demand when `create`. */
@@ -115,7 +127,7 @@ export class PageTables {
       if (next === undefined) {
         if (!create) return undefined;
         const pfn = this.allocTableFrame();
-        next = { pfn, entries: new Float64Array(512), sub: leaf ? null : new Array(512) };
+        next = { pfn, entries: newEntries(), sub: leaf ? null : new Array(512) };
         t!.sub![idx] = next;
         t!.entries[idx] = pfn * 4096 + PTE_VALID + PTE_WRITE + PTE_OWNER + PTE_ACCESSED;
         this.tableCount++;
@@ -194,7 +206,9 @@ export class PageTables {
       count++;
       const sub = t.sub ? new Array<PageTable | undefined>(512) : null;
       if (t.sub && sub) t.sub.forEach((x, i) => { if (x) sub[i] = copy(x); });
-      return { pfn: t.pfn, entries: t.entries.slice(), sub };
+      const entries = newEntries();
+      entries.set(t.entries);
+      return { pfn: t.pfn, entries, sub };
     };
     this.root = copy(s);
     this.tableCount = count;
