@@ -30,6 +30,8 @@ export interface ExpandHost {
   note(at: PPToken, message: string): void;
   /** __LINE__, __FILE__, __COUNTER__…: a replacement token, or undefined if `tok` is not dynamic. */
   dynamic(tok: PPToken): PPToken | undefined;
+  /** `__has_include("name")` / `__has_include(<name>)` in #if: would #include find it? */
+  hasInclude(name: string, angled: boolean, at: PPToken): boolean;
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
@@ -144,6 +146,10 @@ export class Expander {
       stream.pushFront([this.definedOperator(t, stream)]);
       return true;
     }
+    if (this.inCondition && name === '__has_include') {
+      stream.pushFront([this.hasIncludeOperator(t, stream)]);
+      return true;
+    }
     if (t.hideset?.has(name)) return false;
     const dyn = this.host.dynamic(t);
     if (dyn) {
@@ -196,10 +202,28 @@ export class Expander {
     if (!operand || operand.kind !== 'identifier') {
       this.host.error(operand ?? t, "operator 'defined' requires an identifier");
     } else {
-      value = this.host.macros.has(operand.text) || operand.text === '__FILE__' || operand.text === '__LINE__' || operand.text === '__COUNTER__';
+      value = this.host.macros.has(operand.text) || ['__FILE__', '__LINE__', '__COUNTER__', '__DATE__', '__TIME__', '__has_include'].includes(operand.text);
       if (paren && !isPunct(stream.next(), ')')) this.host.error(operand, "missing ')' after 'defined'");
     }
     return copyToken(t, { kind: 'number', text: value ? '1' : '0', hideset: undefined });
+  }
+
+  private hasIncludeOperator(t: PPToken, stream: TokenStream): PPToken {
+    const result = (value: boolean) => copyToken(t, { kind: 'number', text: value ? '1' : '0', hideset: undefined });
+    if (!isPunct(stream.next(), '(')) {
+      this.host.error(t, "missing '(' after '__has_include'");
+      return result(false);
+    }
+    const inner: PPToken[] = [];
+    for (let u = stream.next(); u && !isPunct(u, ')'); u = stream.next()) inner.push(u);
+    const first = inner[0];
+    if (first?.kind === 'string' && first.text.startsWith('"') && inner.length === 1) return result(this.host.hasInclude(first.text.slice(1, -1), false, t));
+    if (isPunct(first, '<') && isPunct(inner[inner.length - 1], '>') && inner.length > 2) {
+      const name = inner.slice(1, -1).map((u, i) => (i > 0 && u.space ? ' ' : '') + u.text).join('');
+      return result(this.host.hasInclude(name, true, t));
+    }
+    this.host.error(first ?? t, '__has_include expects "FILENAME" or <FILENAME>');
+    return result(false);
   }
 
   /** `_Pragma("…")` (C) and `__pragma(…)` (MSVC) are consumed and noted, like `#pragma`. */

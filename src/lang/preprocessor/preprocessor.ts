@@ -69,6 +69,7 @@ export class Preprocessor {
       error: (t, m) => this.report(t, 'error', m),
       note: (t, m) => this.report(t, 'note', m),
       dynamic: (t) => this.dynamic(t),
+      hasInclude: (name, angled) => this.hasInclude(name, angled),
     });
   }
 
@@ -280,7 +281,7 @@ export class Preprocessor {
       return false;
     }
     this.extraTokens(rest, 1, name);
-    const defined = this.macros.has(id.text) || (DYNAMIC_MACROS as readonly string[]).includes(id.text);
+    const defined = this.macros.has(id.text) || (DYNAMIC_MACROS as readonly string[]).includes(id.text) || id.text === '__has_include';
     return bare === 'ifdef' ? defined : !defined;
   }
 
@@ -400,6 +401,15 @@ export class Preprocessor {
     if (!this.files.includes(found.file)) this.files.push(found.file);
     this.reportLex(found.file, lexed);
     this.enter(found.file, lexed.tokens, found.file);
+  }
+
+  /** What `#include` would find, without reading or reporting anything. */
+  private hasInclude(name: string, angled: boolean): boolean {
+    const key = name.replace(/\\/g, '/').toLowerCase();
+    if (builtinHeader(key) !== undefined) return true;
+    if (angled || name.length === 0 || /^([\\/]|[A-Za-z]:)/.test(name)) return false;
+    const ctx = this.stack[this.stack.length - 1];
+    return !!ctx && !ctx.file.startsWith('<') && this.host.resolveInclude(ctx.file, name) !== undefined;
   }
 
   private resolve(ctx: FileContext, name: string, angled: boolean, tok: PPToken): { file: string; text: string; builtin: boolean } | undefined {

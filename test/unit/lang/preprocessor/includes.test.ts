@@ -68,6 +68,12 @@ describe('preprocessor: #include', () => {
     assert.equal(text(r).split(' ').slice(-1)[0], '1');
   });
 
+  it('__has_include tells whether #include would find a built-in header or a local file', () => {
+    const r = pp('#ifdef __has_include\n#if __has_include(<ntifs.h>) && __has_include("local.h") && !__has_include(<windows.h>) && !__has_include("absent.h")\nall_found\n#endif\n#endif', { 'local.h': '' });
+    assert.deepEqual(diags(r), []);
+    assert.equal(text(r), 'all_found');
+  });
+
   it('a malformed #include and an unreadable main file are errors, not exceptions', () => {
     assert.deepEqual(errors(pp('#include\n#include foo\n#include <>')), [
       'main.c:1:2: error: #include expects "FILENAME" or <FILENAME>',
