@@ -113,3 +113,24 @@ describe('MDL inspector pointers', function () {
     await p.page.close();
   });
 });
+
+describe('MDL inspector beside an editor', function () {
+  let browser: Browser;
+  before(async () => {
+    browser = await launchChromium();
+  });
+  after(async () => browser?.close());
+
+  for (const width of [660, 520]) {
+    it(`fits a ${width} px wide panel without horizontal scrolling`, async () => {
+      const p = await openPanel(browser, 'dark', undefined, { width, height: 800 });
+      await p.snapshot(loadFixture('locked'));
+      await p.snapshot(loadFixture('locked-and-mapped'));
+      const overflow = await p.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 0, `${overflow} px of horizontal overflow`);
+      assert.equal(await p.page.$$eval('.pfns .vlist .pfn-row', (r) => r.length), 4);
+      await p.page.screenshot({ path: screenshotPath(`inspector-narrow-${width}-dark`), fullPage: true });
+      await p.page.close();
+    });
+  }
+});

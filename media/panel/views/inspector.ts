@@ -55,14 +55,14 @@ function fieldRows(ctx: PanelContext, m: MdlView): FieldRow[] {
 function renderFields(ctx: PanelContext, m: MdlView): HTMLElement {
   const change = ctx.model.change(m);
   const table = h('table', { class: 'fields', 'aria-label': `Fields of MDL ${m.address}` },
-    h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Offset'), h('th', { scope: 'col' }, 'Field'), h('th', { scope: 'col' }, 'Type'), h('th', { scope: 'col' }, 'Value'), h('th', { scope: 'col' }, 'Meaning'))));
+    h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Offset'), h('th', { scope: 'col' }, 'Field'), h('th', { scope: 'col', class: 'col-type' }, 'Type'), h('th', { scope: 'col' }, 'Value'), h('th', { scope: 'col' }, 'Meaning'))));
   const body = h('tbody');
   for (const r of fieldRows(ctx, m)) {
     const changed = r.key !== null && change.fields.has(r.key);
     body.append(h('tr', { class: `${changed ? 'changed' : ''}${r.warn ? ' warn' : ''}`, 'data-field': r.name },
       h('td', { class: 'mono dim' }, `+0x${r.offset.toString(16).padStart(3, '0')}`),
       h('td', { class: 'mono field-name' }, r.name),
-      h('td', { class: 'mono dim' }, r.type),
+      h('td', { class: 'mono dim col-type' }, r.type),
       h('td', { class: 'mono value' },
         r.link ? h('button', { class: 'link mono', title: 'Select this MDL', onclick: () => ctx.select(r.link!) }, r.value) : r.value,
         changed ? h('span', { class: 'sr-only' }, ' (changed since the previous stop)') : null),
