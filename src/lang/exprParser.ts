@@ -158,7 +158,7 @@ export abstract class ExprParser {
     }
     if ((op === '+' || op === '-') && (l.t.k === 'ptr' || r.t.k === 'ptr')) {
       if (op === '-' && l.t.k === 'ptr' && r.t.k === 'ptr') {
-        if (!sameType(unqual(l.t.to), unqual(r.t.to))) this.warn(loc, `'-' between pointers to different types ('${typeName(l.t)}' and '${typeName(r.t)}')`);
+        if (!sameType(l.t.to, r.t.to)) this.warn(loc, `'-' between pointers to different types ('${typeName(l.t)}' and '${typeName(r.t)}')`);
         return { k: 'pdiff', l, r, scale: this.pointeeSize(l.t, loc), t: T_PTRDIFF, loc, call };
       }
       const p = l.t.k === 'ptr' ? l : r;
@@ -448,15 +448,15 @@ export abstract class ExprParser {
   }
 
   cast(e: Expr, t: CType, explicit = false): Expr {
-    if (sameType(unqual(e.t), unqual(t)) && !explicit) return e;
+    if (!explicit && sameType(e.t, t)) return e;
     if (e.k === 'num' && isScalar(t)) return this.num(convertValue(e.v, e.t, t), t, e.loc);
-    if (sameType(unqual(e.t), unqual(t))) return { ...e, t };
+    if (sameType(e.t, t)) return { ...e, t };
     return { k: 'cast', e, t, loc: e.loc, call: e.call };
   }
 
   protected convertAssign(e: Expr, t: CType, loc: Token, what?: string): Expr {
     if (this.isBad(e)) return e;
-    const tt = unqual(t);
+    const tt = t;
     const et = e.t;
     const place = what ? ` for ${what}` : '';
     if (tt.k === 'struct') {
@@ -465,7 +465,7 @@ export abstract class ExprParser {
     }
     if (tt.k === 'ptr') {
       if (et.k === 'ptr') {
-        const a = unqual(tt.to), b = unqual(et.to);
+        const a = tt.to, b = et.to;
         if (!(a.k === 'void' || b.k === 'void' || sameType(a, b) || (a.k === 'int' && b.k === 'int' && a.size === b.size))) {
           this.warn(loc, `incompatible pointer types: '${typeName(et)}' converted to '${typeName(t)}'${place}`);
         }
