@@ -158,6 +158,18 @@ export class KernelMemory implements GuestMemory {
     return out;
   }
 
+  /**
+   * The 64-bit slots from va to the end of its page as little-endian 32-bit word pairs, read in
+   * place (no copy), at most `max` slots; null when va is not 8-aligned (callers then go slot by
+   * slot with read64). For walking big PFN arrays.
+   */
+  qwordView(va: number, max: number): Uint32Array | null {
+    const { bytes, off } = this.pageRead(va);
+    if (off % 8 !== 0) return null;
+    const n = Math.min(max, (PAGE_SIZE - off) >> 3);
+    return new Uint32Array(bytes.buffer, bytes.byteOffset + off, n * 2);
+  }
+
   /** Fill [va, va+length) with a byte, page by page. */
   fill(va: number, length: number, value: number): void {
     let done = 0;

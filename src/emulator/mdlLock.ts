@@ -197,31 +197,47 @@ export function unlockPages(k: Kernel, mdl: number): void {
     }
   }
   const d = k.mm.pfn;
-  const pfns = readPfnArrayScratch(k, mdl, pages);
   const known = d.watermark;
   const ref = d.referenceCount;
   const share = d.shareCount;
   const locks = d.lockCount;
   const state = d.state;
   let released = 0;
-  for (let i = 0; i < pages; i++) {
-    const slot = pfns[i];
-    if (slot === PFN_SENTINEL) break;
-    if (!(slot >= 0 && slot < known) || slot !== Math.floor(slot)) continue; // I/O space or garbage: no PFN entry
-    const pfn = slot | 0; // an int index into the PFN columns
-    const r = ref[pfn];
-    if (r <= 0 || (r === 1 && share[pfn] > 0)) {
-      // Reference 3.2: unlocked more times than locked.
-      k.bugCheck(0x4e, [7, pfn, share[pfn], 0], `MmUnlockPages dropped a lock on frame 0x${pfn.toString(16)} that nobody holds (page unlocked more times than locked)`);
+  // The PFN array is walked in place, a page of slots at a time.
+  let i = 0;
+  walk: while (i < pages) {
+    const at = mdl + L.PfnArray + i * 8;
+    const words = k.memory.qwordView(at, pages - i);
+    const n = words ? words.length >> 1 : 1;
+    for (let j = 0; j < n; j++) {
+      let lo: number;
+      let hi: number;
+      if (words) {
+        lo = words[2 * j];
+        hi = words[2 * j + 1];
+      } else {
+        const v = BigInt.asUintN(64, BigInt(k.memory.read64(at)));
+        lo = Number(v & 0xffffffffn);
+        hi = Number(v >> 32n);
+      }
+      if (hi === 0xffffffff && lo === 0xffffffff) break walk; // the all-ones sentinel
+      if (hi !== 0 || lo >= known) continue; // I/O space or garbage: no PFN entry
+      const pfn = lo | 0;
+      const r = ref[pfn];
+      if (r <= 0 || (r === 1 && share[pfn] > 0)) {
+        // Reference 3.2: unlocked more times than locked.
+        k.bugCheck(0x4e, [7, pfn, share[pfn], 0], `MmUnlockPages dropped a lock on frame 0x${pfn.toString(16)} that nobody holds (page unlocked more times than locked)`);
+      }
+      if (locks[pfn] > 0) locks[pfn]--;
+      else k.event('unlock', `frame 0x${pfn.toString(16)} had no lock left: another user's pin was silently stolen (reference 2.5)`, mdl);
+      released++;
+      if (r === 1 && state[pfn] === PageLocation.Transition) {
+        k.mm.dereferenceFrame(pfn); // a trimmed, locked page now goes to standby/modified
+      } else {
+        ref[pfn] = r - 1;
+      }
     }
-    if (locks[pfn] > 0) locks[pfn]--;
-    else k.event('unlock', `frame 0x${pfn.toString(16)} had no lock left: another user's pin was silently stolen (reference 2.5)`, mdl);
-    released++;
-    if (r === 1 && state[pfn] === PageLocation.Transition) {
-      k.mm.dereferenceFrame(pfn); // a trimmed, locked page now goes to standby/modified
-    } else {
-      ref[pfn] = r - 1;
-    }
+    i += n;
   }
   if (f.flags & MDL_PAGES_LOCKED) k.mdl.st.lockedPages = Math.max(0, k.mdl.st.lockedPages - released);
   k.mdl.setFlags(mdl, k.mdl.read(mdl).flags & ~(MDL_PAGES_LOCKED | MDL_IO_SPACE));
