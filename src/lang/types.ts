@@ -236,3 +236,13 @@ export function decay(t: CType): CType {
   if (t.k === 'func') return { k: 'ptr', to: t };
   return t;
 }
+
+/** Every member reachable by name, anonymous struct/union members flattened, with total offsets. */
+export function allFields(s: StructInfo): StructField[] {
+  const out: StructField[] = [];
+  for (const f of s.fields ?? []) {
+    if (f.name === '' && f.type.k === 'struct') for (const g of allFields(f.type.s)) out.push({ ...g, offset: g.offset + f.offset });
+    else if (f.name !== '') out.push(f);
+  }
+  return out;
+}
