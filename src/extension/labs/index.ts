@@ -5,7 +5,16 @@ import * as vscode from 'vscode';
 import { breakAt, openedLabs } from './breakAt';
 import { BREAK_AT, OPEN_LAB, SHOW_LAB_GUIDE } from './commandIds';
 import { showLabGuide } from './labGuide';
-import { openLab, resumePendingLabOpen } from './openLab';
+import { openLab, resumePendingLabOpen, type OpenLabOptions } from './openLab';
+
+/** Only the known options pass (command arguments can come from links). */
+function openLabOptions(arg: unknown): OpenLabOptions {
+  const o = (arg ?? {}) as Record<string, unknown>;
+  return {
+    into: o.into === 'workspace' ? 'workspace' : undefined,
+    ifExists: o.ifExists === 'keep' || o.ifExists === 'replace' ? o.ifExists : undefined,
+  };
+}
 
 export { BREAK_AT, OPEN_LAB, SHOW_LAB_GUIDE } from './commandIds';
 
@@ -33,7 +42,8 @@ async function showGuideForActiveLab(): Promise<void> {
 
 export function registerLabCommands(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
-    vscode.commands.registerCommand(OPEN_LAB, (labId?: unknown) => openLab(context, typeof labId === 'string' ? labId : undefined)),
+    vscode.commands.registerCommand(OPEN_LAB, (labId?: unknown, options?: unknown) =>
+      openLab(context, typeof labId === 'string' ? labId : undefined, openLabOptions(options))),
     vscode.commands.registerCommand(BREAK_AT, (arg?: unknown) => breakAt(arg)),
     vscode.commands.registerCommand(SHOW_LAB_GUIDE, () => showGuideForActiveLab()),
   );

@@ -24,11 +24,19 @@ async function exists(uri: vscode.Uri): Promise<boolean> {
   }
 }
 
+/** How a caller (a walkthrough link, a test) can open a lab without being asked. */
+export interface OpenLabOptions {
+  /** 'workspace': copy into the first workspace folder without asking where. */
+  into?: 'workspace';
+  /** When the lab is already there: keep the student's copy or start again, without asking. */
+  ifExists?: 'keep' | 'replace';
+}
+
 /** Copies the lab's files; files the student already has are kept unless they agree to replace them. */
-async function copyLab(lab: ShippedLab, target: vscode.Uri): Promise<boolean> {
+async function copyLab(lab: ShippedLab, target: vscode.Uri, ifExists?: 'keep' | 'replace'): Promise<boolean> {
   const already = await exists(vscode.Uri.joinPath(target, 'scenario.c'));
-  let replace = false;
-  if (already) {
+  let replace = ifExists === 'replace';
+  if (already && !ifExists) {
     const choice = await vscode.window.showWarningMessage(
       `${labLabel(lab.manifest)} is already in ${target.path}. Keep your copy, or start again from the original?`,
       { modal: true }, 'Keep my copy', 'Start again',
@@ -73,13 +81,15 @@ async function pickLab(context: vscode.ExtensionContext, labId?: string): Promis
   return picked?.lab;
 }
 
-export async function openLab(context: vscode.ExtensionContext, labId?: string): Promise<vscode.Uri | undefined> {
+export async function openLab(context: vscode.ExtensionContext, labId?: string, options: OpenLabOptions = {}): Promise<vscode.Uri | undefined> {
   const lab = await pickLab(context, typeof labId === 'string' ? labId : undefined);
   if (!lab) return undefined;
   const workspace = vscode.workspace.workspaceFolders?.[0];
   const intoWorkspace = 'Copy into this workspace';
   const intoNewFolder = 'Copy into a new folder…';
-  const where = workspace
+  const where = workspace && options.into === 'workspace'
+    ? { label: intoWorkspace }
+    : workspace
     ? await vscode.window.showQuickPick([
         { label: intoWorkspace, detail: `${workspace.name}/labs/${lab.manifest.id}, with launch configurations in its launch.json` },
         { label: intoNewFolder, detail: 'A folder of its own, opened in a new window' },
@@ -89,7 +99,7 @@ export async function openLab(context: vscode.ExtensionContext, labId?: string):
 
   if (workspace && where.label === intoWorkspace) {
     const target = vscode.Uri.joinPath(workspace.uri, 'labs', lab.manifest.id);
-    if (!(await copyLab(lab, target))) return undefined;
+    if (!(await copyLab(lab, target, options.ifExists))) return undefined;
     await addWorkspaceLaunchConfigurations(workspace, lab.manifest);
     await showLab(target, lab.manifest);
     return target;
@@ -98,7 +108,7 @@ export async function openLab(context: vscode.ExtensionContext, labId?: string):
   const chosen = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Put the lab here' });
   if (!chosen?.[0]) return undefined;
   const target = vscode.Uri.joinPath(chosen[0], lab.manifest.id);
-  if (!(await copyLab(lab, target))) return undefined;
+  if (!(await copyLab(lab, target, options.ifExists))) return undefined;
   const launch = vscode.Uri.joinPath(target, '.vscode', 'launch.json');
   if (!(await exists(launch))) {
     await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(target, '.vscode'));
