@@ -163,8 +163,8 @@ export class KernelMemory implements GuestMemory {
    * place (no copy), at most `max` slots; null when va is not 8-aligned (callers then go slot by
    * slot with read64). For walking big PFN arrays.
    */
-  qwordView(va: number, max: number): Uint32Array | null {
-    const { bytes, off } = this.pageRead(va);
+  qwordView(va: number, max: number, write = false): Uint32Array | null {
+    const { bytes, off } = write ? this.pageWrite(va) : this.pageRead(va);
     if (off % 8 !== 0) return null;
     const n = Math.min(max, (PAGE_SIZE - off) >> 3);
     return new Uint32Array(bytes.buffer, bytes.byteOffset + off, n * 2);

@@ -55,20 +55,20 @@ export function probeAndLockPages(k: Kernel, mdl: number, accessMode: number, op
   const mm = k.mm;
   const d = mm.pfn;
   const space = mm.spaceFor(start);
-  const pfns = new Float64Array(pages);
   const progress = { locked: 0 };
   try {
-    lockRange(k, space, f.startVa, pages, write, userRange, pfns, progress);
+    // Step 6 stores each PFN in the MDL as it goes, like Windows: a failure leaves the slots filled so far.
+    lockRange(k, space, f.startVa, pages, write, userRange, mdl + L.PfnArray, progress);
   } catch (e) {
     // Step 7: undo the locks taken so far, then re-raise (Process = NULL, PAGES_LOCKED clear).
+    const taken = readPfnArray(k, mdl, progress.locked);
     for (let i = 0; i < progress.locked; i++) {
-      d.lockCount[pfns[i]]--;
-      d.referenceCount[pfns[i]]--;
+      d.lockCount[taken[i]]--;
+      d.referenceCount[taken[i]]--;
     }
     k.memory.write64(mdl + L.Process, 0);
     throw e;
   }
-  writePfnArray(k, mdl, pfns);
   k.mdl.st.lockedPages += pages;
   k.memory.write64(mdl + L.Process, proc ? proc.eprocess : 0);
   if (proc) {
@@ -83,9 +83,9 @@ export function probeAndLockPages(k: Kernel, mdl: number, accessMode: number, op
  * Steps 2, 5 and 6 for every page: make it resident and take a lock on its frame. Runs a page
  * table at a time; demand-zero pages get never-used frames in bulk, anything else (transition,
  * paged out, not committed, read-only for a write) goes through the full fault path. On an
- * exception `progress.locked` says how many leading entries of `pfns` hold locks to undo.
+ * exception `progress.locked` says how many leading PFN slots hold locks to undo.
  */
-function lockRange(k: Kernel, space: PageTables, startVa: number, pages: number, write: boolean, userRange: boolean, pfns: Float64Array, progress: { locked: number }): void {
+function lockRange(k: Kernel, space: PageTables, startVa: number, pages: number, write: boolean, userRange: boolean, slotsVa: number, progress: { locked: number }): void {
   const mm = k.mm;
   const d = mm.pfn;
   const fast = k.irql < DISPATCH_LEVEL;
@@ -95,6 +95,9 @@ function lockRange(k: Kernel, space: PageTables, startVa: number, pages: number,
   let spare = -1;
   let spareEnd = -1;
   let newPages = 0;
+  let slotWords: Uint32Array | null = null;
+  let slotLeft = 0;
+  let slotPos = 0;
   try {
     for (let i = 0; i < pages;) {
       const va0 = startVa + i * PAGE_SIZE;
@@ -140,7 +143,18 @@ function lockRange(k: Kernel, space: PageTables, startVa: number, pages: number,
           ref[pfn]++;
         }
         locks[pfn]++;
-        pfns[i + j] = pfn;
+        // store the PFN in its slot, a page of slots at a time (in place, no copies)
+        if (slotLeft === 0) {
+          slotWords = k.memory.qwordView(slotsVa + (i + j) * 8, pages - i - j, true);
+          slotLeft = slotWords ? slotWords.length >> 1 : 1;
+          slotPos = 0;
+        }
+        if (slotWords) {
+          slotWords[2 * slotPos] = pfn;
+          slotWords[2 * slotPos + 1] = 0;
+        } else k.memory.write64(slotsVa + (i + j) * 8, pfn);
+        slotPos++;
+        slotLeft--;
         progress.locked = i + j + 1;
       }
       if (spare >= 0 && spare < spareEnd) d.returnFreshRun(spare, spareEnd - spare);
