@@ -191,6 +191,23 @@ export class ExprGen {
     return lv.addr;
   }
 
+  /** `*p` and `p[i]` of scalars: one closure from the pointer value to the loaded value. */
+  private derefLoad(e: Extract<Expr, { k: 'deref' }>): Val | null {
+    const t = e.t;
+    const p = this.val(e.e);
+    const mem = this.ctx.mem;
+    if (t.k === 'int') {
+      switch (t.size) {
+        case 1: return t.bool ? null : t.signed ? (f) => { const a = p(f); return (mem.read8(typeof a === 'number' ? a : toAddr(a)) << 24) >> 24; } : (f) => { const a = p(f); return mem.read8(typeof a === 'number' ? a : toAddr(a)) & 0xff; };
+        case 2: return t.signed ? (f) => { const a = p(f); return (mem.read16(typeof a === 'number' ? a : toAddr(a)) << 16) >> 16; } : (f) => { const a = p(f); return mem.read16(typeof a === 'number' ? a : toAddr(a)) & 0xffff; };
+        case 4: return t.signed ? (f) => { const a = p(f); return mem.read32(typeof a === 'number' ? a : toAddr(a)) | 0; } : (f) => { const a = p(f); return mem.read32(typeof a === 'number' ? a : toAddr(a)) >>> 0; };
+        case 8: return (f) => { const a = p(f); return mem.read64(typeof a === 'number' ? a : toAddr(a)); };
+      }
+    }
+    if (t.k === 'ptr') return (f) => { const a = p(f); return mem.read64(typeof a === 'number' ? a : toAddr(a)); };
+    return null;
+  }
+
   /** Reads an lvalue. */
   private load(lv: LV): Val {
     if (lv.slot !== undefined) { const i = lv.slot; return (f) => f.s[i]; }
@@ -221,7 +238,8 @@ export class ExprGen {
   val(e: Expr): Val {
     switch (e.k) {
       case 'num': { const v = e.v; return () => v; }
-      case 'var': case 'deref': case 'member': case 'complit': return this.load(this.lvalue(e));
+      case 'deref': return this.derefLoad(e) ?? this.load(this.lvalue(e));
+      case 'var': case 'member': case 'complit': return this.load(this.lvalue(e));
       case 'tmp': { const i = e.slot; return (f) => f.s[i]; }
       case 'str': { const a = this.ctx.stringAddr(e.bytes); return () => a; }
       case 'fn': { const a = this.ctx.funcAddr(e.sym); return () => a; }
