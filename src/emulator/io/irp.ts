@@ -57,6 +57,21 @@ export function freeIrp(io: IoManager, irp: number): void {
   io.irpEvent(`IoFreeIrp(${hex64(irp)})`);
 }
 
+/**
+ * Keep the MDL registry's IRP links in step with the chain as it is in memory: drivers splice
+ * Irp->MdlAddress and Next by hand (reference 4.1), so the snapshot's MdlView.irp follows them.
+ */
+export function linkChain(io: IoManager, irp: number): void {
+  const k = io.k;
+  const onChain = new Set<number>();
+  for (let mdl = io.p64(irp + IRP.MdlAddress), i = 0; mdl && i < 256; mdl = io.p64(mdl + M.Next), i++) {
+    onChain.add(mdl);
+    const rec = k.mdl.record(mdl);
+    if (rec) rec.irp = irp;
+  }
+  for (const rec of k.mdl.all()) if (rec.irp === irp && !onChain.has(rec.address)) rec.irp = null;
+}
+
 export function callDriver(io: IoManager, device: number, irp: number): NativeResult {
   const k = io.k;
   const m = k.memory;
@@ -72,6 +87,7 @@ export function callDriver(io: IoManager, device: number, irp: number): NativeRe
   const driver = io.p64(device + DEV.DriverObject);
   const routine = driver ? io.p64(driver + DRV.MajorFunction + 8 * Math.min(mj, 0x1b)) : 0;
   const mdl = io.p64(irp + IRP.MdlAddress);
+  linkChain(io, irp);
   const builtin = io.builtinAt(routine);
   io.irpEvent(`IoCallDriver(${hex64(device)}, ${hex64(irp)}): ${majorName(mj)} at stack location ${loc} → ${builtin ? builtin.name : `dispatch routine ${hex64(routine)}`}`, mdl || null);
   if (builtin) return builtin.fn(device, irp);
@@ -92,6 +108,7 @@ export function completeRequest(io: IoManager, irp: number): NativeResult {
   if (cur > count + 1 || type !== IO_TYPE_IRP) {
     k.bugCheck(0x44, [irp, 0x2, 0, 0], `IoCompleteRequest on the IRP at ${hex64(irp)}, which was already completed (CurrentLocation ${cur} > StackCount ${count} + 1)`);
   }
+  linkChain(io, irp);
   const status = k.memory.read32(irp + IRP.IoStatus);
   io.irpEvent(`IoCompleteRequest(${hex64(irp)}): ${ntStatusName(status)}, Information 0x${io.p64(irp + IRP.IoStatus + 8).toString(16)}`, io.p64(irp + IRP.MdlAddress) || null);
   return completeStep(io, irp, count);
@@ -123,6 +140,7 @@ function completeStep(io: IoManager, irp: number, count: number): NativeResult {
         io.irpEvent(`completion of ${hex64(irp)} stopped: STATUS_MORE_PROCESSING_REQUIRED (the IRP and its MDLs belong to that driver again)`);
         return undefined;
       }
+      linkChain(io, irp);
       return completeStep(io, irp, count);
     });
   }

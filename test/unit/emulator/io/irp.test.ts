@@ -285,4 +285,39 @@ describe('IRPs and IoCompleteRequest', () => {
     assert.equal(b.code, 0xc4);
     assert.equal(b.params[0], 0xb4);
   });
+
+  it('an MDL a driver puts on the IRP by hand is linked to it in the snapshot once the IRP moves on; the one it replaced is not (§4.1)', () => {
+    const lab = ioBoot();
+    const out = lab.user(0x1000);
+    const pool = lab.run('ExAllocatePoolWithTag', 0, 0x100, 0x74736554);
+    const hex = (v: number) => '0x' + BigInt.asUintN(64, BigInt(v)).toString(16);
+    let links: Record<string, string | null> = {};
+    let upper = 0;
+    let lower = 0;
+    const { devices } = lab.driver((d, irp) => {
+      if (d === upper) {
+        const original = lab.p64(irp + IRP.MdlAddress);
+        const mine = lab.run('IoAllocateMdl', pool, 0x100, 0, 0, 0);
+        lab.run('MmBuildMdlForNonPagedPool', mine);
+        lab.k.memory.write64(irp + IRP.MdlAddress, mine);
+        const next = lab.sp(irp) - SL.sizeof;
+        lab.k.memory.writeBytes(next, lab.k.memory.readBytes(lab.sp(irp), SL.CompletionRoutine));
+        const st = lab.run('IoCallDriver', lower, irp);
+        lab.k.memory.write64(irp + IRP.MdlAddress, original);
+        lab.run('IoFreeMdl', mine);
+        const r = complete(lab, irp, st);
+        links.original = lab.k.snapshot().mdls.find((m) => m.address === hex(original))!.irp;
+        return r;
+      }
+      const snap = lab.k.snapshot();
+      links = Object.fromEntries(snap.mdls.map((m) => [m.origin, m.irp]));
+      return 0;
+    }, 2);
+    [upper, lower] = devices;
+    lab.run('IoAttachDeviceToDeviceStack', upper, lower);
+    lab.run('LabDeviceIoControl', lab.proc, lower, 0x222002, 0, 0, out, 0x10);
+    assert.ok(links['IoAllocateMdl'], 'the hand-attached MDL names the IRP');
+    assert.equal(links['I/O manager (METHOD_OUT_DIRECT)'], null, 'the replaced MDL is off the chain');
+    assert.ok(links.original, 'put back, it names the IRP again');
+  });
 });
