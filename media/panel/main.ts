@@ -24,6 +24,8 @@ let model: Model | null = null;
 let physicalMap: PhysicalMap | null = null;
 let session: { state: SessionState; name?: string } = { state: 'none' };
 let lastError: string | null = null;
+/** Set when a session starts after another ended: its first stop has no previous stop to compare. */
+let newSession = false;
 
 const root = document.getElementById('root') ?? document.body.appendChild(h('div', { id: 'root' }));
 const headerSlot = h('div', { class: 'hdr-slot' });
@@ -118,7 +120,9 @@ function render(): void {
 function onHostMessage(m: HostMessage): void {
   switch (m.type) {
     case 'snapshot': {
-      const prev = model?.snap ?? null;
+      // "Changed since the previous stop" compares within one session only.
+      const prev = newSession ? null : model?.snap ?? null;
+      newSession = false;
       model = m.snapshot ? new Model(m.snapshot, prev && prev !== m.snapshot ? prev : null) : null;
       if (m.snapshot) {
         session = { ...session, state: 'stopped' };
@@ -147,6 +151,7 @@ function onHostMessage(m: HostMessage): void {
       save();
       break;
     case 'session':
+      if (m.state === 'running' && (session.state === 'ended' || session.state === 'none')) newSession = true;
       session = { state: m.state, name: m.name };
       // Keep the last stop on screen while running and after the end; forget it only without a session.
       if (m.state === 'none') model = null;

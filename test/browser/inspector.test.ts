@@ -56,6 +56,15 @@ describe('MDL inspector', function () {
     await p.page.screenshot({ path: screenshotPath('inspector-dark'), fullPage: true });
   });
 
+  it('does not compare the first stop of a new session with the last stop of the one before', async () => {
+    await p.snapshot(loadFixture('locked'));
+    await p.send({ type: 'session', state: 'ended', name: 'sample' });
+    await p.send({ type: 'session', state: 'running', name: 'sample' });
+    await p.snapshot(loadFixture('locked-and-mapped'));
+    assert.equal(await p.page.$$eval('table.fields tr.changed', (trs) => trs.length), 0);
+    assert.equal(await p.page.$$eval('.badge', (b) => b.length), 0);
+  });
+
   it('marks a locked MDL\'s MappedSystemVa as meaningless while it is not mapped', async () => {
     await p.snapshot(loadFixture('locked'));
     const note = await p.page.$eval('tr[data-field="MappedSystemVa"]', (tr) => [tr.className, tr.querySelector('.note')?.textContent]);
