@@ -225,7 +225,12 @@ export function unmapLockedPages(k: Kernel, baseAddress: number, mdl: number): v
   if (irql > APC_LEVEL) k.verifierCheck(0x7a, irql, baseAddress, mdl, 'MmUnmapLockedPages of a user address above APC_LEVEL');
   const p = k.procs.current;
   const i = p.vads.findIndex((v) => v.kind === 'mdl-mapping' && v.start === base);
-  if (i < 0) return; // ReactOS: no physical VAD there → silently return (wrong process context, reference 2.9)
+  if (i < 0) {
+    // ReactOS: no physical VAD there → silently return (reference 2.9). Verifier says why.
+    const owner = k.procs.all().find((q) => q !== p && q.vads.some((v) => v.kind === 'mdl-mapping' && v.start === base && v.mdl === mdl));
+    if (owner) k.verifierReport(`Driver Verifier: MmUnmapLockedPages(${hex64(baseAddress)}) in ${p.name}, but the mapping belongs to ${owner.name}: unmap in the process that made it (reference 2.9)`, mdl);
+    return;
+  }
   const v = p.vads[i];
   clearPtes(k, v.start, v.pages, true);
   p.vads.splice(i, 1);

@@ -221,3 +221,20 @@ describe('Bad addresses from the guest', () => {
     assert.equal(bugcheckOf(() => k.memory.read64(-(2 ** 50))).code, 0x50);
   });
 });
+
+describe('User mappings and process context', () => {
+  it('unmapping a user mapping from another process does nothing there and Verifier says whose it is (§2.9)', () => {
+    const { k, call, str, lines } = boot();
+    const pool = call('ExAllocatePoolWithTag', 0, 0x1000, 0x41414141);
+    const m = call('IoAllocateMdl', pool, 0x1000, 0, 0, 0);
+    call('MmBuildMdlForNonPagedPool', m);
+    const uva = call('MmMapLockedPagesSpecifyCache', m, 1, 1, 0, 0, 16);
+    const owner = call('PsGetCurrentProcess');
+    call('LabEnterProcess', call('LabCreateProcess', str('other.exe')));
+    call('MmUnmapLockedPages', uva, m);
+    assert.ok(lines.some((l) => l.kind === 'verifier' && l.text.includes('belongs to app.exe')));
+    call('LabEnterProcess', owner);
+    assert.equal(call('MmIsAddressValid', uva), 1, 'the mapping is still there');
+    void k;
+  });
+});
