@@ -470,7 +470,16 @@ export class ExprGen {
       comb = up || down ? (o, n) => { const v = op2(up ? up(o) : o, n); return down ? down(v) : v; } : op2;
     }
     if (lv.slot !== undefined) { const i = lv.slot; return (f) => (f.s[i] = comb(f.s[i], r(f))); }
-    const a = lv.addr, st = this.storeAt(lv);
+    const a = lv.addr;
+    const t = lv.t;
+    if (!lv.bit && t.k === 'int' && t.size === 4) {
+      // the common `p[i] += x` on a LONG/ULONG: read, combine and write with no store closure
+      const mem = this.ctx.mem;
+      return t.signed
+        ? (f) => { const d = a(f); const v = comb(mem.read32(d) | 0, r(f)); mem.write32(d, v >>> 0); return v; }
+        : (f) => { const d = a(f); const v = comb(mem.read32(d) >>> 0, r(f)); mem.write32(d, v >>> 0); return v; };
+    }
+    const st = this.storeAt(lv);
     const ld = lv.bit ? bitLoad(this.ctx.mem, lv.bit) : loader(this.ctx.mem, lv.t);
     return (f) => { const d = a(f); const v = comb(ld(d), r(f)); st(f, d, v); return v; };
   }
