@@ -32,7 +32,8 @@ function attempt(src: string): void {
 }
 
 describe('driver C robustness', () => {
-  it('random edits of valid scenarios compile to diagnostics or run to a clean outcome', () => {
+  it('random edits of valid scenarios compile to diagnostics or run to a clean outcome', function () {
+    this.timeout(180_000); // a shared machine may be slow; this is not a speed test
     fc.assert(
       fc.property(
         fc.constantFrom(...SEEDS),
