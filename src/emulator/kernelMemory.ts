@@ -182,8 +182,9 @@ export class KernelMemory implements GuestMemory {
   }
 }
 
+/** Offset of va in its page; `& 0xfff` is exact for kernel (negative) addresses too (two's complement). */
 export function pageOffset(va: number): number {
-  return ((va % PAGE_SIZE) + PAGE_SIZE) % PAGE_SIZE;
+  return (va & 0xfff);
 }
 
 export function combine64(lo: number, hi: number): U64 {

@@ -55,7 +55,7 @@ export interface MdlFields {
 
 /** ADDRESS_AND_SIZE_TO_SPAN_PAGES (reference 1.2), in 64-bit arithmetic truncated to ULONG. */
 export function spanPages(va: number, size: number): number {
-  const off = ((va % PAGE_SIZE) + PAGE_SIZE) % PAGE_SIZE;
+  const off = (va & 0xfff);
   return Math.floor((off + size + 0xfff) / PAGE_SIZE) >>> 0;
 }
 
@@ -64,11 +64,11 @@ export function mmSizeOfMdl(va: number, length: number): number {
 }
 
 export function pageAlign(va: number): number {
-  return va - (((va % PAGE_SIZE) + PAGE_SIZE) % PAGE_SIZE);
+  return va - ((va & 0xfff));
 }
 
 export function byteOffsetOf(va: number): number {
-  return ((va % PAGE_SIZE) + PAGE_SIZE) % PAGE_SIZE;
+  return (va & 0xfff);
 }
 
 export class MdlManager {

@@ -266,8 +266,8 @@ export class MemoryManager {
     const vpn = vpnOf(va);
     const space = va < 0 ? this.system : this.current;
     if (write) {
-      if (vpn === this.tlbWriteVpn && space.spaceId === this.tlbWriteSpace) return this.tlbWritePa + (va % 4096 + 4096) % 4096;
-    } else if (vpn === this.tlbReadVpn && space.spaceId === this.tlbReadSpace) return this.tlbReadPa + (va % 4096 + 4096) % 4096;
+      if (vpn === this.tlbWriteVpn && space.spaceId === this.tlbWriteSpace) return this.tlbWritePa + (va & 0xfff);
+    } else if (vpn === this.tlbReadVpn && space.spaceId === this.tlbReadSpace) return this.tlbReadPa + (va & 0xfff);
     if (!isCanonical(va)) this.host.bugCheck(0x50, [va, write ? 1 : 0, this.host.instructionPointer(), 4], `non-canonical address ${va}`);
     if (va >= 0 && va > MM_HIGHEST_USER_ADDRESS) this.accessViolation(va, write, 'above the highest user address');
     let pte = space.getPte(vpn);
@@ -292,7 +292,7 @@ export class MemoryManager {
     } else {
       this.tlbReadVpn = vpn; this.tlbReadSpace = space.spaceId; this.tlbReadPa = pfn * PAGE_SIZE;
     }
-    return pfn * PAGE_SIZE + (va % 4096 + 4096) % 4096;
+    return pfn * PAGE_SIZE + (va & 0xfff);
   }
 
   /** Translation without faults or side effects (debugger): -1 when the page is not resident. */
@@ -301,7 +301,7 @@ export class MemoryManager {
     const s = va < 0 ? this.system : space ?? this.current;
     const pte = s.getPte(vpnOf(va));
     if (pte % 2 !== 1) return -1;
-    return pteFrame(pte) * PAGE_SIZE + (va % 4096 + 4096) % 4096;
+    return pteFrame(pte) * PAGE_SIZE + (va & 0xfff);
   }
 
   /** MmIsAddressValid: resident right now (a fault would not be needed). */

@@ -245,7 +245,7 @@ export class Pool {
 
   /** Called on a bad kernel access: freed special pool is reported as 0xD5, not 0x50. */
   checkFreedSpecialPool(va: number, write: boolean): void {
-    const page = va - (((va % PAGE_SIZE) + PAGE_SIZE) % PAGE_SIZE);
+    const page = va - ((va & 0xfff));
     if (this.st.freedSpecialPages.has(page)) {
       this.k.bugCheck(0xd5, [va, write ? 1 : 0, this.k.instructionPointer(), 0], `driver touched ${hex64(va)} in special pool it had already freed`);
     }

@@ -40,7 +40,7 @@ class Peeker {
   private bytes: Uint8Array | null = null;
   constructor(private readonly k: Kernel) {}
   private at(va: number): number {
-    const off = ((va % PAGE_SIZE) + PAGE_SIZE) % PAGE_SIZE;
+    const off = (va & 0xfff);
     const base = va - off;
     if (base !== this.page) {
       this.page = base;
@@ -281,7 +281,7 @@ export function buildSnapshot(k: Kernel): MmSnapshot {
     physicalPages: k.totalFrames,
     dummyPfn: k.dummyPfn,
     systemPtes: { total: k.ptes.total, used: k.ptes.used },
-    pool: [...pool.values()].sort((a, b) => a.tag.localeCompare(b.tag)),
+    pool: [...pool.values()].sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : a.poolType < b.poolType ? -1 : 1)),
     irps: k.irpProvider ? k.irpProvider() : [],
     events: k.core.events.slice(-MAX_SNAPSHOT_EVENTS),
   };
