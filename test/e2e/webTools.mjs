@@ -25,8 +25,8 @@ export function withTimeout(promise, ms, what) {
 
 /**
  * The workbench logs every early read of `vscode-test-web://mount/.vscode/*` that happens before
- * its file system provider registers; those lines say nothing about MDL Lab. Drops them from the
- * console while `fn` runs, keeping everything else.
+ * its file system provider registers, and more chatter that says nothing about MDL Lab. Drops
+ * those lines from the console while `fn` runs, keeping everything else.
  */
 const NOISE = [
   /ENOPRO: No file system provider found/,
@@ -39,13 +39,15 @@ const NOISE = [
   /package\.nls\.json/,
   /^Creation of workbench contribution /,
   /^\[AgentHost:|^\[AccountPolicyGate\]/,
+  // The server's log of a request the browser abandoned (a webview reloading, a page closing).
+  /^Error \[ERR_STREAM_PREMATURE_CLOSE\]/,
 ];
 export async function quietWorkbenchLogs(fn) {
   const saved = {};
   for (const k of ['log', 'error', 'warn', 'info']) {
     saved[k] = console[k];
     console[k] = (...args) => {
-      const first = String(args[0] ?? '').split('\n')[0].replace(/\x1b\[[0-9;]*m/g, '');
+      const first = String(args[0] ?? '').replace(/\x1b\[[0-9;]*m/g, '').trimStart().split('\n')[0];
       if (NOISE.some((re) => re.test(first))) return;
       saved[k](...args);
     };
