@@ -12,11 +12,11 @@ import { ROOT, launchChromium, openPanel, screenshotPath } from './harness';
 const SAMPLE = 'samples/01-probe-and-lock/scenario.c';
 
 /** Runs the CLI from source, so the test needs no prior build. */
-function engineSnapshot(line: number): any {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'snapshot', SAMPLE, '--line', String(line)], {
+function engineSnapshot(line: number, file = SAMPLE): any {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'snapshot', file, '--line', String(line)], {
     cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024,
   });
-  assert.equal(r.status, 0, `mdl-lab snapshot --line ${line} failed: ${r.stderr}`);
+  assert.equal(r.status, 0, `mdl-lab snapshot ${file} --line ${line} failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
 
@@ -61,6 +61,65 @@ describe('MDL panel on the engine\'s snapshots of sample 01', function () {
     const sysPages = await p.page.$$eval('svg.mapping g.sys', (gs) => gs.length);
     assert.equal(sysPages, after.pfns.length, 'one system page per PFN');
     await p.page.screenshot({ path: screenshotPath('engine-sample01-mapping-dark'), fullPage: true });
+    await p.page.close();
+  });
+});
+
+describe('MDL panel on the engine\'s snapshots of the labs', function () {
+  this.timeout(180000);
+  let browser: Browser;
+  before(async () => {
+    browser = await launchChromium();
+  });
+  after(async () => browser?.close());
+
+  it('lab 4: draws the IRP\'s MdlAddress chain in the order the engine reports it (seed: using MDLs)', async () => {
+    const snap = engineSnapshot(47, 'labs/04-irp-mdl-chain/scenario.c'); // inside SendChain, the chain built
+    assert.equal(validateSnapshot(snap), null);
+    const irp = snap.irps.find((i: any) => i.mdlChain.length > 1);
+    assert.ok(irp, 'the engine reports an IRP with an MDL chain');
+    const p = await openPanel(browser, 'dark');
+    await p.packedSnapshot(snap);
+    await p.send({ type: 'showView', view: 'chains' });
+    const drawn = await p.page.$$eval('.chain:has(.node-irp) button.node-mdl', (bs) => bs.map((b) => b.getAttribute('data-address')));
+    assert.deepEqual(drawn, irp.mdlChain);
+    await p.page.screenshot({ path: screenshotPath('engine-lab04-chains-dark'), fullPage: true });
+    await p.page.close();
+  });
+
+  it('lab 5: hangs the partial MDL under the MDL it was built from', async () => {
+    const snap = engineSnapshot(21, 'labs/05-partial-mdls/scenario.c'); // after IoBuildPartialMdl
+    assert.equal(validateSnapshot(snap), null);
+    const child = snap.mdls.find((m: any) => m.parent);
+    assert.ok(child, 'the engine reports a partial MDL with its parent');
+    const p = await openPanel(browser, 'light');
+    await p.packedSnapshot(snap);
+    await p.send({ type: 'showView', view: 'chains' });
+    const family = await p.page.$eval('.family', (f) => ({
+      parent: f.querySelector(':scope > .node-mdl')?.getAttribute('data-address'),
+      child: f.querySelector('.family-child .node-mdl')?.getAttribute('data-address'),
+    }));
+    assert.deepEqual(family, { parent: child.parent, child: child.address });
+    await p.page.screenshot({ path: screenshotPath('engine-lab05-chains-light'), fullPage: true });
+    await p.page.close();
+  });
+
+  it('lab 6: marks the paging read\'s dummy-page slots, drawn into one dummy frame (seed: what is really in that MDL)', async () => {
+    const snap = engineSnapshot(124, 'labs/06-dummy-page/scenario.c'); // the filter holds the paging-read MDL
+    assert.equal(validateSnapshot(snap), null);
+    const read = snap.mdls.find((m: any) => m.flagNames.includes('MDL_IO_PAGE_READ'));
+    assert.ok(read, 'the engine reports the paging-read MDL');
+    const dummySlots = read.pfns.filter((x: number) => x === snap.dummyPfn).length;
+    assert.ok(dummySlots >= 1, 'some slots name the dummy page');
+    const p = await openPanel(browser, 'high-contrast');
+    await p.packedSnapshot(snap);
+    await p.send({ type: 'selectMdl', address: read.address });
+    assert.equal(await p.page.$$eval('.pfns .pfn-row.dummy', (r) => r.length), dummySlots);
+    await p.page.screenshot({ path: screenshotPath('engine-lab06-inspector-high-contrast'), fullPage: true });
+    await p.send({ type: 'showView', view: 'mapping' });
+    assert.equal(await p.page.$$eval('svg.mapping g.frame.dummy', (g) => g.length), 1);
+    assert.equal(await p.page.$$eval('svg.mapping line.link.dummy', (l) => l.length), dummySlots);
+    await p.page.screenshot({ path: screenshotPath('engine-lab06-mapping-high-contrast'), fullPage: true });
     await p.page.close();
   });
 });
