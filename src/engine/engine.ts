@@ -370,6 +370,7 @@ export class DebugEngine extends Emitter<EngineEvents> {
         budget = 1;
       }
       const t0 = now();
+      const stepsBefore = m.steps;
       let out: RunOutcome;
       try {
         out = m.run(budget, check);
@@ -380,7 +381,8 @@ export class DebugEngine extends Emitter<EngineEvents> {
       const dt = now() - t0;
       this.runningMs += dt;
       if (m.steps > this.liveHigh) this.liveHigh = m.steps;
-      if (out.kind === 'budget' && budget >= 256 && dt > 0.5 && this.options.checkpointInterval === DEFAULT_OPTIONS.checkpointInterval) this.timeline.setPace(budget / dt);
+      const ran = m.steps - stepsBefore;
+      if (out.kind === 'budget' && ran >= 256 && dt > 0.5 && this.options.checkpointInterval === DEFAULT_OPTIONS.checkpointInterval) this.timeline.setPace(ran / dt);
       if (dt < SLICE_MS / 4 && this.sliceBudget < 1 << 20) this.sliceBudget *= 2;
       else if (dt > SLICE_MS && this.sliceBudget > 16) this.sliceBudget >>= 1;
       switch (out.kind) {

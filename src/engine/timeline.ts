@@ -38,10 +38,14 @@ export class Timeline {
     // A checkpoint of a big kernel (thousands of MDLs) costs more: space them so that recording
     // stays under about a fifth of the running time.
     const everyMs = Math.max(CHECKPOINT_EVERY_MS, 4 * this.lastCostMs);
-    this.interval = Math.max(this.floor, Math.min(MAX_INTERVAL, Math.round(stepsPerMs * everyMs)));
+    this.pace = this.pace === 0 ? stepsPerMs : 0.8 * this.pace + 0.2 * stepsPerMs;
+    this.interval = Math.max(this.floor, Math.min(MAX_INTERVAL, Math.round(this.pace * everyMs)));
   }
 
-  /** Milliseconds the latest checkpoint took. */
+  /** Statements per millisecond, smoothed. */
+  private pace = 0;
+
+  /** Milliseconds a checkpoint takes, smoothed so that one descheduled moment does not spread them out. */
   private lastCostMs = 0;
 
   get enabled(): boolean {
@@ -69,7 +73,8 @@ export class Timeline {
     while (this.checkpoints.length && this.last >= steps) this.checkpoints.pop();
     const t0 = now();
     this.checkpoints.push({ steps, machine: machine.saveState(), kernel: kernel.checkpoint() });
-    this.lastCostMs = now() - t0;
+    const cost = now() - t0;
+    this.lastCostMs = this.checkpoints.length <= 1 ? cost : 0.8 * this.lastCostMs + 0.2 * cost;
     if (this.checkpoints.length > MAX_CHECKPOINTS) {
       this.checkpoints = this.checkpoints.filter((_, i) => i % 2 === 0 || i === this.checkpoints.length - 1);
       this.interval *= 2;
