@@ -28,6 +28,18 @@ describe('preprocessor: locations and directives', () => {
     );
   });
 
+  it('a byte-order mark, lone CR line ends and digraphs are read as a Windows editor and MSVC read them', () => {
+    const r = pp('\ufeffint a;\rint b<:2:> = <% 1, 2 %>;\r\n%:define X 3\rX');
+    assert.equal(text(r), 'int a ; int b [ 2 ] = { 1 , 2 } ; 3');
+    assert.equal(at(r, 'b'), 'main.c:2:5+1');
+  });
+
+  it('a line splice inside a directive continues it, and one inside a string keeps the string whole', () => {
+    const r = pp('#define LONG_MACRO(a) \\\n  ((a) + \\\n   1)\nLONG_MACRO(2) "ab\\\ncd"');
+    assert.equal(text(r), '( ( 2 ) + 1 ) "abcd"');
+    assert.equal(at(r, '"abcd"'), 'main.c:4:15+6');
+  });
+
   it('a token produced by a macro points at the macro use and names the macro', () => {
     const r = pp('#define ZERO_IT(p, n) memset((p), 0, (n))\n  ZERO_IT(buf, len);');
     assert.equal(at(r, 'memset'), 'main.c:2:3+7 from ZERO_IT');
