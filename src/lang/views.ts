@@ -292,9 +292,16 @@ export class DebugViews {
     return new ExprGen(ctx);
   }
 
+  /** The frame asked for, or the innermost C frame (frame 0 may be an emulated routine). */
+  private frameFor(o: EvaluateOptions): Frame | null {
+    if (!this.m.depth()) return null;
+    if (o.frame !== undefined) return this.cFrame(o.frame);
+    for (let i = 0; ; i++) { const f = this.m.frameAt(i); if (!f) return null; if (!f.native) return f; }
+  }
+
   evaluate(text: string, o: EvaluateOptions): ValueView {
     const allow = !!o.allowSideEffects;
-    const f = this.m.depth() ? this.cFrame(o.frame ?? 0) : null;
+    const f = this.frameFor(o);
     const e = this.compileExpr(text, f);
     if (!allow && hasSideEffects(e)) throw new EvalError('the expression has side effects (assignment, ++/-- or a call); evaluate it with side effects allowed');
     return this.run(text.trim(), e, f, allow, !!o.hex);
@@ -321,7 +328,7 @@ export class DebugViews {
   }
 
   assign(target: string, value: string, o: EvaluateOptions): ValueView {
-    const f = this.m.depth() ? this.cFrame(o.frame ?? 0) : null;
+    const f = this.frameFor(o);
     const lhs = this.compileExpr(target, f);
     const e = this.compileExpr(`(${target}) = (${value})`, f);
     this.run(target, e, f, true, !!o.hex);

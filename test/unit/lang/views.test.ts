@@ -137,3 +137,15 @@ describe('a large PFN array in the debugger', () => {
     assert.ok(bytesRead < 256, `only the asked entries are read (${bytesRead} bytes)`);
   });
 });
+
+describe('evaluation after a bug check in an emulated routine', () => {
+  it('without a frame index, expressions are evaluated in the innermost C frame, below nt!Routine', () => {
+    const r = compileC(PRELUDE + 'VOID KeBugCheckEx(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4);\nVOID LabMain(VOID) { ULONG code = 0xC4; KeBugCheckEx(code, 0x7C, 0, 0, 0); }');
+    const m = driverC.createMachine(r.program!, new FakeKernel()) as CMachine;
+    assert.equal(m.run(100).kind, 'bugcheck');
+    assert.equal(m.frames()[0].function, 'nt!KeBugCheckEx');
+    assert.equal(m.evaluate('code', { hex: true }).value, '0x000000c4');
+    assert.throws(() => m.evaluate('code', { frame: 0 }), /emulated routine KeBugCheckEx/);
+    assert.deepEqual(m.locals(1).map((v) => v.name), ['code']);
+  });
+});
