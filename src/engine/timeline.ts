@@ -15,7 +15,7 @@ const MAX_CHECKPOINTS = 1024;
 const MIN_INTERVAL = 256;
 const MAX_INTERVAL = 1 << 20;
 /** Milliseconds of execution between checkpoints (a checkpoint costs about 1–2 ms of kernel copying). */
-const CHECKPOINT_EVERY_MS = 8;
+const CHECKPOINT_EVERY_MS = 4;
 
 export class Timeline {
   private checkpoints: Checkpoint[] = [];
@@ -36,8 +36,8 @@ export class Timeline {
   setPace(stepsPerMs: number): void {
     if (!this.enabled || !(stepsPerMs > 0)) return;
     // A checkpoint of a big kernel (thousands of MDLs) costs more: space them so that recording
-    // stays under about a fifth of the running time.
-    const everyMs = Math.max(CHECKPOINT_EVERY_MS, 4 * this.lastCostMs);
+    // stays under about half the running time (step back latency is the goal that matters).
+    const everyMs = Math.max(CHECKPOINT_EVERY_MS, 2 * this.lastCostMs);
     this.pace = this.pace === 0 ? stepsPerMs : 0.8 * this.pace + 0.2 * stepsPerMs;
     this.interval = Math.max(this.floor, Math.min(MAX_INTERVAL, Math.round(this.pace * everyMs)));
   }
