@@ -9,11 +9,10 @@
 //                                (after `npm run package`), proving the package is complete
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setupTestWeb } from '../../scripts/setup-test-web.mjs';
-import { freePort, prepareWorkspace, quietWorkbenchLogs, withTimeout } from './webTools.mjs';
+import { freePort, patientPlaywrightForTestWeb, prepareWorkspace, quietWorkbenchLogs, withTimeout } from './webTools.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const argv = process.argv.slice(2);
@@ -31,28 +30,6 @@ function unpackVsix(file) {
   mkdirSync(join(ext, 'dist', 'test'), { recursive: true });
   copyFileSync(join(root, 'dist', 'test', 'suite.js'), join(ext, 'dist', 'test', 'suite.js'));
   return ext;
-}
-
-/**
- * test-web opens the workbench with Playwright's default 30 s navigation timeout, which a busy
- * 2-core machine can exceed while chromium compiles the workbench; give its pages two minutes.
- * Patches the `playwright` instance test-web itself loads.
- */
-function patientPlaywrightForTestWeb() {
-  const pw = createRequire(createRequire(import.meta.url).resolve('@vscode/test-web'))('playwright');
-  if (pw.chromium.__mdlPatient) return;
-  const launch = pw.chromium.launch.bind(pw.chromium);
-  pw.chromium.launch = async (options) => {
-    const browser = await launch(options);
-    const newContext = browser.newContext.bind(browser);
-    browser.newContext = async (contextOptions) => {
-      const context = await newContext(contextOptions);
-      context.setDefaultNavigationTimeout(120_000);
-      return context;
-    };
-    return browser;
-  };
-  pw.chromium.__mdlPatient = true;
 }
 
 async function runSuite(env, workspace) {

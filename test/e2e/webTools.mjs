@@ -1,7 +1,8 @@
-// Small helpers for the workbench runners: a free local port, and a deadline on a promise.
+// Helpers for the workbench runners: free port, deadlines, quiet logs, a workspace copy, patient test-web pages.
 import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
+import { createRequire } from 'node:module';
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -71,4 +72,26 @@ export function prepareWorkspace(root) {
     if (existsSync(join(root, dir))) cpSync(join(root, dir), join(ws, dir), { recursive: true });
   }
   return ws;
+}
+
+/**
+ * test-web opens the workbench with Playwright's default 30 s navigation timeout, which a busy
+ * 2-core machine can exceed while chromium compiles the workbench; give its pages two minutes.
+ * Patches the `playwright` instance test-web itself loads.
+ */
+export function patientPlaywrightForTestWeb() {
+  const pw = createRequire(createRequire(import.meta.url).resolve('@vscode/test-web'))('playwright');
+  if (pw.chromium.__mdlPatient) return;
+  const launch = pw.chromium.launch.bind(pw.chromium);
+  pw.chromium.launch = async (options) => {
+    const browser = await launch(options);
+    const newContext = browser.newContext.bind(browser);
+    browser.newContext = async (contextOptions) => {
+      const context = await newContext(contextOptions);
+      context.setDefaultNavigationTimeout(120_000);
+      return context;
+    };
+    return browser;
+  };
+  pw.chromium.__mdlPatient = true;
 }
