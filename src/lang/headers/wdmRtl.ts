@@ -13,8 +13,45 @@ export const WDM_RTL = `/* ---- Memory (macros over the C routines, as in the WD
 #define RtlFillBytes RtlFillMemory
 SIZE_T RtlCompareMemory(const VOID *Source1, const VOID *Source2, SIZE_T Length);
 
-/* ---- Strings ---- */
-VOID RtlInitUnicodeString(PUNICODE_STRING DestinationString, PCWSTR SourceString);
+/* ---- Counted strings (the buffer is not copied; lengths are in bytes, without the NUL) ---- */
+FORCEINLINE VOID RtlInitUnicodeString(PUNICODE_STRING DestinationString, PCWSTR SourceString)
+{
+    SIZE_T Length = 0;
+    DestinationString->Buffer = (PWCH)SourceString;
+    if (SourceString == NULL) {
+        DestinationString->Length = 0;
+        DestinationString->MaximumLength = 0;
+        return;
+    }
+    while (SourceString[Length] != 0) {
+        Length++;
+    }
+    Length *= sizeof(WCHAR);
+    if (Length > 0xFFFC) {
+        Length = 0xFFFC;
+    }
+    DestinationString->Length = (USHORT)Length;
+    DestinationString->MaximumLength = (USHORT)(Length + sizeof(WCHAR));
+}
+
+FORCEINLINE VOID RtlInitAnsiString(PANSI_STRING DestinationString, PCSZ SourceString)
+{
+    SIZE_T Length = 0;
+    DestinationString->Buffer = (PCHAR)SourceString;
+    if (SourceString == NULL) {
+        DestinationString->Length = 0;
+        DestinationString->MaximumLength = 0;
+        return;
+    }
+    while (SourceString[Length] != 0) {
+        Length++;
+    }
+    if (Length > 0xFFFE) {
+        Length = 0xFFFE;
+    }
+    DestinationString->Length = (USHORT)Length;
+    DestinationString->MaximumLength = (USHORT)(Length + 1);
+}
 
 /* ---- Pool ---- */
 PVOID ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag);

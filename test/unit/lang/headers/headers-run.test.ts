@@ -36,6 +36,27 @@ describe('built-in headers running on the emulator', function () {
     assert.equal(r.output, '0 10 5 10');
   });
 
+  it('RtlInitUnicodeString counts bytes without the NUL, and the ntstrsafe copy truncates with STATUS_BUFFER_OVERFLOW', () => {
+    const r = run([
+      '#include <ntifs.h>',
+      '#include <ntstrsafe.h>',
+      '#include <mdlab.h>',
+      'VOID LabMain(VOID)',
+      '{',
+      '    UNICODE_STRING name; ANSI_STRING ansi; CHAR buf[6]; size_t n = 99;',
+      '    RtlInitUnicodeString(&name, L"\\\\Device\\\\MdlLab");',
+      '    RtlInitAnsiString(&ansi, "abc");',
+      '    NTSTATUS copied = RtlStringCbCopyA(buf, sizeof(buf), "hello, world");',
+      '    NTSTATUS measured = RtlStringCchLengthA(buf, sizeof(buf), &n);',
+      '    NTSTATUS empty = RtlStringCchCopyA(buf, 0, "x");',
+      '    NTSTATUS unterminated = RtlStringCchLengthA("abc", 3, NULL);',
+      '    DbgPrint("%u %u %u %u [%s] %x %u %x %x %x", name.Length, name.MaximumLength, ansi.Length, ansi.MaximumLength, buf, copied, (ULONG)n, measured, empty, unterminated);',
+      '}',
+    ].join('\n'));
+    assert.equal(r.outcome, 'exited');
+    assert.equal(r.output, '28 30 3 4 [hello] 80000005 5 0 c000000d c000000d');
+  });
+
   it('the list helpers of wdm.h link entries as Windows does', () => {
     const r = run('#include <ntifs.h>\n#include <mdlab.h>\ntypedef struct _ITEM { ULONG Value; LIST_ENTRY Link; } ITEM;\nVOID LabMain(VOID)\n{\n    LIST_ENTRY head; ITEM a, b, c; PLIST_ENTRY e; ULONG sum = 0;\n    a.Value = 1; b.Value = 20; c.Value = 300;\n    InitializeListHead(&head);\n    InsertTailList(&head, &a.Link); InsertTailList(&head, &b.Link); InsertHeadList(&head, &c.Link);\n    for (e = head.Flink; e != &head; e = e->Flink) sum = sum * 1000 + CONTAINING_RECORD(e, ITEM, Link)->Value;\n    RemoveEntryList(&a.Link);\n    DbgPrint("%lu %d %lu\\n", sum, IsListEmpty(&head), CONTAINING_RECORD(RemoveTailList(&head), ITEM, Link)->Value);\n}\n');
     assert.equal(r.outcome, 'exited');
