@@ -2,11 +2,11 @@
 // include stacks, and hands everything else to the macro expander.
 import type { Diagnostic, SourceHost } from '../contract';
 import type { PreprocessResult, Token } from '../tokens';
-import { builtinHeader, builtinHeaderNames } from '../headers/index';
 import { lex, type LexResult, type PPToken } from './lexer';
 import { bodyText, isMacro, parseDefine, sameDefinition, type Macro } from './macros';
 import { Expander, TokenStream } from './expander';
 import { evaluateCondition } from './expression';
+import { includeWouldFind, resolveInclude } from './includes';
 import { DYNAMIC_MACROS, FIXED_DATE, FIXED_TIME, PREDEFINED_SOURCE } from './predefined';
 
 const MAX_INCLUDE_DEPTH = 200;
@@ -69,7 +69,10 @@ export class Preprocessor {
       error: (t, m) => this.report(t, 'error', m),
       note: (t, m) => this.report(t, 'note', m),
       dynamic: (t) => this.dynamic(t),
-      hasInclude: (name, angled) => this.hasInclude(name, angled),
+      hasInclude: (name, angled) => {
+        const ctx = this.stack[this.stack.length - 1];
+        return includeWouldFind(this.host, ctx?.file ?? '<built-in>', name, angled);
+      },
     });
   }
 
@@ -392,7 +395,7 @@ export class Preprocessor {
     }
     if (!spec) return this.report(first ?? at, 'error', '#include expects "FILENAME" or <FILENAME>');
     if (this.stack.length >= MAX_INCLUDE_DEPTH) return this.report(spec.tok, 'error', `#include nested too deeply (more than ${MAX_INCLUDE_DEPTH} levels)`);
-    const found = this.resolve(ctx, spec.name, spec.angled, spec.tok);
+    const found = resolveInclude(this.host, ctx.file, spec.name, spec.angled, (message) => this.report(spec!.tok, 'error', message));
     if (!found) return;
     if (this.once.has(found.file)) return;
     const guard = this.guards.get(found.file);
@@ -403,48 +406,6 @@ export class Preprocessor {
     this.enter(found.file, lexed.tokens, found.file);
   }
 
-  /** What `#include` would find, without reading or reporting anything. */
-  private hasInclude(name: string, angled: boolean): boolean {
-    const key = name.replace(/\\/g, '/').toLowerCase();
-    if (builtinHeader(key) !== undefined) return true;
-    if (angled || name.length === 0 || /^([\\/]|[A-Za-z]:)/.test(name)) return false;
-    const ctx = this.stack[this.stack.length - 1];
-    return !!ctx && !ctx.file.startsWith('<') && this.host.resolveInclude(ctx.file, name) !== undefined;
-  }
-
-  private resolve(ctx: FileContext, name: string, angled: boolean, tok: PPToken): { file: string; text: string; builtin: boolean } | undefined {
-    const builtin = (): { file: string; text: string; builtin: boolean } | undefined => {
-      const key = name.replace(/\\/g, '/').toLowerCase();
-      const text = builtinHeader(key);
-      return text === undefined ? undefined : { file: `<${key}>`, text, builtin: true };
-    };
-    if (name.length === 0) {
-      this.report(tok, 'error', 'empty file name in #include');
-      return undefined;
-    }
-    if (angled) {
-      const b = builtin();
-      if (!b) this.report(tok, 'error', `cannot open include file <${name}>: it is not one of the built-in headers (${builtinHeaderNames().map((h) => `<${h}>`).join(', ')}); use #include "${name}" for a file next to the scenario`);
-      return b;
-    }
-    if (/^([\\/]|[A-Za-z]:)/.test(name)) {
-      this.report(tok, 'error', `cannot open include file "${name}": absolute paths are not allowed; name the file relative to ${ctx.file}`);
-      return undefined;
-    }
-    if (!ctx.file.startsWith('<')) {
-      const path = this.host.resolveInclude(ctx.file, name);
-      if (path !== undefined) {
-        const text = this.host.readFile(path);
-        if (text !== undefined) return { file: path, text, builtin: false };
-        this.report(tok, 'error', `cannot open include file "${name}": ${path} could not be read`);
-        return undefined;
-      }
-    }
-    // MSVC's quoted form falls back to the include path, where the WDK headers are.
-    const b = builtin();
-    if (!b) this.report(tok, 'error', `cannot open include file "${name}": no such file next to ${ctx.file}`);
-    return b;
-  }
 }
 
 /** Directive operands as written, with single spaces where the source had white space. */
