@@ -395,8 +395,8 @@ export class Preprocessor {
     }
     if (!spec) return this.report(first ?? at, 'error', '#include expects "FILENAME" or <FILENAME>');
     if (this.stack.length >= MAX_INCLUDE_DEPTH) return this.report(spec.tok, 'error', `#include nested too deeply (more than ${MAX_INCLUDE_DEPTH} levels)`);
-    const at = spec.tok;
-    const found = resolveInclude(this.host, ctx.file, spec.name, spec.angled, (message) => this.report(at, 'error', message));
+    const where = spec.tok;
+    const found = resolveInclude(this.host, ctx.file, spec.name, spec.angled, (message) => this.report(where, 'error', message));
     if (!found) return;
     if (this.once.has(found.file)) return;
     const guard = this.guards.get(found.file);
