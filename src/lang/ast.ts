@@ -48,6 +48,8 @@ export interface FuncDef {
   loc: Token;
   endLoc: Token;
   labels: Map<string, Token>;
+  /** Variadic functions: offset from the frame base of the spilled variadic arguments (set by lowering). */
+  vaOffset?: number;
   /** Functions this body names (calls or addresses), with the first place of each. */
   uses: Map<FuncSym, Token>;
 }
@@ -80,6 +82,8 @@ export type Expr = { t: CType; loc: Token; call?: boolean } & (
   | { k: 'cond'; c: Expr; a: Expr; b: Expr }
   | { k: 'comma'; a: Expr; b: Expr }
   | { k: 'seh'; what: 'code' | 'info' | 'abnormal' }
+  /** The address of the first variadic argument of the enclosing function (va_start). */
+  | { k: 'vastart'; def: FuncDef }
   | { k: 'complit'; sym: VarSym; init: InitItem[] }
   | { k: 'tmp'; slot: number }
 );

@@ -250,6 +250,7 @@ export class ExprGen {
         const c = converter(e.e.t, e.t);
         return c ? (f) => c(v(f)) : v;
       }
+      case 'vastart': { const d = e.def; return (f) => f.bp + (d.vaOffset ?? 0); }
       case 'seh': return e.what === 'code' ? (f) => f.exc : e.what === 'abnormal' ? (f) => (f.fin.length ? 1 : 0) : () => 0;
       case 'un': return this.unary(e);
       case 'bin': return this.fastBinary(e) ?? this.binary(e.op, e.l.t, this.val(e.l), this.val(e.r), e.r);

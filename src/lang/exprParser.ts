@@ -399,6 +399,7 @@ export abstract class ExprParser {
           return { k: 'str', bytes, wide: false, t: { k: 'array', of: T_CHAR, len: bytes.length }, loc: t, call: false };
         }
         const s = this.lookup(t.text);
+        if (!s && t.text.startsWith('__builtin_va_') && this.is('(')) return this.varargBuiltin(t);
         if (!s && SEH_INTRINSICS[t.text] && this.is('(')) {
           this.next();
           this.expect(')', `after '${t.text}('`);
@@ -432,6 +433,48 @@ export abstract class ExprParser {
   }
 
   protected currentFunctionName(): string { return ''; }
+  /** The function being parsed, if it is variadic (for va_start). */
+  protected currentVariadic(): import('./ast').FuncDef | null { return null; }
+
+  /** <stdarg.h>: va_list is a char pointer into the spilled argument area, 8 bytes a slot as on x64. */
+  private varargBuiltin(t: Token): Expr {
+    this.expect('(');
+    const ap = this.parseAssign();
+    let out: Expr;
+    switch (t.text) {
+      case '__builtin_va_start': {
+        this.expect(',', 'in va_start');
+        this.parseAssign();
+        const def = this.currentVariadic();
+        if (!def) { this.error(t, `va_start used in a function that does not take '...'`); out = this.bad(t); break; }
+        out = this.makeAssign(t, '=', ap, this.cast({ k: 'vastart', def, t: { k: 'ptr', to: T_CHAR }, loc: t, call: false }, ap.t));
+        break;
+      }
+      case '__builtin_va_arg': {
+        this.expect(',', 'in va_arg');
+        const ty = this.parseTypeName();
+        const bump = this.makeBinary(t, '-', this.makeAssign(t, '+=', ap, this.num(8, T_INT, t)), this.num(8, T_INT, t));
+        const big = sizeOf(ty) > 8 || (sizeOf(ty) & (sizeOf(ty) - 1)) !== 0;
+        // larger or odd-sized arguments are passed by reference, as the x64 convention does
+        const slot = big ? this.deref(t, this.cast(bump, { k: 'ptr', to: { k: 'ptr', to: ty } }, true)) : this.cast(bump, { k: 'ptr', to: ty }, true);
+        out = this.deref(t, slot);
+        break;
+      }
+      case '__builtin_va_end': out = { k: 'cast', e: ap, t: T_VOID, loc: t, call: false }; break;
+      case '__builtin_va_copy': {
+        this.expect(',', 'in va_copy');
+        out = this.makeAssign(t, '=', ap, this.rval(this.parseAssign()));
+        break;
+      }
+      default: throw this.err(t, `'${t.text}' is not a known built-in`);
+    }
+    this.expect(')', `to close ${t.text}`);
+    return out;
+  }
+  private deref(loc: Token, p: Expr): Expr {
+    if (p.t.k !== 'ptr') return this.bad(loc);
+    return { k: 'deref', e: p, t: p.t.to, loc, call: p.call };
+  }
   protected noteFunctionUse(_s: FuncSym, _t: Token): void {}
 
   // ---- typing helpers ----

@@ -98,6 +98,8 @@ export class FunctionLowering {
       if (l.depth !== g.depth) { ins.op = OP_XJMP; ins.depth = l.depth; if (l.depth > g.depth) throw new Error(`goto into a __try block is not allowed (MSVC C2760)`); }
     }
     const frameSize = Math.ceil((this.frameOff + 0x28) / 16) * 16; // locals + home space + return address
+    // a variadic function finds its extra arguments right above its frame (the caller spills them there)
+    if (this.def.sym.type.variadic) this.def.vaOffset = frameSize;
     return { name: this.def.sym.name, def: this.def, code: this.code, nslots: Math.max(this.nslots, this.tempMax), frameSize, tries: this.tries, paramStore, addr, index, native: false };
   }
 
@@ -238,7 +240,7 @@ export class FunctionLowering {
         const mem = this.gen.ctx.mem;
         const ld = n === 8 ? (x: number) => mem.read64(x) : n === 4 ? (x: number) => mem.read32(x) : n === 2 ? (x: number) => mem.read16(x) : (x: number) => mem.read8(x);
         args.push((f) => ld(v(f)));
-      } else if (a.t.k === 'float' && callee && !callee.def) {
+      } else if (a.t.k === 'float' && (callee ? !callee.def || (e.ft.variadic && args.length >= e.ft.params.length) : e.ft.variadic && args.length >= e.ft.params.length)) {
         // routines take integers: a double travels as its bit pattern, as in an x64 integer register
         args.push(a.t.size === 8 ? (f) => doubleToBits(v(f)) : (f) => floatToBits(v(f)) >>> 0);
       } else args.push(v);

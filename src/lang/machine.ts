@@ -274,12 +274,17 @@ export class CMachine implements Machine {
     if (!native) {
       // arguments go straight into the callee's parameters (no intermediate array)
       const cf = target as CompiledFunction;
-      const bp = f.bp - cf.frameSize;
+      const ps = cf.paramStore;
+      const extra = argf.length > ps.length ? argf.length - ps.length : 0;
+      const bp = f.bp - cf.frameSize - extra * 8;
       if (bp < this.stackLimit) this.stackOverflow(cf, f.bp);
       const n = cf.nslots;
       const nf: Frame = { fn: cf.index, pc: 0, s: makeSlots(n), bp, tries: NO_TRIES, fin: NO_FIN, exc: 0, native: undefined, req: undefined };
-      const ps = cf.paramStore;
-      for (let i = 0; i < argf.length; i++) { const v = argf[i](f); if (i < ps.length) ps[i](nf, v); }
+      for (let i = 0; i < argf.length; i++) {
+        const v = argf[i](f);
+        if (i < ps.length) ps[i](nf, v);
+        else this.kernel.memory.write64(bp + cf.frameSize + (i - ps.length) * 8, v); // variadic: 8-byte slots
+      }
       this.stack.push(nf);
       return null;
     }

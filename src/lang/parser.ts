@@ -177,6 +177,7 @@ export class Parser extends DeclParser {
   }
 
   protected override currentFunctionName(): string { return this.cur?.sym.name ?? ''; }
+  protected override currentVariadic(): FuncDef | null { return this.cur && this.cur.sym.type.variadic ? this.cur : null; }
   protected override noteFunctionUse(s: FuncSym, t: Token): void {
     const uses = this.cur ? this.cur.uses : this.globalUses;
     if (!uses.has(s)) uses.set(s, t);

@@ -56,3 +56,9 @@ suite('declarations as the WDK writes them', [
   { name: 'a static const global is a constant object in the image', c: 'static const ULONG kTable[] = { 1, 1, 2, 3, 5, 8 };\nVOID LabMain(VOID) { ULONG s = 0; for (ULONG i = 0; i < ARRAYSIZE(kTable); i++) s += kTable[i]; DbgPrint("%u", s); }', out: '20' },
   { name: 'pragmas are ignored with a note', c: '#pragma warning(push)\n#pragma warning(disable: 4201)\nVOID LabMain(VOID) { DbgPrint("ok"); }\n#pragma warning(pop)', out: 'ok' },
 ]);
+
+suite('variadic functions written in C', [
+  { name: 'va_arg reads int, ULONG64, pointer and double arguments in order', c: '#include <stdarg.h>\nULONG64 Sum(int count, ...) { va_list ap; va_start(ap, count); ULONG64 s = 0; for (int i = 0; i < count; i++) s += va_arg(ap, int); va_end(ap); return s; }\nVOID Show(PCSTR tag, ...) { va_list ap; va_start(ap, tag); int a = va_arg(ap, int); ULONG64 b = va_arg(ap, ULONG64); PCSTR c = va_arg(ap, PCSTR); double d = va_arg(ap, double); va_end(ap); DbgPrint("%s %d %llX %s %d", tag, a, b, c, (int)(d * 10)); }\nVOID LabMain(VOID) { DbgPrint("%llu ", Sum(4, 1, 2, -3, 40)); Show("args", -7, 0x123456789ABULL, "str", 2.5); }', out: '40 args -7 123456789AB str 25' },
+  { name: 'va_copy gives an independent cursor', c: '#include <stdarg.h>\nint Twice(int n, ...) { va_list a, b; va_start(a, n); va_copy(b, a); int x = va_arg(a, int); int y = va_arg(b, int); va_end(a); va_end(b); return x + y; }\nVOID LabMain(VOID) { DbgPrint("%d", Twice(1, 21)); }', out: '42' },
+  { name: 'va_start in a function without ... is refused', c: '#include <stdarg.h>\nint NotVariadic(int n) { va_list a; va_start(a, n); return 0; }\nVOID LabMain(VOID) { }', error: /does not take '\.\.\.'/ },
+]);
