@@ -7,6 +7,7 @@ import { DEBUG_TYPE, MdlConfigurationProvider } from './debugConfiguration';
 import { registerPmdlVisualizer } from './debugVisualizer';
 import { MdlEvaluatableExpressionProvider, MdlInlineValuesProvider } from './inlineValues';
 import { registerLabCommands } from './labs';
+import { registerLanguageFeatures } from './language';
 import { MdlSessions } from './mdlSessions';
 import { panels } from './panelsBridge';
 import type { MdlPanelHost } from './panels';
@@ -36,6 +37,7 @@ export function activateMdlLab(context: vscode.ExtensionContext): MdlLabApi {
   );
   registerCommands(context, sessions);
   registerLabCommands(context);
+  registerLanguageFeatures(context);
   panels.register(context);
   const visualizerRegistered = registerPmdlVisualizer(context);
   return { sessions, visualizerRegistered, openPanels: () => panels.openPanels, setPanelHost: (h) => panels.setHost(h) };

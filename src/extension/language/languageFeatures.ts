@@ -7,6 +7,7 @@ import { BuiltinHeaderProvider, HEADER_SCHEME, headerUri } from './headerDocumen
 import { isScenario, sourcesFor } from './scenarioDocuments';
 import type { UriPathMapper } from '../uriMapping';
 import { programFor } from '../debugConfiguration';
+import { DEBUG_SCENARIO, RUN_SCENARIO } from '../commandIds';
 
 const SELECTOR: vscode.DocumentSelector = [{ language: 'c' }];
 /** Long enough not to re-check on every keystroke, short enough to feel live. */
@@ -101,30 +102,25 @@ export function registerLanguageFeatures(context: vscode.ExtensionContext): Lang
           service.codeLenses(path, host).flatMap((l) => {
             const range = new vscode.Range(l.line - 1, 0, l.line - 1, 0);
             return [
-              new vscode.CodeLens(range, { title: '$(play) Run scenario', command: 'mdlLab.runScenario', arguments: [doc.uri] }),
-              new vscode.CodeLens(range, { title: '$(debug-alt) Debug scenario', command: 'mdlLab.debugScenario', arguments: [doc.uri] }),
+              new vscode.CodeLens(range, { title: '$(play) Run scenario', command: RUN_SCENARIO, arguments: [doc.uri] }),
+              new vscode.CodeLens(range, { title: '$(debug-alt) Debug scenario', command: DEBUG_SCENARIO, arguments: [doc.uri] }),
             ];
           }),
         ),
     }),
-    vscode.commands.registerCommand('mdlLab.runScenario', (uri?: vscode.Uri) => startScenario(uri, true)),
-    vscode.commands.registerCommand('mdlLab.debugScenario', (uri?: vscode.Uri) => startScenario(uri, false)),
+    // Debug is the shell's command (commands.ts); Run is the same launch without debugging.
+    vscode.commands.registerCommand(RUN_SCENARIO, (uri?: vscode.Uri) => runScenario(uri)),
   );
   for (const doc of vscode.workspace.textDocuments) schedule(doc);
   return service;
 }
 
-async function startScenario(uri: vscode.Uri | undefined, noDebug: boolean): Promise<boolean> {
+/** Runs the scenario to its end without stopping: DbgPrint and the outcome go to the Debug Console. */
+async function runScenario(uri: vscode.Uri | undefined): Promise<boolean> {
   const target = uri ?? vscode.window.activeTextEditor?.document.uri;
   if (!target) return false;
   const folder = vscode.workspace.getWorkspaceFolder(target);
-  return vscode.debug.startDebugging(folder, {
-    type: 'mdl',
-    request: 'launch',
-    name: noDebug ? 'Run MDL scenario' : 'Debug MDL scenario',
-    program: programFor(target),
-    noDebug,
-  });
+  return vscode.debug.startDebugging(folder, { type: 'mdl', request: 'launch', name: 'Run MDL scenario', program: programFor(target) }, { noDebug: true });
 }
 
 function toVsDiagnostic(d: Diagnostic): vscode.Diagnostic {
