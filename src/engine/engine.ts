@@ -17,7 +17,7 @@ import type { CheckContext, PendingStop, RunMode } from './stopChecks';
 import { Timeline } from './timeline';
 import { TimeTravel } from './timeTravel';
 import { describeStop, toBugCheckInfo, expectWhat } from './describe';
-import { now, yieldToEventLoop } from './scheduler';
+import { now, SliceClock } from './scheduler';
 
 /** The language and emulator the engine runs on (injected so tests can use doubles). */
 export interface EngineDeps {
@@ -37,8 +37,6 @@ export interface ExceptionFilters {
   sehRaised?: boolean;
 }
 
-/** A slice stays under this many milliseconds so pause and terminate land within 100 ms. */
-const SLICE_MS = 5;
 
 export class DebugEngine extends Emitter<EngineEvents> {
   options: EngineOptions = { ...DEFAULT_OPTIONS };
@@ -60,8 +58,7 @@ export class DebugEngine extends Emitter<EngineEvents> {
   /** The bug check that ended the machine, while the debugger still shows it. */
   private dead: { info: BugCheckInfo; frames: FrameInfo[]; stop: StopEvent } | null = null;
   private readonly expectFailures: ExpectFailure[] = [];
-  private sliceBudget = 1000;
-  private runningMs = 0;
+  private readonly clock = new SliceClock();
   /** Highest statement ever executed live: output below it was already shown. */
   private liveHigh = 0;
   private replaying = false;
@@ -352,7 +349,6 @@ export class DebugEngine extends Emitter<EngineEvents> {
       this.pending = { kind: 'function breakpoint', ids: v.ids, description: `Paused on function breakpoint nt!${name}` };
       return true;
     };
-    let lastYield = now();
     for (;;) {
       if (this.terminateRequested) return this.result('terminated', 'the run was terminated');
       if (bpVersion !== this.breakpoints.version) {
@@ -361,7 +357,7 @@ export class DebugEngine extends Emitter<EngineEvents> {
         check = makeCheck();
       }
       if (m.steps >= this.timeline.nextDue()) this.timeline.record(m, k);
-      let budget = Math.min(this.sliceBudget, this.timeline.nextDue() - m.steps);
+      let budget = Math.min(this.clock.budget, this.timeline.nextDue() - m.steps);
       if (this.options.maxSteps > 0) budget = Math.min(budget, this.options.maxSteps - m.steps);
       if (budget <= 0) {
         if (this.options.maxSteps > 0 && m.steps >= this.options.maxSteps) {
@@ -379,21 +375,16 @@ export class DebugEngine extends Emitter<EngineEvents> {
         else return this.result('internal-error', `internal error in the interpreter: ${(e as Error).stack ?? String(e)}`);
       }
       const dt = now() - t0;
-      this.runningMs += dt;
+      this.clock.ran(dt);
       if (m.steps > this.liveHigh) this.liveHigh = m.steps;
       const ran = m.steps - stepsBefore;
       if (out.kind === 'budget' && ran >= 256 && dt > 0.5 && this.options.checkpointInterval === DEFAULT_OPTIONS.checkpointInterval) this.timeline.setPace(ran / dt);
-      if (dt < SLICE_MS / 4 && this.sliceBudget < 1 << 20) this.sliceBudget *= 2;
-      else if (dt > SLICE_MS && this.sliceBudget > 16) this.sliceBudget >>= 1;
       switch (out.kind) {
         case 'budget':
-          if (this.options.timeoutMs > 0 && this.runningMs > this.options.timeoutMs) {
+          if (this.options.timeoutMs > 0 && this.clock.runningMs > this.options.timeoutMs) {
             return this.result('timeout', `the scenario ran for ${Math.round(this.options.timeoutMs / 1000)} s without ending (--timeout); it may loop forever`);
           }
-          if (now() - lastYield > SLICE_MS) {
-            await yieldToEventLoop();
-            lastYield = now();
-          }
+          await this.clock.breathe();
           continue;
         case 'stopped':
           return this.makeStop(this.pending ?? { kind: 'pause', ids: [] });

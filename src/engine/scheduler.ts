@@ -30,3 +30,31 @@ export function now(): number {
   const p = (globalThis as { performance?: { now(): number } }).performance;
   return p ? p.now() : Date.now();
 }
+
+/** A slice stays under this many milliseconds so pause and terminate land within 100 ms. */
+export const SLICE_MS = 5;
+
+/**
+ * Sizes slices of guest execution by how long they take, counts running time (for --timeout) and
+ * yields to the event loop between slices.
+ */
+export class SliceClock {
+  budget = 1000;
+  runningMs = 0;
+  private lastYield = now();
+
+  /** Records how long a slice took and adapts the next budget. */
+  ran(ms: number): void {
+    this.runningMs += ms;
+    if (ms < SLICE_MS / 4 && this.budget < 1 << 20) this.budget *= 2;
+    else if (ms > SLICE_MS && this.budget > 16) this.budget >>= 1;
+  }
+
+  /** Yields when a slice's worth of time has passed since the last yield. */
+  async breathe(): Promise<void> {
+    if (now() - this.lastYield > SLICE_MS) {
+      await yieldToEventLoop();
+      this.lastYield = now();
+    }
+  }
+}
