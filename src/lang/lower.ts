@@ -259,7 +259,6 @@ export class FunctionLowering {
         inner(f, d);
       };
     }
-    void tmpSlot;
     this.emit({ op: OP_CALL, loc: this.stmtLoc, stmt: false, callee, fptr, args, store: st, retType: e.t, brk: callee ? BREAKS[callee.name] : undefined });
   }
 
@@ -493,4 +492,3 @@ export class LowerError extends Error {
   constructor(readonly tok: Token, message: string) { super(message); }
 }
 
-export { isInt };

@@ -1,7 +1,6 @@
 // The running interpreter: an explicit frame stack over flat instruction lists, SEH dispatch and
 // unwinding as Windows does it, native routine calls (and their calls back into C), all state plain data.
 import { BugCheck, GuestCallFault, SehException, type GuestCallRequest, type GuestKernel, type U64 } from '../emulator/contract';
-import { hex64 } from '../emulator/u64';
 import type { EvaluateOptions, FrameInfo, Machine, RunOutcome, SourceLocation, StopCheck, ValueView } from './contract';
 import type { Frame, Transfer } from './codegen';
 import { truncInt } from './arith';
@@ -10,7 +9,6 @@ import {
 } from './lower';
 import { type Linked, linkProgram, type NativeBinding } from './link';
 import type { CProgram } from './program';
-import type { CType } from './types';
 import { DebugViews } from './views';
 
 const BUDGET: RunOutcome = { kind: 'budget' };
@@ -422,6 +420,5 @@ export class CMachine implements Machine {
 
   /** @internal for the debugger views */
   functionOf(f: Frame): CompiledFunction { return this.linked.fns[f.fn]; }
-  /** @internal */ typeOfReturn(ins: Ins): CType | undefined { return ins.retType; }
-  toString(): string { return `CMachine(${this.program.mainFile} @ ${hex64(this.steps)})`; }
+  toString(): string { return `CMachine(${this.program.mainFile}, ${this.steps} statements)`; }
 }
