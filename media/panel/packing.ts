@@ -178,7 +178,6 @@ export function validatePacked(v: unknown): string | null {
   }
   const mapStart = f.mapStart as Uint32Array;
   const maps = mapStart[n];
-  for (let i = 0; i < n; i++) if (mapStart[i] > mapStart[i + 1]) return `packedSnapshot.frames.mapStart[${i}]: offsets must not decrease`;
   for (const [name, type] of [['mapProcess', Int32Array], ['mapVaHi', Uint32Array], ['mapVaLo', Uint32Array], ['mapBits', Uint8Array]] as const) {
     const c = f[name];
     if (!(c instanceof type) || c.length !== maps) return `packedSnapshot.frames.${name}: expected a ${type.name} of ${maps}`;
@@ -190,12 +189,16 @@ export function validatePacked(v: unknown): string | null {
   }
   const states = (f.states as string[]).length;
   const strings = (f.strings as string[]).length;
-  const st = f.state as Uint8Array;
-  for (let i = 0; i < n; i++) if (st[i] >= states) return `packedSnapshot.frames.state[${i}]: no such state`;
   const mp = f.mapProcess as Int32Array;
   for (let k = 0; k < maps; k++) if (mp[k] < -1 || mp[k] >= strings) return `packedSnapshot.frames.mapProcess[${k}]: no such string`;
+  // One pass over the frame columns.
+  const st = f.state as Uint8Array;
   const pfn = f.pfn as Float64Array;
-  for (let i = 0; i < n; i++) if (!Number.isFinite(pfn[i])) return `packedSnapshot.frames.pfn[${i}]: expected a finite number`;
+  for (let i = 0; i < n; i++) {
+    if (mapStart[i] > mapStart[i + 1]) return `packedSnapshot.frames.mapStart[${i}]: offsets must not decrease`;
+    if (st[i] >= states) return `packedSnapshot.frames.state[${i}]: no such state`;
+    if (!Number.isFinite(pfn[i])) return `packedSnapshot.frames.pfn[${i}]: expected a finite number`;
+  }
   if (!Array.isArray(s.mdls)) return 'packedSnapshot.mdls: expected an array';
   for (let i = 0; i < s.mdls.length; i++) {
     const m = s.mdls[i] as Record<string, unknown>;
