@@ -235,6 +235,15 @@ export class Kernel implements EngineKernel {
     }
   }
 
+  /** Paged pool is the system working set's pageable part (reference 3.3). */
+  isPageableSystemVa(va: number): boolean {
+    return this.pool?.isPaged(va) ?? false;
+  }
+
+  spaceName(spaceId: number): string {
+    return this.procs?.bySpace(spaceId)?.name ?? `address space ${spaceId}`;
+  }
+
   badKernelAccess(va: number, write: boolean): void {
     this.pool?.checkFreedSpecialPool(va, write);
   }

@@ -11,9 +11,10 @@ import {
   MM_NOACCESS, MM_READONLY, MM_READWRITE,
 } from './pageTables';
 import { hex64 } from './u64';
+import { WorkingSetManager, type TrimHost } from './workingSetManager';
 
 /** What the memory manager needs from the kernel around it. */
-export interface MmHost {
+export interface MmHost extends TrimHost {
   readonly irql: number;
   /** True while an emulated kernel routine (not guest driver code) is running: faults are then 0x0A, not 0xD1. */
   readonly inKernelRoutine: boolean;
@@ -41,6 +42,8 @@ export interface MmSave {
   pageFileFrom: number[];
   spaces: [number, SavedTable, number][];
   currentSpace: number;
+  /** The working-set manager's clock hand. */
+  trimHand?: number;
 }
 
 export class MemoryManager {
@@ -51,6 +54,8 @@ export class MemoryManager {
   /** The frame each slot was written from, so a repage can say where the data used to live. */
   pageFileFrom: number[] = [];
   readonly spaces = new Map<number, PageTables>();
+  /** Trims unlocked pages when no frame is available (reference 3.3). */
+  readonly workingSets: WorkingSetManager;
   system: PageTables;
   /** Whose user half is visible: the current process context. */
   current: PageTables;
@@ -67,6 +72,7 @@ export class MemoryManager {
   constructor(readonly totalFrames: number, private readonly host: MmHost) {
     this.pfn = new PfnDatabase(totalFrames);
     this.phys = new PhysicalMemory(totalFrames);
+    this.workingSets = new WorkingSetManager(this, host);
     this.system = this.createSpace(SYSTEM_SPACE);
     this.current = this.system;
   }
@@ -110,17 +116,23 @@ export class MemoryManager {
 
   /**
    * A frame for new use (Active, counts zero), or -1. Takes the zeroed/free lists first, then
-   * repurposes standby and modified pages (writing modified ones to the page file first).
+   * repurposes standby and modified pages (writing modified ones to the page file first); when
+   * those are empty too, the working-set manager trims unlocked pages and the search starts
+   * again. -1 means everything left is locked, nonpaged or a page table.
    */
   allocateFrame(zeroed: boolean): number {
-    let got = this.pfn.takeFreeFrame();
-    if (got === null) {
-      const pfn = this.repurpose();
-      if (pfn < 0) return -1;
-      got = { pfn, dirty: true };
+    for (;;) {
+      let got = this.pfn.takeFreeFrame();
+      if (got === null) {
+        const pfn = this.repurpose();
+        if (pfn >= 0) got = { pfn, dirty: true };
+      }
+      if (got !== null) {
+        if (zeroed && got.dirty) this.phys.zero(got.pfn);
+        return got.pfn;
+      }
+      if (this.workingSets.trim() === 0) return -1;
     }
-    if (zeroed && got.dirty) this.phys.zero(got.pfn);
-    return got.pfn;
   }
 
   /** Take the oldest standby (then modified) page away from its owner, whose PTE becomes paged out. */
@@ -272,6 +284,7 @@ export class MemoryManager {
     if (va >= 0 && va > MM_HIGHEST_USER_ADDRESS) this.accessViolation(va, write, 'above the highest user address');
     let pte = space.getPte(vpn);
     let pfn: number;
+    this.workingSets.touched(space.spaceId, vpn);
     if (pte % 2 === 1) pfn = pteFrame(pte);
     else {
       pfn = this.resolveFault(space, vpn, pte, va, write);
@@ -412,6 +425,7 @@ export class MemoryManager {
       pageFileFrom: this.pageFileFrom.slice(),
       spaces: [...this.spaces].map(([id, s]) => [id, s.save(), s.workingSetPages]),
       currentSpace: this.current.spaceId,
+      trimHand: this.workingSets.hand,
     };
   }
 
@@ -430,6 +444,7 @@ export class MemoryManager {
     }
     this.system = this.spaces.get(SYSTEM_SPACE)!;
     this.current = this.spaces.get(s.currentSpace) ?? this.system;
+    this.workingSets.hand = s.trimHand ?? 0;
     this.flushTlb();
   }
 
