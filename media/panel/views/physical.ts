@@ -202,7 +202,11 @@ export function renderPhysical(ctx: PanelContext): { element: HTMLElement; after
     const img = new ImageData(layout.cols, layout.rows);
     const px = new Uint32Array(img.data.buffer);
     if (filter === null) for (let i = 0; i < codes.length; i++) px[i] = palette[codes[i]];
-    else for (let i = 0; i < codes.length; i++) px[i] = matches.has(i) ? palette[codes[i]] : dimmed[codes[i]];
+    else {
+      const mask = new Uint8Array(codes.length);
+      for (const pfn of matches) if (pfn >= 0 && pfn < mask.length) mask[pfn] = 1;
+      for (let i = 0; i < codes.length; i++) px[i] = mask[i] ? palette[codes[i]] : dimmed[codes[i]];
+    }
     canvas.width = layout.cols * layout.cell;
     canvas.height = layout.rows * layout.cell;
     const c = canvas.getContext('2d')!;
