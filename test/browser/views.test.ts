@@ -134,6 +134,29 @@ describe('MDL panel views', function () {
       assert.match(detail, /maps system fffff805`12346000/);
     });
 
+    it('dims the frames a process does not map when filtered by that process, and colours locked frames in the theme\'s red', async () => {
+      const snap = loadFixture('locked-and-mapped');
+      await p.snapshot(snap);
+      await p.send({ type: 'showView', view: 'physical' });
+      await p.send({ type: 'physicalMap', map: { step: snap.step, states: ['Zeroed', 'Active'], runs: [[1, 0x2000], [0, 0x2000]] } });
+      const pixel = (pfn: number) => p.page.$eval('canvas.phys-canvas', (c, pfn) => {
+        const canvas = c as HTMLCanvasElement;
+        const cell = Math.round(Math.sqrt((canvas.width * canvas.height) / 0x4000));
+        const cols = canvas.width / cell;
+        const d = canvas.getContext('2d')!.getImageData((pfn % cols) * cell + Math.floor(cell / 2), Math.floor(pfn / cols) * cell + Math.floor(cell / 2), 1, 1).data;
+        return `rgb(${d[0]}, ${d[1]}, ${d[2]})`;
+      }, pfn);
+      assert.equal(await pixel(0x2a1c), 'rgb(241, 76, 76)', 'a locked frame is --vscode-charts-red');
+      const activeBefore = await pixel(0x100);
+      assert.equal(activeBefore, 'rgb(137, 209, 133)', 'an active frame is --vscode-charts-green');
+      await p.page.selectOption('.phys select', 'notepad.exe');
+      await p.page.waitForFunction(() => document.querySelector('.phys-summary')?.textContent?.includes('mapped by notepad.exe'));
+      assert.match(await p.page.$eval('.phys-summary', (e) => e.textContent ?? ''), /4 frame\(s\) mapped by notepad\.exe/);
+      assert.equal(await pixel(0x2a1c), 'rgb(241, 76, 76)', 'frames notepad.exe maps keep their colour');
+      assert.notEqual(await pixel(0x100), activeBefore, 'other frames are dimmed');
+      assert.equal((await p.page.evaluate(() => (window as any).__state)).processFilter, 'notepad.exe');
+    });
+
     it('ignores a PFN map that answers an earlier stop', async () => {
       const snap = loadFixture('locked');
       await p.snapshot(snap);

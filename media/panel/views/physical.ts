@@ -223,10 +223,11 @@ export function renderPhysical(ctx: PanelContext): { element: HTMLElement; after
     const sel = ctx.selectedMdl();
     if (sel && layout.cell >= 3 && sel.pfns.length <= 4096) {
       c.strokeStyle = getComputedStyle(document.body).getPropertyValue('--vscode-focusBorder').trim() || 'currentColor';
-      c.lineWidth = 2;
+      // A ring inside the cell: the state colour stays visible in the middle and neighbours are untouched.
+      c.lineWidth = 1;
       for (const pfn of sel.pfns) {
         if (pfn < 0 || pfn >= codes.length) continue;
-        c.strokeRect((pfn % layout.cols) * layout.cell - 2, Math.floor(pfn / layout.cols) * layout.cell - 2, layout.cell + 4, layout.cell + 4);
+        c.strokeRect((pfn % layout.cols) * layout.cell + 0.5, Math.floor(pfn / layout.cols) * layout.cell + 0.5, layout.cell - 1, layout.cell - 1);
       }
     }
     canvas.setAttribute('aria-label', `Physical memory map, ${codes.length} frames: ${PALETTE.map((p, i) => (counts[i] ? `${counts[i]} ${p.name}` : '')).filter(Boolean).join(', ')}. Arrow keys move between frames.`);
