@@ -96,3 +96,35 @@ describe('integer arithmetic against a model of MSVC x64', () => {
     );
   });
 });
+
+describe('conversions and compound assignment against the model', () => {
+  it('casts between integer types and a op= b store the modelled value in a\'s type', function () {
+    this.timeout(180_000);
+    const COMPOUND = ['+', '-', '*', '&', '|', '^', '<<', '>>', '/', '%'];
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ ta: fc.constantFrom(...TYPES), tb: fc.constantFrom(...TYPES), op: fc.constantFrom(...COMPOUND), a: fc.bigInt({ min: -(1n << 64n), max: 1n << 64n }), b: fc.bigInt({ min: -3n, max: 66n }), inMemory: fc.boolean(), inc: fc.boolean() }), { minLength: 40, maxLength: 40 }),
+        (cases) => {
+          const lines: string[] = [];
+          const want: string[] = [];
+          cases.forEach((c, i) => {
+            const m = model(c.op, c.ta, c.a, c.tb, c.b);
+            if (!m) return;
+            const stored = wrap(m.v, c.ta);
+            const after = wrap(stored + (c.inc ? 1n : -1n), c.ta);
+            const cast = wrap(wrap(c.a, c.ta), c.tb);
+            const target = c.inMemory ? `*pa${i}` : `a${i}`;
+            lines.push(`{ ${c.ta.name} a${i} = ${literal(c.a, c.ta)}; ${c.tb.name} b${i} = ${literal(c.b, c.tb)};${c.inMemory ? ` ${c.ta.name} *pa${i} = &a${i};` : ''} ${c.tb.name} k${i} = (${c.tb.name})a${i}; ${target} ${c.op}= b${i}; DbgPrint("%llX,", (ULONG64)a${i}); ${c.inc ? '++' : '--'}${target}; DbgPrint("%llX,%llX;", (ULONG64)a${i}, (ULONG64)k${i}); }`);
+            want.push(`${BigInt.asUintN(64, stored).toString(16).toUpperCase()},${BigInt.asUintN(64, after).toString(16).toUpperCase()},${BigInt.asUintN(64, cast).toString(16).toUpperCase()};`);
+          });
+          const r = runC(`VOID LabMain(VOID) {\n${lines.join('\n')}\n}`);
+          assert.equal(r.outcome.kind, 'exited');
+          const got = r.out.join('').split(';');
+          const exp = want.join('').split(';');
+          got.forEach((g, k) => assert.equal(g, exp[k], `case ${k}: ${lines[k]}`));
+        },
+      ),
+      { numRuns: 20, seed: 3 },
+    );
+  });
+});
