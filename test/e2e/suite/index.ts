@@ -15,6 +15,7 @@ function run(): Promise<void> {
   require('./debugging.e2e');
   require('./bugcheck.e2e');
   require('./labs.e2e');
+  require('./editing.e2e');
   return new Promise((resolve, reject) => {
     mocha.run((failures: number) => (failures > 0 ? reject(new Error(`${failures} end-to-end tests failed`)) : resolve()));
   });
