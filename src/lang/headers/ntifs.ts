@@ -8,6 +8,7 @@ export const NTIFS_H = `/* <ntifs.h>: everything in <ntddk.h>, plus process atta
 VOID KeStackAttachProcess(PRKPROCESS PROCESS, PRKAPC_STATE ApcState);
 VOID KeUnstackDetachProcess(PRKAPC_STATE ApcState);
 PEPROCESS IoGetRequestorProcess(PIRP Irp);
+PDEVICE_OBJECT IoGetAttachedDevice(PDEVICE_OBJECT DeviceObject);
 
 /* Flag and pointer helpers of file-system code */
 #define FlagOn(_F, _SF) ((_F) & (_SF))
