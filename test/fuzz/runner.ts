@@ -69,6 +69,8 @@ export function runScenarioText(text: string, limits: RunLimits): Outcome {
     }
     return { kind: 'step-limit' };
   } catch (e) {
+    // A bug check outside the run (loading a driver image larger than physical memory) is still a clean end.
+    if (e instanceof BugCheck) return { kind: 'bugcheck', code: e.code };
     const err = e as Error;
     return { kind: 'host-failure', stage, message: `${err?.name}: ${err?.message}\n${(err?.stack ?? '').split('\n').slice(1, 6).join('\n')}` };
   }

@@ -32,4 +32,10 @@ describe('fuzzing the whole pipeline with mutated scenarios', function () {
     const recursion = '#include <ntifs.h>\nULONG Deep(ULONG n) { volatile UCHAR pad[256]; pad[0] = (UCHAR)n; return Deep(n + 1) + pad[0]; }\nVOID LabMain(VOID) { Deep(0); }\n';
     assert.deepEqual(runScenarioText(recursion, { maxSteps: 1_000_000, physicalMemory: 64 << 20 }), { kind: 'bugcheck', code: 0x7f });
   });
+
+  it('a driver image whose globals do not fit in physical memory ends in a bug check, not a host exception (found by fuzzing)', () => {
+    const big = '#include <ntifs.h>\nUCHAR big[0x8000000];\nVOID LabMain(VOID) { big[0] = 1; }\n';
+    const outcome = runScenarioText(big, { maxSteps: 1000, physicalMemory: 64 << 20 });
+    assert.equal(outcome.kind, 'bugcheck', JSON.stringify(outcome));
+  });
 });
