@@ -3,3 +3,4 @@ export const SHOW_MDL_VIEW = 'mdlLab.showMdlView';
 export const SHOW_MDL_OF_VARIABLE = 'mdlLab.showMdlOfVariable';
 export const DEBUG_SCENARIO = 'mdlLab.debugScenario';
 export const RUN_SCENARIO = 'mdlLab.runScenario';
+export const NEW_MDL_VIEW = 'mdlLab.newMdlView';

@@ -2,6 +2,7 @@
 // the shell does not depend on how the panels are built.
 import * as vscode from 'vscode';
 import type { Snapshot } from '../engine/snapshot';
+import { NEW_MDL_VIEW } from './commandIds';
 import { activateMdlPanels, debugSessionHost, MdlPanel, type MdlPanelHost, type ViewId } from './panels';
 
 export interface PanelsApi {
@@ -26,7 +27,13 @@ export const panels: PanelsApi = {
     MdlPanel.selectMdl(extensionUri, address);
   },
   register(context) {
-    activateMdlPanels(context);
+    activateMdlPanels(context, {
+      openOnFirstStop: () => vscode.workspace.getConfiguration('mdlLab').get<boolean>('openPanelOnStop', false),
+    });
+    context.subscriptions.push(
+      // Several panels side by side: e.g. the MDL inspector beside the physical memory map.
+      vscode.commands.registerCommand(NEW_MDL_VIEW, (view?: ViewId) => MdlPanel.createOrShow(context.extensionUri, { newPanel: true, ...(view ? { view } : {}) })),
+    );
   },
   get openPanels() {
     return MdlPanel.openPanels;
