@@ -37,7 +37,7 @@ export interface ExpandHost {
 const EMPTY: ReadonlySet<string> = new Set();
 const MAX_ARGUMENT_NESTING = 200;
 /** Tokens all expansions of one translation unit may produce (stops `#define twice(x) x x` bombs). */
-const MAX_EXPANDED_TOKENS = 1_000_000;
+export const MAX_EXPANDED_TOKENS = 1_000_000;
 
 /**
  * Adds `hs` to each token's hide set; tokens that had the same hide set share the result. Tokens in
@@ -108,7 +108,8 @@ export class Expander {
   /** In `#if`: `defined X` becomes 1 or 0 before its operand can expand. */
   inCondition = false;
   private depth = 0;
-  private produced = 0;
+  /** Tokens expansions have produced so far (Infinity once over the limit). */
+  produced = 0;
 
   constructor(private readonly host: ExpandHost) {}
 

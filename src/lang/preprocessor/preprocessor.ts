@@ -4,10 +4,11 @@ import type { Diagnostic, SourceHost } from '../contract';
 import type { PreprocessResult, Token } from '../tokens';
 import { lex, type LexResult, type PPToken } from './lexer';
 import { bodyText, isMacro, parseDefine, sameDefinition, type Macro } from './macros';
-import { Expander, TokenStream } from './expander';
+import { Expander, MAX_EXPANDED_TOKENS, TokenStream } from './expander';
 import { evaluateCondition } from './expression';
 import { includeWouldFind, resolveInclude } from './includes';
 import { DYNAMIC_MACROS, FIXED_DATE, FIXED_TIME, PREDEFINED_SOURCE } from './predefined';
+import { defineKey, lookupInclude, MAX_KEY_LENGTH, storeInclude, undefKey, type IncludeRecord } from './includeCache';
 
 const MAX_INCLUDE_DEPTH = 200;
 const MAX_DIAGNOSTICS = 500;
@@ -24,6 +25,23 @@ interface FileContext {
   condBase: number;
   /** `#ifndef G` as the very first thing of the file: the candidate include guard. */
   guard?: { name: string; depth: number };
+  /** A built-in header being recorded for the include cache: the state when it was entered. */
+  recording?: Recording;
+}
+
+interface Recording {
+  key: string;
+  out: number;
+  diagnostics: number;
+  files: number;
+  counter: number;
+  produced: number;
+  dropped: number;
+}
+
+export interface PreprocessOptions {
+  /** Replay built-in includes reached in a known state (default true); false always runs them. */
+  builtinCache?: boolean;
 }
 
 interface CondFrame {
@@ -62,8 +80,14 @@ export class Preprocessor {
   private readonly expander: Expander;
   private counter = 0;
   private dropped = 0;
+  /**
+   * Names the macro table as the built-in includes, #define and #undef that built it (see
+   * includeCache.ts); undefined once it cannot be named, and then nothing is cached or replayed.
+   */
+  private stateKey: string | undefined;
 
-  constructor(private readonly host: SourceHost) {
+  constructor(private readonly host: SourceHost, options: PreprocessOptions = {}) {
+    this.stateKey = options.builtinCache === false ? undefined : '';
     this.expander = new Expander({
       macros: this.macros,
       error: (t, m) => this.report(t, 'error', m),
@@ -182,6 +206,7 @@ export class Preprocessor {
       this.report(f.at, 'error', `unterminated #${f.directive}: no matching #endif before the end of ${ctx.file}`);
     }
     this.stack.pop();
+    if (ctx.recording) this.record(ctx.recording);
   }
 
   private dynamic(t: PPToken): PPToken | undefined {
@@ -346,6 +371,14 @@ export class Preprocessor {
       this.report(rest[0], 'warning', `"${parsed.name}" redefined (previous definition at ${old.file}:${old.line}:${old.col})`);
     }
     this.macros.set(parsed.name, old && sameDefinition(old, parsed) ? old : parsed);
+    this.extendKey(at, () => defineKey(parsed));
+  }
+
+  /** A #define or #undef written in a scenario file becomes part of the state key. */
+  private extendKey(at: PPToken, part: () => string): void {
+    if (this.stateKey === undefined || at.file.startsWith('<')) return;
+    this.stateKey += part();
+    if (this.stateKey.length > MAX_KEY_LENGTH) this.stateKey = undefined;
   }
 
   private doUndef(at: PPToken, rest: PPToken[]): void {
@@ -355,6 +388,7 @@ export class Preprocessor {
     if (id.text === 'defined') return this.report(id, 'error', '"defined" cannot be used as a macro name');
     this.extraTokens(rest, 1, 'undef');
     this.macros.delete(id.text);
+    this.extendKey(at, () => undefKey(id.text));
   }
 
   private doPragma(ctx: FileContext, at: PPToken, rest: PPToken[]): void {
@@ -401,10 +435,58 @@ export class Preprocessor {
     if (this.once.has(found.file)) return;
     const guard = this.guards.get(found.file);
     if (guard !== undefined && this.macros.has(guard)) return;
+    let recording: Recording | undefined;
+    if (found.builtin && this.stateKey !== undefined && !ctx.file.startsWith('<')) {
+      const key = `${this.stateKey}\n${found.file}#${this.counter}@${this.stack.length}`;
+      this.stateKey = key;
+      const hit = lookupInclude(key);
+      if (hit && this.replay(hit)) return;
+      recording = { key, out: this.out.length, diagnostics: this.diagnostics.length, files: this.files.length, counter: this.counter, produced: this.expander.produced, dropped: this.dropped };
+    }
     const lexed = found.builtin ? lexBuiltin(found.file, found.text) : lex(found.text, found.file);
     if (!this.files.includes(found.file)) this.files.push(found.file);
     this.reportLex(found.file, lexed);
     this.enter(found.file, lexed.tokens, found.file);
+    if (recording) this.stack[this.stack.length - 1].recording = recording;
+  }
+
+  // ---- the built-in include cache ----------------------------------------------------------
+
+  /** A built-in header entered at `r` has been left: remember what it did. */
+  private record(r: Recording): void {
+    if (this.expander.produced === Infinity) {
+      // The expansion limit changed how the header was read: the state no longer follows the key.
+      this.stateKey = undefined;
+      return;
+    }
+    if (this.dropped !== r.dropped) return;
+    const builtin = (f: string) => f.startsWith('<');
+    storeInclude(r.key, {
+      tokens: this.out.slice(r.out),
+      diagnostics: this.diagnostics.slice(r.diagnostics).map((d) => ({ ...d })),
+      files: this.files.slice(r.files),
+      once: [...this.once].filter(builtin),
+      guards: [...this.guards].filter(([f]) => builtin(f)),
+      macros: [...this.macros.values()],
+      counter: this.counter - r.counter,
+      produced: this.expander.produced - r.produced,
+    });
+  }
+
+  /** Does what the recorded include did, if the budgets allow the same outcome; false otherwise. */
+  private replay(r: IncludeRecord): boolean {
+    if (this.diagnostics.length + r.diagnostics.length > MAX_DIAGNOSTICS) return false;
+    if (this.expander.produced + r.produced > MAX_EXPANDED_TOKENS) return false;
+    for (const t of r.tokens) this.out.push(t);
+    for (const d of r.diagnostics) this.diagnostics.push({ ...d });
+    for (const f of r.files) if (!this.files.includes(f)) this.files.push(f);
+    for (const f of r.once) this.once.add(f);
+    for (const [f, g] of r.guards) this.guards.set(f, g);
+    this.macros.clear();
+    for (const m of r.macros) this.macros.set(m.name, m);
+    this.counter += r.counter;
+    this.expander.produced += r.produced;
+    return true;
   }
 
 }
