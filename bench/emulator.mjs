@@ -2,7 +2,7 @@
 // buffer (262,144 pages, first touched by the probe), beside a minimal typed-array loop doing only
 // the unavoidable work for the same pages (take a frame from a free list, write a PTE, bump a
 // reference count, store the PFN in the MDL's array), measured in the same run. Also the MM
-// snapshot with 10,000 live MDLs.
+// snapshot with 10,000 live MDLs (at a stop after a step, and cold) beside a reference, and one with a 1 GiB MDL.
 // Run: node bench/emulator.mjs   (goals: under 50 ms and within 5x of the minimal loop; snapshot under 10 ms)
 import * as esbuild from 'esbuild';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
@@ -16,7 +16,7 @@ const out = (await esbuild.build({
 const dir = mkdtempSync(join(tmpdir(), 'mdl-bench-'));
 const file = join(dir, 'emulator.mjs');
 writeFileSync(file, out);
-const { createKernel } = await import(pathToFileURL(file).href);
+const { createKernel, clearSnapshotCache } = await import(pathToFileURL(file).href);
 rmSync(dir, { recursive: true, force: true });
 
 const PAGES = 262144;
@@ -62,16 +62,29 @@ function minimalRun() {
   return t1 - t0;
 }
 
-function snapshotRun() {
+function tenThousandMdls() {
   const k = createKernel({ physicalMemory: GIB });
   const call = (name, ...args) => k.routine(name).impl(args);
   const pool = call('ExAllocatePoolWithTag', 0, 0x1000, 0x74736542);
+  const mdls = [];
   for (let i = 0; i < 10000; i++) {
     const m = call('IoAllocateMdl', pool + (i % 64) * 64, 64, 0, 0, 0);
     call('MmBuildMdlForNonPagedPool', m);
+    mdls.push(m);
   }
-  // A debugger takes one at every stop: time a stop after the first (the first pays for the setup's garbage).
+  return { k, call, mdls };
+}
+
+// A debugger stop: the previous stop's snapshot exists, a few statements ran (one MDL changed, one
+// came and went), and a new snapshot is taken. The cold figure is a build with nothing kept from
+// an earlier stop (the first stop of a session, or after time travel).
+function snapshotRun(cold) {
+  const { k, call, mdls } = tenThousandMdls();
   k.snapshot();
+  const extra = call('IoAllocateMdl', 0x10000, 0x1000, 0, 0, 0);
+  call('IoFreeMdl', extra);
+  k.memory.write64(mdls[5000], mdls[5001]); // MDL 5000's Next now links MDL 5001
+  if (cold) clearSnapshotCache(k);
   const t0 = now();
   const s = k.snapshot();
   const t1 = now();
@@ -79,22 +92,77 @@ function snapshotRun() {
   return t1 - t0;
 }
 
+// Reference: the least a snapshot of 10,000 one-page MDLs must do — read each MDL's fields from
+// typed arrays and produce one fresh plain object per MDL with its strings and its PFN array.
+function snapshotReference() {
+  const n = 10000;
+  const words = new Float64Array(n * 8);
+  for (let i = 0; i < words.length; i++) words[i] = i * 4096 + 0x1000;
+  const t0 = now();
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const w = 8 * i;
+    out.push({
+      address: '0x' + words[w].toString(16), next: '0x' + words[w + 1].toString(16), size: 56, flags: words[w + 2] & 0xffff,
+      process: '0x0', mappedSystemVa: '0x' + words[w + 3].toString(16), startVa: '0x' + words[w + 4].toString(16),
+      byteCount: 64, byteOffset: i % 4096, pageCount: 1, pfns: [words[w + 5]], slotMatchesPageTables: [true],
+    });
+  }
+  const t1 = now();
+  if (out.length !== n) throw new Error('unreachable');
+  return t1 - t0;
+}
+
+// One locked 1 GiB MDL (262,144 PFNs and as many frames in the snapshot).
+function bigMdlSnapshotRun() {
+  const k = createKernel({ physicalMemory: 4 * GIB });
+  const call = (name, ...args) => k.routine(name).impl(args);
+  const name = k.allocateImage(16);
+  k.memory.writeBytes(name, new TextEncoder().encode('bench.exe\0'));
+  const proc = call('LabCreateProcess', name);
+  call('LabEnterProcess', proc);
+  const buf = call('LabUserAlloc', proc, GIB, 4);
+  const mdl = call('IoAllocateMdl', buf, GIB, 0, 0, 0);
+  call('MmProbeAndLockPages', mdl, 1, 1);
+  const t0 = now();
+  const s = k.snapshot();
+  const t1 = now();
+  const json = JSON.stringify(s).length;
+  if (s.mdls[0].pfns.length !== PAGES) throw new Error('the 1 GiB MDL is missing');
+  call('MmUnlockPages', mdl);
+  return { ms: t1 - t0, mb: json / 1e6 };
+}
+
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const emu = [];
 const min = [];
 const snap = [];
+const cold = [];
+const ref = [];
+// The first runs warm up the JIT. The lock path runs before the snapshots: CPU time is the whole
+// process's, so the garbage of the 10,000-MDL kernels would otherwise be swept during it.
 for (let i = 0; i < 10; i++) {
   const e = emulatorRun();
   const m = minimalRun();
-  const s = snapshotRun();
-  if (i >= 3) { emu.push(e); min.push(m); snap.push(s); } // the first runs warm up the JIT
+  if (i >= 3) { emu.push(e); min.push(m); }
 }
+for (let i = 0; i < 10; i++) {
+  const s = snapshotRun(false);
+  const c = snapshotRun(true);
+  const r = snapshotReference();
+  if (i >= 3) { snap.push(s); cold.push(c); ref.push(r); }
+}
+const big = [bigMdlSnapshotRun(), bigMdlSnapshotRun(), bigMdlSnapshotRun()];
 const best = (xs) => Math.min(...xs);
 const e = median(emu);
 const m = median(min);
 const s = median(snap);
+const c = median(cold);
+const r = median(ref);
 console.log(`samples (ms): emulator ${emu.map((x) => x.toFixed(0)).join(' ')} / minimal ${min.map((x) => x.toFixed(1)).join(' ')}`);
 console.log(`1 GiB probe-lock-map-unlock-free: ${e.toFixed(1)} ms CPU time (median of ${emu.length}; best ${best(emu).toFixed(1)}; goal < 50 ms)`);
 console.log(`minimal typed-array loop:         ${m.toFixed(1)} ms (best ${best(min).toFixed(1)})`);
 console.log(`ratio:                            ${(e / m).toFixed(1)}x median, ${(best(emu) / best(min)).toFixed(1)}x best (goal within 5x)`);
-console.log(`snapshot with 10,000 MDLs:        ${s.toFixed(1)} ms (best ${best(snap).toFixed(1)}; goal < 10 ms)`);
+console.log(`snapshot with 10,000 MDLs:        ${s.toFixed(1)} ms at a stop after a step (best ${best(snap).toFixed(1)}; goal < 10 ms), ${c.toFixed(1)} ms cold (best ${best(cold).toFixed(1)})`);
+console.log(`  reference (10,000 fresh views): ${r.toFixed(1)} ms (best ${best(ref).toFixed(1)}): stop ${(s / r).toFixed(1)}x, cold ${(c / r).toFixed(1)}x`);
+console.log(`snapshot with one 1 GiB MDL:      ${median(big.map((b) => b.ms)).toFixed(0)} ms, ${big[0].mb.toFixed(0)} MB of JSON`);

@@ -16,6 +16,6 @@ export { Processes, EPROCESS, type ProcessRecord, type Vad } from './processes';
 export { MdlManager, spanPages, mmSizeOfMdl, type MdlRecord, type MdlFields } from './mdl';
 export { type MappingRecord } from './mdlMap';
 export { formatPrintf } from './printf';
-export { frameView, mdlView, buildSnapshot } from './snapshot';
+export { frameView, mdlView, buildSnapshot, clearSnapshotCache } from './snapshot';
 export { deviceDma } from './routines/harness';
 export { define, ddiUrl } from './routines/define';

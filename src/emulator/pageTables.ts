@@ -118,25 +118,29 @@ export class PageTables {
   pt(vpn: number, create: boolean): PageTable | undefined {
     const block = Math.floor(vpn / 512);
     if (block === this.lastVpnBlock) return this.lastPt;
-    const i4 = Math.floor(vpn / 134217728) % 512;
-    const i3 = Math.floor(vpn / 262144) % 512;
-    const i2 = block % 512;
-    let t: PageTable | undefined = this.root;
-    for (const [idx, leaf] of [[i4, false], [i3, false], [i2, true]] as const) {
-      let next: PageTable | undefined = t!.sub![idx];
-      if (next === undefined) {
-        if (!create) return undefined;
-        const pfn = this.allocTableFrame();
-        next = { pfn, entries: newEntries(), sub: leaf ? null : new Array(512) };
-        t!.sub![idx] = next;
-        t!.entries[idx] = pfn * 4096 + PTE_VALID + PTE_WRITE + PTE_OWNER + PTE_ACCESSED;
-        this.tableCount++;
-      }
-      t = next;
-    }
+    // Unrolled walk (no arrays allocated: a debugger's snapshot walks here thousands of times).
+    const l3 = this.level(this.root, Math.floor(vpn / 134217728) % 512, false, create);
+    if (l3 === undefined) return undefined;
+    const l2 = this.level(l3, Math.floor(vpn / 262144) % 512, false, create);
+    if (l2 === undefined) return undefined;
+    const t = this.level(l2, block % 512, true, create);
+    if (t === undefined) return undefined;
     this.lastVpnBlock = block;
     this.lastPt = t;
     return t;
+  }
+
+  private level(t: PageTable, idx: number, leaf: boolean, create: boolean): PageTable | undefined {
+    let next = t.sub![idx];
+    if (next === undefined) {
+      if (!create) return undefined;
+      const pfn = this.allocTableFrame();
+      next = { pfn, entries: newEntries(), sub: leaf ? null : new Array(512) };
+      t.sub![idx] = next;
+      t.entries[idx] = pfn * 4096 + PTE_VALID + PTE_WRITE + PTE_OWNER + PTE_ACCESSED;
+      this.tableCount++;
+    }
+    return next;
   }
 
   getPte(vpn: number): number {

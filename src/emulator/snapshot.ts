@@ -37,9 +37,9 @@ function cachedFlagNames(flags: number): string[] {
 /** Reads guest memory through the page tables without faults: a cheap, allocation-free view. */
 class Peeker {
   private page = NaN;
-  private bytes: Uint8Array | null = null;
+  bytes: Uint8Array | null = null;
   constructor(private readonly k: Kernel) {}
-  private at(va: number): number {
+  at(va: number): number {
     const off = (va & 0xfff);
     const base = va - off;
     if (base !== this.page) {
@@ -79,59 +79,228 @@ class Peeker {
   }
 }
 
-export function mdlView(k: Kernel, rec: MdlRecord, peeker?: Peeker): MdlView | null {
+/**
+ * What the previous stop showed for one MDL, with the numbers behind its hex strings: a view
+ * whose every field reads the same again is handed out as the same object (snapshots are
+ * read-only), and equal parts (strings, PFN and slot arrays) are shared, so a stop where little
+ * changed allocates little.
+ */
+interface CachedView {
+  view: MdlView;
+  next: number;
+  process: number;
+  mapped: number;
+  startVa: number;
+}
+
+const viewCaches = new WeakMap<Kernel, Map<MdlRecord, CachedView>>();
+
+// Scratch arrays reused between MDLs: filled, compared with the cached arrays, copied only on change.
+let pfnScratch: number[] = [];
+let slotScratch: (boolean | null)[] = [];
+
+function samePfns(prev: readonly number[] | undefined, n: number): boolean {
+  if (!prev || prev.length !== n) return false;
+  const cur = pfnScratch;
+  for (let i = 0; i < n; i++) if (prev[i] !== cur[i]) return false;
+  return true;
+}
+
+function sameSlots(prev: readonly (boolean | null)[] | undefined, n: number): boolean {
+  if (!prev || prev.length !== n) return false;
+  const cur = slotScratch;
+  for (let i = 0; i < n; i++) if (prev[i] !== cur[i]) return false;
+  return true;
+}
+
+/** Read `count` PFN slots at `va` into pfnScratch (stops at an unreadable page); returns how many. */
+function readSlots(k: Kernel, pk: Peeker, va: number, count: number): number {
+  const out = pfnScratch;
+  let n = 0;
+  if (count <= 16) {
+    // a few slots: through the peeker, which already has the MDL's page
+    for (; n < count; n++) {
+      if (!pk.ok(va + n * 8)) break;
+      out[n] = pk.u64(va + n * 8);
+    }
+    return n;
+  }
+  while (n < count) {
+    const at = va + n * 8;
+    const pa = k.mm.peekTranslate(at);
+    if (pa < 0) break;
+    const bytes = k.mm.phys.view(Math.floor(pa / PAGE_SIZE));
+    const off = pa & 0xfff;
+    const inPage = Math.min(count - n, (PAGE_SIZE - off) >> 3);
+    if (((bytes.byteOffset + off) & 3) === 0) {
+      // whole page of slots as 32-bit words (little-endian hosts, as elsewhere in the emulator)
+      const w = new Uint32Array(bytes.buffer, bytes.byteOffset + off, inPage * 2);
+      for (let j = 0; j < inPage; j++) {
+        const lo = w[2 * j];
+        const hi = w[2 * j + 1];
+        out[n + j] = hi === 0 ? lo : hi >= 0x80000000 ? (hi - 4294967296) * 4294967296 + lo : hi * 4294967296 + lo;
+      }
+    } else {
+      const dv = new DataView(bytes.buffer, bytes.byteOffset + off, inPage * 8);
+      for (let j = 0; j < inPage; j++) {
+        const lo = dv.getUint32(8 * j, true);
+        const hi = dv.getUint32(8 * j + 4, true);
+        out[n + j] = hi === 0 ? lo : hi >= 0x80000000 ? (hi - 4294967296) * 4294967296 + lo : hi * 4294967296 + lo;
+      }
+    }
+    n += inPage;
+  }
+  return n;
+}
+
+/**
+ * Per slot: does the PFN agree with the PTE for its VA (valid or transition naming that frame)?
+ * Into slotScratch; the page table is looked up once per 512 slots, not per slot.
+ */
+function checkSlots(k: Kernel, n: number, startVa: number, described: boolean, proc: { spaceId: number; alive: boolean } | undefined): void {
+  const out = slotScratch;
+  const pfns = pfnScratch;
+  if (!described || startVa === 0) {
+    for (let i = 0; i < n; i++) out[i] = null;
+    return;
+  }
+  const dummy = k.dummyPfn;
+  let space = k.mm.system;
+  let spaceOk = true;
+  if (startVa >= 0) {
+    const owner = proc ?? k.procs.current;
+    const sp = k.mm.spaces.get(owner.spaceId);
+    spaceOk = !!sp && owner.alive;
+    if (sp) space = sp;
+  }
+  const firstVpn = vpnOf(startVa);
+  // the table found for the previous MDL often serves this one (many MDLs over one buffer)
+  if (ptSpace !== space) { ptSpace = space; ptBlock = -1; ptEntries = null; }
+  let block = ptBlock;
+  let entries = ptEntries;
+  for (let i = 0; i < n; i++) {
+    const pfn = pfns[i];
+    if (pfn === PFN_SENTINEL || pfn === dummy) { out[i] = null; continue; }
+    const va = startVa + i * PAGE_SIZE;
+    // a range that crosses from user to system space is checked against system space from there
+    if (va < 0 !== startVa < 0 || !spaceOk) { out[i] = va < 0 ? checkOne(k, va, pfn) : false; continue; }
+    const vpn = firstVpn + i;
+    const b = Math.floor(vpn / 512);
+    if (b !== block) {
+      block = b;
+      entries = space.pt(vpn, false)?.entries ?? null;
+    }
+    const pte = entries ? entries[vpn % 512] : 0;
+    out[i] = (pte % 2 === 1 || ((pte % 4096) & PTE_TRANSITION) !== 0) && pteFrame(pte) === pfn;
+  }
+  ptBlock = block;
+  ptEntries = entries;
+}
+
+// The last page table checkSlots used; reset at the start of every snapshot (tables change between stops).
+let ptSpace: unknown = null;
+let ptBlock = -1;
+let ptEntries: Float64Array | null = null;
+
+function checkOne(k: Kernel, va: number, pfn: number): boolean {
+  const pte = k.mm.system.getPte(vpnOf(va));
+  return (pte % 2 === 1 || ((pte % 4096) & PTE_TRANSITION) !== 0) && pteFrame(pte) === pfn;
+}
+
+function u32At(b: Uint8Array, o: number): number {
+  return (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
+}
+
+/** A 64-bit little-endian value as a safe number (kernel addresses negative; all ones is -1). */
+function u64At(b: Uint8Array, o: number): number {
+  const lo = u32At(b, o);
+  const hi = u32At(b, o + 4);
+  if (hi === 0) return lo;
+  return hi >= 0x80000000 ? (hi - 4294967296) * 4294967296 + lo : hi * 4294967296 + lo;
+}
+
+const hexOf = (v: number, prev: number | undefined, prevHex: string | undefined): string =>
+  v === prev && prevHex !== undefined ? prevHex : fastHex(v);
+
+function viewCacheOf(k: Kernel): Map<MdlRecord, CachedView> {
+  let cache = viewCaches.get(k);
+  if (!cache) viewCaches.set(k, (cache = new Map()));
+  return cache;
+}
+
+export function mdlView(k: Kernel, rec: MdlRecord, peeker?: Peeker, chainIrp?: ReadonlyMap<number, number>, viewCache?: Map<MdlRecord, CachedView>): MdlView | null {
   const a = rec.address;
+  if (!peeker) ptSpace = null; // a call on its own: tables may have changed since the last one
   const pk = peeker ?? new Peeker(k);
   if (!pk.ok(a) || !pk.ok(a + L.sizeof - 1)) return null;
-  const flags = pk.u16(a + L.MdlFlags);
-  const process = pk.u64(a + L.Process);
-  const startVa = pk.u64(a + L.StartVa);
-  const byteCount = pk.u32(a + L.ByteCount);
-  const byteOffset = pk.u32(a + L.ByteOffset);
+  const cache = viewCache ?? viewCacheOf(k);
+  const c = cache.get(rec);
+  const prev = c?.view;
+  let flags: number, size: number, next: number, process: number, mapped: number, startVa: number, byteCount: number, byteOffset: number;
+  const o = pk.at(a);
+  const b = pk.bytes!;
+  if (o <= PAGE_SIZE - L.sizeof) {
+    // the whole header is in one page: straight from its bytes
+    flags = b[o + L.MdlFlags] | (b[o + L.MdlFlags + 1] << 8);
+    size = ((b[o + L.Size] | (b[o + L.Size + 1] << 8)) << 16) >> 16;
+    next = u64At(b, o + L.Next);
+    process = u64At(b, o + L.Process);
+    mapped = u64At(b, o + L.MappedSystemVa);
+    startVa = u64At(b, o + L.StartVa);
+    byteCount = u32At(b, o + L.ByteCount);
+    byteOffset = u32At(b, o + L.ByteOffset);
+  } else {
+    flags = pk.u16(a + L.MdlFlags);
+    size = (pk.u16(a + L.Size) << 16) >> 16;
+    next = pk.u64(a + L.Next);
+    process = pk.u64(a + L.Process);
+    mapped = pk.u64(a + L.MappedSystemVa);
+    startVa = pk.u64(a + L.StartVa);
+    byteCount = pk.u32(a + L.ByteCount);
+    byteOffset = pk.u32(a + L.ByteOffset);
+  }
   const pageCount = spanPages(startVa + byteOffset, byteCount);
   const shown = Math.min(pageCount, MAX_SLOTS_SHOWN);
-  const pfns: number[] = [];
-  for (let i = 0; i < shown; i++) {
-    const slot = a + L.PfnArray + i * 8;
-    if (!pk.ok(slot)) break;
-    pfns.push(pk.u64(slot));
-  }
+  if (pfnScratch.length < shown) pfnScratch = new Array(shown).fill(0);
+  if (slotScratch.length < shown) slotScratch = new Array(shown).fill(null);
+  const n = readSlots(k, pk, a + L.PfnArray, shown);
   const proc = process ? k.procs.byEprocess(process) : undefined;
   const described = (flags & (MDL_PAGES_LOCKED | MDL_SOURCE_IS_NONPAGED_POOL | MDL_PARTIAL | MDL_IO_PAGE_READ)) !== 0;
-  const slotMatches = pfns.map((pfn, i) => {
-    if (!described || startVa === 0 || pfn === PFN_SENTINEL || pfn === k.dummyPfn) return null;
-    const va = startVa + i * PAGE_SIZE;
-    let space = k.mm.system;
-    if (va >= 0) {
-      const owner = proc ?? k.procs.current;
-      const sp = k.mm.spaces.get(owner.spaceId);
-      if (!sp || !owner.alive) return false;
-      space = sp;
-    }
-    const pte = space.getPte(vpnOf(va));
-    const valid = pte % 2 === 1 || ((pte % 4096) & PTE_TRANSITION) !== 0;
-    return valid && pteFrame(pte) === pfn;
-  });
-  const size = pk.u16(a + L.Size);
-  return {
-    address: fastHex(a),
-    next: fastHex(pk.u64(a + L.Next)),
-    size: (size << 16) >> 16,
+  checkSlots(k, n, startVa, described, proc);
+  // Drivers may splice Irp->MdlAddress themselves (reference 4.1): the chain names the IRP too.
+  const irpVa = rec.irp ?? (chainIrp && chainIrp.size ? chainIrp.get(a) ?? null : null);
+  const irp = irpVa === null ? null : fastHex(irpVa);
+  const parent = rec.parent === null ? null : fastHex(rec.parent);
+  const pfns = samePfns(prev?.pfns, n) ? prev!.pfns : pfnScratch.slice(0, n);
+  const slots = sameSlots(prev?.slotMatchesPageTables, n) ? prev!.slotMatchesPageTables : slotScratch.slice(0, n);
+  const processName = proc ? proc.name : null;
+  if (prev && c!.next === next && c!.process === process && c!.mapped === mapped && c!.startVa === startVa && prev.flags === flags &&
+    prev.size === size && prev.byteCount === byteCount && prev.byteOffset === byteOffset && prev.pfns === pfns &&
+    prev.slotMatchesPageTables === slots && prev.processName === processName && prev.origin === rec.origin &&
+    prev.parent === parent && prev.irp === irp) {
+    return prev;
+  }
+  const view: MdlView = {
+    address: prev ? prev.address : fastHex(a),
+    next: hexOf(next, c?.next, prev?.next),
+    size,
     flags,
     flagNames: cachedFlagNames(flags),
-    process: fastHex(process),
-    processName: proc ? proc.name : null,
-    mappedSystemVa: fastHex(pk.u64(a + L.MappedSystemVa)),
-    startVa: fastHex(startVa),
+    process: hexOf(process, c?.process, prev?.process),
+    processName,
+    mappedSystemVa: hexOf(mapped, c?.mapped, prev?.mappedSystemVa),
+    startVa: hexOf(startVa, c?.startVa, prev?.startVa),
     byteCount,
     byteOffset,
     pageCount,
     pfns,
     origin: rec.origin,
-    parent: rec.parent === null ? null : fastHex(rec.parent),
-    irp: rec.irp === null ? null : fastHex(rec.irp),
-    slotMatchesPageTables: slotMatches,
+    parent,
+    irp,
+    slotMatchesPageTables: slots,
   };
+  cache.set(rec, { view, next, process, mapped, startVa });
+  return view;
 }
 
 /** The set of frames a snapshot describes: a mark per frame plus the list in ascending order. */
@@ -227,17 +396,30 @@ export function frameView(k: Kernel, pfn: number, mappers?: Mappers): FrameView 
   };
 }
 
+const signed64 = (hex: string): number => Number(BigInt.asIntN(64, BigInt(hex)));
+
 export function buildSnapshot(k: Kernel): MmSnapshot {
+  const irps = k.irpProvider ? k.irpProvider() : [];
+  const chainIrp = new Map<number, number>();
+  for (const irp of irps) for (const m of irp.mdlChain) if (!chainIrp.has(signed64(m))) chainIrp.set(signed64(m), signed64(irp.address));
   const mdls: MdlView[] = [];
   // Frames above the watermark were never used: an MDL naming one still shows it (as Zeroed).
   const wanted = new FrameSet(k.mm.pfn.totalFrames);
   wanted.add(k.dummyPfn);
   const peeker = new Peeker(k);
+  const cache = viewCacheOf(k);
+  ptSpace = null;
   for (const rec of k.mdl.st.mdls.values()) {
-    const v = mdlView(k, rec, peeker);
+    const v = mdlView(k, rec, peeker, chainIrp, cache);
     if (!v) continue;
     mdls.push(v);
-    for (const pfn of v.pfns) wanted.add(pfn);
+    const pfns = v.pfns;
+    for (let i = 0; i < pfns.length; i++) wanted.add(pfns[i]);
+  }
+  if (cache.size > 2 * mdls.length + 1024) {
+    // forget MDLs that are gone
+    const live = new Set(k.mdl.st.mdls.values());
+    for (const r of [...cache.keys()]) if (!live.has(r)) cache.delete(r);
   }
   const mappers = mappersOf(k, wanted);
   const frames = wanted.list().map((pfn) => frameView(k, pfn, mappers));
@@ -282,7 +464,12 @@ export function buildSnapshot(k: Kernel): MmSnapshot {
     dummyPfn: k.dummyPfn,
     systemPtes: { total: k.ptes.total, used: k.ptes.used },
     pool: [...pool.values()].sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : a.poolType < b.poolType ? -1 : 1)),
-    irps: k.irpProvider ? k.irpProvider() : [],
+    irps,
     events: k.core.events.slice(-MAX_SNAPSHOT_EVENTS),
   };
+}
+
+/** Forget the views kept between stops (tests compare a cached build with one from scratch). */
+export function clearSnapshotCache(k: Kernel): void {
+  viewCaches.delete(k);
 }
