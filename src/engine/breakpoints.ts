@@ -181,6 +181,26 @@ export class BreakpointTable {
     });
   }
 
+  /** Whether any breakpoint counts hits (reverse continue then has to count from the start of the run). */
+  get hasHitConditions(): boolean {
+    for (const list of this.lines.values()) if (list.some((b) => b.hitCondition)) return true;
+    return [...this.functions, ...this.data].some((b) => b.hitCondition);
+  }
+
+  /** Hit counts by breakpoint id (time travel saves them with the position they belong to). */
+  hitCounts(): Map<number, number> {
+    const counts = new Map<number, number>();
+    for (const list of this.lines.values()) for (const bp of list) counts.set(bp.id, bp.hits);
+    for (const bp of [...this.functions, ...this.data]) counts.set(bp.id, bp.hits);
+    return counts;
+  }
+
+  /** Sets every hit count (a breakpoint missing from `counts` gets 0). */
+  setHitCounts(counts: Map<number, number>): void {
+    for (const list of this.lines.values()) for (const bp of list) bp.hits = counts.get(bp.id) ?? 0;
+    for (const bp of [...this.functions, ...this.data]) bp.hits = counts.get(bp.id) ?? 0;
+  }
+
   hasLine(file: string, line: number): boolean {
     return this.lineIndex.get(file)?.has(line) ?? false;
   }
@@ -204,10 +224,10 @@ export class BreakpointTable {
     return verdict;
   }
 
-  checkFunction(machine: Machine, name: string): BreakpointVerdict {
+  checkFunction(machine: Machine, name: string, countHits = true): BreakpointVerdict {
     const verdict: BreakpointVerdict = { stop: false, ids: [], logs: [], errors: [] };
     for (const bp of this.functions) {
-      if (bp.name !== name || !this.passes(machine, bp, true, verdict)) continue;
+      if (bp.name !== name || !this.passes(machine, bp, countHits, verdict)) continue;
       verdict.stop = true;
       verdict.ids.push(bp.id);
     }

@@ -16,6 +16,7 @@ import { makePauseOnlyCheck, makeStopCheck } from './stopChecks';
 import type { CheckContext, PendingStop, RunMode } from './stopChecks';
 import { Timeline } from './timeline';
 import { TimeTravel } from './timeTravel';
+import { searchBreakpointBack } from './reverseSearch';
 import { describeStop, toBugCheckInfo, expectWhat } from './describe';
 import { now, SliceClock } from './scheduler';
 
@@ -37,6 +38,13 @@ export interface ExceptionFilters {
   sehRaised?: boolean;
 }
 
+/** Where a time-travel motion goes, and the stop to report there when it is already known. */
+interface TravelTarget {
+  step: number;
+  kind: PendingStop['kind'];
+  stop?: PendingStop;
+  nativeCall?: string;
+}
 
 export class DebugEngine extends Emitter<EngineEvents> {
   options: EngineOptions = { ...DEFAULT_OPTIONS };
@@ -180,10 +188,14 @@ export class DebugEngine extends Emitter<EngineEvents> {
     });
   }
 
+  /** Back to the latest earlier point where a forward run would have stopped on a breakpoint of any kind. */
   reverseContinue(): Promise<StopEvent> {
     return this.travelWith(async (t, m) => {
-      const target = await t.searchBack(m.steps, t.breakpointPredicate(this.breakpoints));
-      return target === null ? { step: 0, kind: 'entry' } : { step: target, kind: 'breakpoint' };
+      const from = this.dead ? m.steps + 1 : m.steps;
+      const hit = await searchBreakpointBack(t, this.breakpoints, m, this.kernel, from);
+      if (hit === null) return { step: 0, kind: 'entry' };
+      if (hit.hits) this.breakpoints.setHitCounts(hit.hits);
+      return { step: hit.step, kind: hit.stop.kind, stop: hit.stop, nativeCall: hit.nativeCall };
     });
   }
 
@@ -196,22 +208,28 @@ export class DebugEngine extends Emitter<EngineEvents> {
     return this.travelWith(async () => ({ step, kind: 'goto' }));
   }
 
-  private async travelWith(choose: (t: TimeTravel, m: Machine) => Promise<{ step: number; kind: PendingStop['kind'] }>): Promise<StopEvent> {
+  private async travelWith(choose: (t: TimeTravel, m: Machine) => Promise<TravelTarget>): Promise<StopEvent> {
     this.requireStopped();
     if (!this.timeline.enabled || !this.travel) throw new EngineError('time travel is off for this run');
     const m = this.machine;
     this.state = 'running';
     this.snapshotCache = null;
     try {
-      const { step, kind } = await choose(this.travel, m);
+      const { step, kind, stop, nativeCall } = await choose(this.travel, m);
       const outcome = this.travel.arrivedAt === step && m.steps === step ? null : await this.travel.goTo(step);
       this.midCall = null;
+      if (outcome === null && nativeCall) {
+        // As forwards: inside the statement, just before the emulated routine runs.
+        if (this.travel.stopBeforeCall(nativeCall)) this.midCall = { steps: m.steps, name: nativeCall, native: true };
+        else await this.travel.goTo(step);
+      }
       this.pending = null;
       this.breakpoints.resyncData(this.kernel);
       if (outcome && (outcome.kind === 'bugcheck' || outcome.kind === 'unhandled-exception')) {
         return this.report(this.onBugCheck(outcome)) as StopEvent;
       }
       this.dead = null;
+      if (stop) return this.report(this.makeStop(stop)) as StopEvent;
       const ids = kind === 'breakpoint' ? this.breakpointIdsHere() : [];
       return this.report(this.makeStop({ kind, ids })) as StopEvent;
     } catch (e) {

@@ -2,7 +2,6 @@
 // search the past interval by interval (latest first) for the last statement satisfying a test.
 import type { EngineKernel } from '../emulator/contract';
 import type { Machine, RunOutcome } from '../lang/contract';
-import type { BreakpointTable } from './breakpoints';
 import { yieldToEventLoop } from './scheduler';
 import type { Timeline } from './timeline';
 
@@ -61,33 +60,56 @@ export class TimeTravel {
     return out;
   }
 
-  /** The reverse-continue test: a line breakpoint (with its condition) at a statement that starts its line. */
-  breakpointPredicate(bps: BreakpointTable): PastTest {
-    return () => {
-      let prevLine = -1;
-      let prevFile = '';
-      let prevCol = 0;
-      let prevDepth = -1;
-      return (m) => {
-        const loc = m.location();
-        if (!loc) return false;
-        const depth = m.depth();
-        const newLine = loc.line !== prevLine || loc.file !== prevFile || depth !== prevDepth || loc.col <= prevCol;
-        prevLine = loc.line;
-        prevFile = loc.file;
-        prevCol = loc.col;
-        prevDepth = depth;
-        if (!newLine || !bps.hasLine(loc.file, loc.line)) return false;
-        const v = bps.checkLine(m, loc.file, loc.line, false);
-        return v.stop || v.errors.length > 0;
-      };
-    };
+  /**
+   * Replays the recorded past from the start of the run to `end`, interval by interval (each from
+   * its own checkpoint, so edits recorded there count), calling `observe` before every statement and
+   * `onCall` before every call. The machine is left at `end`.
+   */
+  async scanForward(end: number, observe: (m: Machine) => void, onCall?: (name: string, native: boolean) => boolean | void): Promise<RunOutcome | null> {
+    this.arrivedAt = null;
+    const last = this.timeline.indexAtOrBefore(Math.max(0, end - 1));
+    for (let idx = 0; idx <= last; idx++) {
+      const limit = idx < last ? Math.min(end, this.timeline.stepsAt(idx + 1)) : end;
+      this.timeline.restore(idx, this.machine, this.kernel);
+      const out = await this.replay(
+        limit,
+        (m) => {
+          if (m.steps >= limit) return true;
+          observe(m);
+          return false;
+        },
+        onCall,
+      );
+      if (out !== null) return out;
+    }
+    return null;
   }
 
-  private async replay(target: number, check: (m: Machine) => boolean): Promise<RunOutcome | null> {
+  /**
+   * From a clean statement start, runs into that statement until just before its call of the
+   * emulated routine `name` (where a forward run stops on a function breakpoint). False when the
+   * statement makes no such call.
+   */
+  stopBeforeCall(name: string): boolean {
     const m = this.machine;
     const savedOnCall = m.onCall;
-    m.onCall = undefined;
+    let reached = false;
+    m.onCall = (called, native) => (reached = native && called === name);
+    this.setReplaying(true);
+    try {
+      const out = m.run(1, () => false);
+      this.arrivedAt = null;
+      return reached && out.kind === 'stopped';
+    } finally {
+      this.setReplaying(false);
+      m.onCall = savedOnCall;
+    }
+  }
+
+  private async replay(target: number, check: (m: Machine) => boolean, onCall?: (name: string, native: boolean) => boolean | void): Promise<RunOutcome | null> {
+    const m = this.machine;
+    const savedOnCall = m.onCall;
+    m.onCall = onCall;
     this.setReplaying(true);
     try {
       let chunks = 0;

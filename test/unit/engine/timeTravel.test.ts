@@ -119,4 +119,79 @@ describe('debug engine: time travel', () => {
     assert.deepEqual(printed, ['value 5']);
     assert.equal(local(e, 'i'), 5);
   });
+
+  it('reverse continue counts hits from the start of the run: a hit count of 3 lands on the third pass, and forwards the count goes on from there', async () => {
+    const e = await loadToy(LOOP, { checkpointInterval: 4 });
+    const s = await e.start();
+    assert.ok(isStop(s) && s.kind === 'LabBreak');
+    const [bp] = e.breakpoints.setLineBreakpoints(TOY_FILE, [{ line: 13, hitCondition: '3' }], e.loadedProgram);
+    const back = await e.reverseContinue();
+    assert.equal(back.reason, 'breakpoint');
+    assert.deepEqual(back.breakpointIds, [bp.id]);
+    assert.equal(line(e), 13);
+    assert.equal(local(e, 'i'), 2, 'the third pass over line 13 is the one where i is still 2');
+    const on = await e.continue();
+    assert.ok(isStop(on) && on.kind === 'LabBreak', 'the fourth and fifth passes do not match "3"');
+  });
+
+  it('a logpoint never stops reverse continue and prints nothing while the past is replayed', async () => {
+    const e = await loadToy(LOOP, { checkpointInterval: 4 });
+    await e.start();
+    const logged: string[] = [];
+    e.on('output', (o) => o.kind === 'log' && logged.push(o.text));
+    e.breakpoints.setLineBreakpoints(TOY_FILE, [{ line: 13, logMessage: 'i is {i}' }], e.loadedProgram);
+    assert.equal((await e.reverseContinue()).reason, 'entry');
+    e.breakpoints.setLineBreakpoints(TOY_FILE, [{ line: 13, logMessage: 'i is {i}', hitCondition: '>0' }], e.loadedProgram);
+    await e.continue();
+    assert.equal(logged.length, 5, 'forwards the logpoint logs each pass');
+    assert.equal((await e.reverseContinue()).reason, 'entry');
+    assert.equal(logged.length, 5);
+  });
+
+  it('with a data breakpoint, reverse continue stops after each earlier change of the watched value, latest first', async () => {
+    const STEPS: ToyProgram = {
+      LabMain: [
+        { line: 3, op: { set: 'n', to: () => 0 } },
+        { line: 4, op: { set: 'n', to: (v) => v.n + 1 } },
+        { line: 5, op: { poke: 0x200, value: (v) => Math.floor(v.n / 1000) } },
+        { line: 6, op: { jumpTo: 1, when: (v) => v.n < 3500 } },
+        { line: 7, op: { native: 'LabBreak' } },
+        { line: 8, op: { ret: true } },
+      ],
+    };
+    const e = await loadToy(STEPS, { checkpointInterval: 256 });
+    await e.start();
+    const [bp] = e.breakpoints.setDataBreakpoints([{ address: 0x200, size: 4, label: 'level' }], e.kernel);
+    for (const n of [3000, 2000, 1000]) {
+      const back = await e.reverseContinue();
+      assert.equal(back.reason, 'data breakpoint');
+      assert.deepEqual(back.breakpointIds, [bp.id]);
+      assert.match(back.description, /level changed/);
+      assert.equal(line(e), 6, 'the stop is at the statement after the write, as forwards');
+      assert.equal(local(e, 'n'), n);
+    }
+    assert.equal((await e.reverseContinue()).reason, 'entry');
+    const on = await e.continue();
+    assert.ok(isStop(on) && on.kind === 'data breakpoint' && local(e, 'n') === 1000, 'forwards the watch stops at the first change again');
+  });
+
+  it('reverse continue stops on function breakpoints: at the first statement of a C function, and just before a call of an emulated routine', async () => {
+    const e = await loadToy(LOOP, { checkpointInterval: 4 });
+    await e.start();
+    const [add] = e.breakpoints.setFunctionBreakpoints([{ name: 'Add' }], (n) => n === 'Add');
+    const inC = await e.reverseContinue();
+    assert.equal(inC.reason, 'function breakpoint');
+    assert.deepEqual(inC.breakpointIds, [add.id]);
+    assert.equal(line(e), 20);
+    assert.equal(e.machine.locals(1).find((v) => v.name === 'i')?.raw, 4, 'the latest call, from the last pass of the loop');
+    await e.gotoStep(e.machine.steps + 100);
+    const [print] = e.breakpoints.setFunctionBreakpoints([{ name: 'nt!DbgPrint' }], (n) => n === 'DbgPrint');
+    const inNt = await e.reverseContinue();
+    assert.equal(inNt.reason, 'function breakpoint');
+    assert.deepEqual(inNt.breakpointIds, [print.id]);
+    assert.equal(e.frames()[0].function, 'nt!DbgPrint');
+    assert.equal(e.frames()[1].location?.line, 15);
+    const on = await e.continue();
+    assert.ok(isStop(on) && on.kind === 'LabBreak', 'continuing performs the call and runs on');
+  });
 });

@@ -1,0 +1,105 @@
+// Reverse continue: the latest earlier statement at which a forward run would have stopped on a
+// breakpoint — line (condition, hit count; a logpoint never stops), function (C or emulated) or data.
+import type { EngineKernel } from '../emulator/contract';
+import type { Machine } from '../lang/contract';
+import type { BreakpointTable } from './breakpoints';
+import { makeStopCheck } from './stopChecks';
+import type { PendingStop } from './stopChecks';
+import type { TimeTravel, PastTest } from './timeTravel';
+
+/** Where reverse continue lands and why. */
+export interface ReverseHit {
+  step: number;
+  stop: PendingStop;
+  /** Set for a function breakpoint on an emulated routine: the stop is inside `step`, just before this call. */
+  nativeCall?: string;
+  /** Every breakpoint's hit count at the landing point, when they had to be counted. */
+  hits?: Map<number, number>;
+}
+
+/**
+ * Searches the past before statement `from`. Plain line breakpoints are found by searching the latest
+ * interval first; hit counts, data watches and function breakpoints depend on all that came before,
+ * so then the past is replayed from the start with the same test a forward run uses.
+ */
+export async function searchBreakpointBack(travel: TimeTravel, bps: BreakpointTable, machine: Machine, kernel: EngineKernel, from: number): Promise<ReverseHit | null> {
+  if (!bps.hasHitConditions && !bps.hasData && !bps.hasFunctions) {
+    let last: PendingStop | null = null;
+    const step = await travel.searchBack(from, linePredicate(bps, (p) => (last = p)));
+    return step === null || last === null ? null : { step, stop: last };
+  }
+  return replayFromStart(travel, bps, machine, kernel, from);
+}
+
+/** A line breakpoint (its condition passing) at a statement that starts its line. */
+function linePredicate(bps: BreakpointTable, found: (stop: PendingStop) => void): PastTest {
+  return () => {
+    let prevLine = -1;
+    let prevFile = '';
+    let prevCol = 0;
+    let prevDepth = -1;
+    return (m) => {
+      const loc = m.location();
+      if (!loc) return false;
+      const depth = m.depth();
+      const newLine = loc.line !== prevLine || loc.file !== prevFile || depth !== prevDepth || loc.col <= prevCol;
+      prevLine = loc.line;
+      prevFile = loc.file;
+      prevCol = loc.col;
+      prevDepth = depth;
+      if (!newLine || !bps.hasLine(loc.file, loc.line)) return false;
+      const v = bps.checkLine(m, loc.file, loc.line, false);
+      if (v.errors.length) found({ kind: 'breakpoint', ids: v.ids, description: 'Breakpoint condition error', text: v.errors.join('\n') });
+      else if (v.stop) found({ kind: 'breakpoint', ids: v.ids });
+      return v.stop || v.errors.length > 0;
+    };
+  };
+}
+
+async function replayFromStart(travel: TimeTravel, bps: BreakpointTable, machine: Machine, kernel: EngineKernel, from: number): Promise<ReverseHit | null> {
+  const before = bps.hitCounts();
+  // Counted as a fresh run counts them: from zero at the start.
+  bps.setHitCounts(new Map());
+  let pending: PendingStop | null = null;
+  let hit: ReverseHit | null = null;
+  let statement = -1;
+  const check = makeStopCheck(
+    {
+      machine,
+      kernel,
+      breakpoints: bps,
+      isPauseRequested: () => false,
+      takeReport: () => null,
+      hasFunctionBreakpoints: () => bps.hasFunctions,
+      setPending: (p) => (pending = p),
+      log: () => undefined,
+    },
+    { kind: 'continue', fromStart: true },
+  );
+  try {
+    await travel.scanForward(
+      from,
+      (m) => {
+        // A watch compares with the value the previous statement left: at the start there is none.
+        if (statement < 0) bps.resyncData(kernel);
+        statement = m.steps;
+        pending = null;
+        // The check's "stop" is only noted: the replay goes on to find the latest one.
+        const stopped = check(m);
+        const p = pending as PendingStop | null;
+        if (stopped && p !== null && p.kind !== 'pause') hit = { step: m.steps, stop: p, hits: bps.hitCounts() };
+      },
+      (name, native) => {
+        if (!native || !bps.hasFunction(name)) return false;
+        const v = bps.checkFunction(machine, name);
+        if (v.stop) hit = { step: statement, stop: { kind: 'function breakpoint', ids: v.ids, description: `Paused on function breakpoint nt!${name}` }, nativeCall: name, hits: bps.hitCounts() };
+        return false;
+      },
+    );
+  } catch (e) {
+    bps.setHitCounts(before);
+    throw e;
+  }
+  bps.setHitCounts(new Map());
+  return hit;
+}
