@@ -5,7 +5,7 @@ import { define, ddiUrl, ptr, size, ulong, bool, readCString } from '../routines
 import { IoManager } from './ioManager';
 import { allocateIrp, callDriver, completeRequest, freeIrp } from './irp';
 import {
-  attachToStack, createDevice, deleteDevice, detachDevice, invalidDeviceRequest, loadDriver, relatedDeviceObject,
+  attachToStack, attachedTop, createDevice, deleteDevice, detachDevice, invalidDeviceRequest, loadDriver, relatedDeviceObject,
 } from './devices';
 import { deviceIoControl, readWrite } from './requests';
 import { FileCache } from './fileCache';
@@ -105,6 +105,22 @@ export function registerIoRoutines(k: Kernel): void {
     details: 'A filter attaches above the file system with `IoAttachDeviceToDeviceStack(filter, IoGetRelatedDeviceObject(file))`; paging reads of the file then reach it first (reference 5.1).',
     docUrl: wdm('IoGetRelatedDeviceObject'),
   }, (a) => relatedDeviceObject(io, ptr(a[0])));
+
+  define(k, {
+    name: 'IoGetAttachedDevice', header: 'ntifs.h', irql: '<= DISPATCH_LEVEL',
+    prototype: 'PDEVICE_OBJECT IoGetAttachedDevice(PDEVICE_OBJECT DeviceObject);',
+    summary: 'The highest device in the stack above DeviceObject (DeviceObject itself when nothing is attached).',
+    details: 'Follows `AttachedDevice` up the stack. A request for this stack goes to the device it returns; a filter that attaches later changes the answer. Takes no reference (use `IoGetAttachedDeviceReference` when the device must stay).',
+    docUrl: ddiUrl('ntifs', 'IoGetAttachedDevice'),
+  }, (a) => attachedTop(io, ptr(a[0])));
+
+  define(k, {
+    name: 'IoGetAttachedDeviceReference', header: 'wdm.h', irql: '<= DISPATCH_LEVEL',
+    prototype: 'PDEVICE_OBJECT IoGetAttachedDeviceReference(PDEVICE_OBJECT DeviceObject);',
+    summary: 'The highest device in the stack above DeviceObject, referenced for the caller.',
+    details: 'As `IoGetAttachedDevice`; on Windows the caller releases the reference with `ObDereferenceObject`. Device objects have no reference count in MDL Lab, so the reference is not tracked.',
+    docUrl: wdm('IoGetAttachedDeviceReference'),
+  }, (a) => attachedTop(io, ptr(a[0])));
 
   define(k, {
     name: 'IoGetRequestorProcess', header: 'ntifs.h', irql: '<= DISPATCH_LEVEL',

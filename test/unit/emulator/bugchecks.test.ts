@@ -2,6 +2,9 @@
 import { strict as assert } from 'node:assert';
 import { boot, bugcheckOf, raisedOf } from './helpers';
 import { STATUS } from '../../../src/emulator/index';
+import { bugCheckName } from '../../../src/emulator/constants';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 function lockedUserMdl(options = {}) {
   const lab = boot(options);
@@ -263,5 +266,18 @@ describe('Bug checks and Driver Verifier', () => {
     assert.equal(bc.codeHex, '0x000000C4');
     assert.equal(bc.params[0], '0x7c');
     assert.ok(k.snapshot().events.some((e) => e.kind === 'bugcheck'));
+  });
+
+  it('every bug check code the emulator and the interpreter raise has its Windows name, never UNKNOWN_BUGCHECK (§6.0)', () => {
+    const root = join(__dirname, '../../../src');
+    const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true })
+      .flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+    const codes = new Set<number>();
+    for (const f of [...files(join(root, 'emulator')), ...files(join(root, 'lang'))]) {
+      for (const m of readFileSync(f, 'utf8').matchAll(/\b(?:bugCheck|BugCheck)\(\s*(0x[0-9a-fA-F]+)/g)) codes.add(Number(m[1]));
+    }
+    assert.ok(codes.size >= 15, `found the raised codes (${codes.size})`);
+    for (const code of [...codes, 0xc4]) assert.notEqual(bugCheckName(code), 'UNKNOWN_BUGCHECK', `0x${code.toString(16)}`);
+    assert.equal(bugCheckName(0x35), 'NO_MORE_IRP_STACK_LOCATIONS');
   });
 });

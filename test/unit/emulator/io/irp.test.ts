@@ -42,7 +42,20 @@ describe('IRPs and IoCompleteRequest', () => {
     const irp = lab.run('IoAllocateIrp', 0, 0);
     const b = bugcheckOf(() => lab.run('IoCallDriver', dev, irp));
     assert.equal(b.code, 0x35);
+    assert.equal(b.bugCheckName, 'NO_MORE_IRP_STACK_LOCATIONS');
     assert.equal(b.params[0], irp);
+  });
+
+  it('IoGetAttachedDevice and IoGetAttachedDeviceReference return the top of the device stack, which moves when a filter attaches (§5.1)', () => {
+    const lab = ioBoot();
+    const { devices: [base, filter, top] } = lab.driver(() => 0, 3);
+    assert.equal(lab.run('IoGetAttachedDevice', base), base, 'nothing attached: the device itself');
+    lab.run('IoAttachDeviceToDeviceStack', filter, base);
+    assert.equal(lab.run('IoGetAttachedDevice', base), filter);
+    lab.run('IoAttachDeviceToDeviceStack', top, base);
+    assert.equal(lab.run('IoGetAttachedDevice', base), top, 'attached to the stack, it lands on its top');
+    assert.equal(lab.run('IoGetAttachedDeviceReference', filter), top);
+    assert.equal(lab.run('IoGetAttachedDevice', top), top);
   });
 
   it('completion routines run from the lowest location upward, the topmost with DeviceObject NULL (§4.3 step 2)', () => {
