@@ -76,6 +76,18 @@ function isDigit(c: string): boolean {
   return c >= '0' && c <= '9';
 }
 
+/** Length of the L / u / U / u8 prefix of a character or string literal starting at `i`, or -1 if none starts there. */
+function literalPrefix(text: string, i: number): number {
+  const c = text[i];
+  if (c === '"' || c === "'") return 0;
+  if (c !== 'L' && c !== 'U' && c !== 'u') return -1;
+  const d = text[i + 1];
+  if (d === '"' || d === "'") return 1;
+  if (c !== 'u' || d !== '8') return -1;
+  const e = text[i + 2];
+  return e === '"' || e === "'" ? 2 : -1;
+}
+
 /**
  * Phase 1–2: normalise line ends and remove backslash-newline splices, remembering for every
  * character of the spliced text where it stood in the original so positions stay exact.
@@ -84,22 +96,23 @@ function splice(source: string): { text: string; origin: number[] | null; origin
   let original = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
   original = original.replace(/\r\n?/g, '\n');
   if (!original.includes('\\\n') && !/\\[ \t]+\n/.test(original)) return { text: original, origin: null, original };
-  let text = '';
+  const parts: string[] = [];
   const origin: number[] = [];
-  for (let i = 0; i < original.length; i++) {
-    const c = original[i];
-    if (c === '\\') {
-      // MSVC and GCC both accept white space between the backslash and the newline.
-      let j = i + 1;
-      while (j < original.length && (original[j] === ' ' || original[j] === '\t')) j++;
-      if (original[j] === '\n') {
-        i = j;
-        continue;
-      }
-    }
-    text += c;
-    origin.push(i);
+  // Copy the text between splices in slices; `origin` still maps every kept character.
+  let from = 0;
+  for (let i = original.indexOf('\\'); i >= 0; i = original.indexOf('\\', i + 1)) {
+    // MSVC and GCC both accept white space between the backslash and the newline.
+    let j = i + 1;
+    while (j < original.length && (original[j] === ' ' || original[j] === '\t')) j++;
+    if (original[j] !== '\n') continue;
+    parts.push(original.slice(from, i));
+    for (let k = from; k < i; k++) origin.push(k);
+    from = j + 1;
+    i = j;
   }
+  parts.push(original.slice(from));
+  for (let k = from; k < original.length; k++) origin.push(k);
+  const text = parts.join('');
   origin.push(original.length);
   return { text, origin, original };
 }
@@ -107,17 +120,18 @@ function splice(source: string): { text: string; origin: number[] | null; origin
 export function lex(source: string, file: string): LexResult {
   const { text, origin, original } = splice(source);
   const lineStarts = [0];
-  for (let i = 0; i < original.length; i++) if (original[i] === '\n') lineStarts.push(i + 1);
+  for (let k = original.indexOf('\n'); k >= 0; k = original.indexOf('\n', k + 1)) lineStarts.push(k + 1);
+  // Tokens are found in increasing order, so the line is a cursor that only moves forward.
+  let lineIndex = 0;
+  const lineOf = (o: number): number => {
+    if (o < lineStarts[lineIndex]) lineIndex = 0;
+    while (lineIndex + 1 < lineStarts.length && lineStarts[lineIndex + 1] <= o) lineIndex++;
+    return lineIndex;
+  };
   const position = (index: number): { line: number; col: number } => {
     const o = origin ? origin[Math.min(index, origin.length - 1)] : index;
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lineStarts[mid] <= o) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, col: o - lineStarts[lo] + 1 };
+    const l = lineOf(o);
+    return { line: l + 1, col: o - lineStarts[l] + 1 };
   };
 
   const tokens: PPToken[] = [];
@@ -131,9 +145,10 @@ export function lex(source: string, file: string): LexResult {
   const n = text.length;
 
   const push = (kind: PPKind, start: number, end: number, spelled?: string, problem?: string) => {
-    const { line, col } = position(start);
+    const o = origin ? origin[Math.min(start, origin.length - 1)] : start;
+    const l = lineOf(o);
     const tokenText = spelled ?? text.slice(start, end);
-    const token: PPToken = { kind, text: tokenText, file, line, col, length: end - start, fromMacro: undefined, space, bol, hideset: undefined, problem };
+    const token: PPToken = { kind, text: tokenText, file, line: l + 1, col: o - lineStarts[l] + 1, length: end - start, fromMacro: undefined, space, bol, hideset: undefined, problem };
     tokens.push(token);
     if (bol) {
       directiveTokens = kind === 'punct' && tokenText === '#' ? 1 : 0;
@@ -190,10 +205,10 @@ export function lex(source: string, file: string): LexResult {
       }
     }
     // Character and string literals, with their L / u / U / u8 prefixes.
-    const prefix = c === '"' || c === "'" || c === 'L' || c === 'u' || c === 'U' ? /^(u8|u|U|L)?(["'])/.exec(text.slice(i, i + 3)) : null;
-    if (prefix) {
-      const quote = prefix[2];
-      let j = i + prefix[0].length;
+    const prefixLength = literalPrefix(text, i);
+    if (prefixLength >= 0) {
+      const quote = text[i + prefixLength];
+      let j = i + prefixLength + 1;
       let closed = false;
       while (j < n && text[j] !== '\n') {
         if (text[j] === '\\' && j + 1 < n && text[j + 1] !== '\n') {

@@ -130,14 +130,14 @@ export class Preprocessor {
       if (t.fromMacro) tok.fromMacro = t.fromMacro;
       tokens.push(tok);
     }
-    const lines = (text ?? '').replace(/\r\n?/g, '\n').split('\n');
-    tokens.push({ kind: 'eof', text: '', file: mainFile, line: lines.length, col: lines[lines.length - 1].length + 1, length: 0 });
+    const end = endOfText(text ?? '');
+    tokens.push({ kind: 'eof', text: '', file: mainFile, line: end.line, col: end.col, length: 0 });
     if (this.dropped > 0) {
       this.diagnostics.push({ file: mainFile, line: 1, col: 1, endLine: 1, endCol: 1, severity: 'note', message: `${this.dropped} further diagnostics not shown` });
     }
     const macros: PreprocessResult['macros'] = new Map();
     for (const m of this.macros.values()) {
-      macros.set(m.name, { file: m.file, line: m.line, col: m.col, params: m.params ? m.params.map((p) => (p === '__VA_ARGS__' ? '...' : p)) : null, body: bodyText(m.body) });
+      macros.set(m.name, { file: m.file, line: m.line, col: m.col, params: m.params ? m.params.map((p) => (p === '__VA_ARGS__' ? '...' : p)) : null, body: spelledBody(m) });
     }
     return { tokens, diagnostics: this.diagnostics, macros, files: this.files };
   }
@@ -489,6 +489,28 @@ export class Preprocessor {
     return true;
   }
 
+}
+
+// Macros of built-in headers are shared by every run that replays them: spell each body once.
+const bodies = new WeakMap<Macro, string>();
+function spelledBody(m: Macro): string {
+  let s = bodies.get(m);
+  if (s === undefined) bodies.set(m, (s = bodyText(m.body)));
+  return s;
+}
+
+/** Line and column just past the last character (line ends \n, \r\n or \r). */
+function endOfText(text: string): { line: number; col: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, col: text.length - lineStart + 1 };
 }
 
 /** Directive operands as written, with single spaces where the source had white space. */

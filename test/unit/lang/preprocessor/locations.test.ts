@@ -28,6 +28,22 @@ describe('preprocessor: locations and directives', () => {
     );
   });
 
+  it('a quote makes L, u, U and u8 a literal prefix; before anything else they start identifiers', () => {
+    const toks = lex("U\"c\" u'd' u8x Lu\"e\" ULONG u8'f'", 'f.c').tokens;
+    assert.deepEqual(
+      toks.map((t) => `${t.kind}:${t.text}@${t.col}`),
+      ['string:U"c"@1', "char:u'd'@6", 'identifier:u8x@11', 'identifier:Lu@15', 'string:"e"@17', 'identifier:ULONG@21', "char:u8'f'@27"],
+    );
+  });
+
+  it('splices with white space before the line end, and a backslash just before a splice, keep physical places', () => {
+    const toks = lex('a \\  \nb \\\\\n\\\nc\r\nd', 'f.c').tokens;
+    assert.deepEqual(
+      toks.map((t) => `${t.text}@${t.line}:${t.col}`),
+      ['a@1:1', 'b@2:1', '\\@2:3', 'c@4:1', 'd@5:1'],
+    );
+  });
+
   it('a byte-order mark, lone CR line ends and digraphs are read as a Windows editor and MSVC read them', () => {
     const r = pp('\ufeffint a;\rint b<:2:> = <% 1, 2 %>;\r\n%:define X 3\rX');
     assert.equal(text(r), 'int a ; int b [ 2 ] = { 1 , 2 } ; 3');
