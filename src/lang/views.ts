@@ -12,12 +12,15 @@ import { ParseError } from './ast';
 import type { Token } from './tokens';
 import { type CType, type StructField, findField, sizeOf, typeName } from './types';
 import type { CMachine } from './machine';
+import { NTSTATUS_CODES } from './headers/ntstatus';
 
 export class EvalError extends Error {
   constructor(message: string) { super(message); this.name = 'EvalError'; }
 }
 
 const MAX_STRING = 256;
+const STATUS_NAMES = new Map<number, string>();
+for (const [name, code] of NTSTATUS_CODES) if (!STATUS_NAMES.has(code >>> 0)) STATUS_NAMES.set(code >>> 0, name);
 
 /** Memory for the debugger: reads never fault or page in; writes only when the user asked for side effects. */
 class DebugMemory implements GuestMemory {
@@ -75,6 +78,12 @@ export class DebugViews {
   format(t: CType, v: any, hex: boolean): string {
     switch (t.k) {
       case 'int': {
+        if (t.name === 'NTSTATUS') {
+          // as a driver developer reads a status: its hex code and its name
+          const code = Number(BigInt.asUintN(32, BigInt(v)));
+          const name = STATUS_NAMES.get(code);
+          return '0x' + code.toString(16).padStart(8, '0') + (name ? ` (${name})` : '');
+        }
         if (t.enumTag !== undefined && !hex) {
           const name = this.enumName(t, Number(v));
           if (name) return name;

@@ -77,7 +77,7 @@ describe('debugger views of driver C values', () => {
     assert.equal(m.evaluate('gItems[1].Id').value, '42');
     assert.equal(m.evaluate('gCount * 2', { hex: true }).value, '0x0000000e');
     assert.equal(m.evaluate('&big[1] - &big[0]').type, 'ptrdiff_t');
-    assert.equal(m.evaluate('STATUS_SUCCESS').value, '0');
+    assert.equal(m.evaluate('STATUS_SUCCESS').value, '0x00000000 (STATUS_SUCCESS)');
     assert.equal(m.evaluate('NT_SUCCESS(neg)').value, '0');
   });
 
@@ -147,5 +147,15 @@ describe('evaluation after a bug check in an emulated routine', () => {
     assert.equal(m.evaluate('code', { hex: true }).value, '0x000000c4');
     assert.throws(() => m.evaluate('code', { frame: 0 }), /emulated routine KeBugCheckEx/);
     assert.deepEqual(m.locals(1).map((v) => v.name), ['code']);
+  });
+});
+
+describe('NTSTATUS values in the debugger', () => {
+  it('an NTSTATUS shows as its hex code with the status name', () => {
+    const m = stopped('VOID LabMain(VOID) { NTSTATUS s = STATUS_ACCESS_VIOLATION; NTSTATUS ok = STATUS_SUCCESS; NTSTATUS odd = 0xE0001234; LabBreak(); }');
+    const v = new Map(m.locals(0).map((x) => [x.name, x.value]));
+    assert.equal(v.get('s'), '0xc0000005 (STATUS_ACCESS_VIOLATION)');
+    assert.equal(v.get('ok'), '0x00000000 (STATUS_SUCCESS)');
+    assert.equal(v.get('odd'), '0xe0001234');
   });
 });
