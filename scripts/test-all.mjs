@@ -17,7 +17,9 @@ let broken = [];
 for (const s of suites) {
   if (s.when && !existsSync(s.when)) continue;
   console.log(`\n=== ${s.name}: ${s.cmd} ${s.args.join(' ')}`);
-  const r = spawnSync(s.cmd, s.args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 256 * 1024 * 1024 });
+  // One mocha process holds every unit suite (and tsx's compiled sources): give it room to breathe.
+  const env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=8192`.trim() };
+  const r = spawnSync(s.cmd, s.args, { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 256 * 1024 * 1024 });
   process.stdout.write(r.stdout ?? '');
   const out = r.stdout ?? '';
   const p = [...out.matchAll(/^\s*(\d+) passing/gm)].reduce((a, m) => a + Number(m[1]), 0);
