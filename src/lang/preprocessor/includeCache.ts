@@ -26,6 +26,23 @@ export interface IncludeRecord {
   readonly produced: number;
 }
 
+export interface PreprocessOptions {
+  /** Replay built-in includes reached in a known state (default true); false always runs them. */
+  builtinCache?: boolean;
+}
+
+/** The state when a built-in header being recorded was entered. */
+export interface IncludeStart {
+  key: string;
+  /** Lengths of out, diagnostics and files when the header was entered. */
+  out: number;
+  diagnostics: number;
+  files: number;
+  counter: number;
+  produced: number;
+  dropped: number;
+}
+
 /** Entries kept; a scenario normally needs one per built-in include of its prologue. */
 const LIMIT = 48;
 /** Past this length the state is not worth naming (hundreds of #defines before an include). */
@@ -71,4 +88,43 @@ export function defineKey(m: Macro): string {
 
 export function undefKey(name: string): string {
   return JSON.stringify(['U', name]);
+}
+
+/** The parts of the preprocessor a built-in include changes (besides __COUNTER__ and the expansion count). */
+export interface IncludeState {
+  readonly out: PPToken[];
+  readonly diagnostics: Diagnostic[];
+  readonly files: string[];
+  readonly once: Set<string>;
+  readonly guards: Map<string, string>;
+  readonly macros: Map<string, Macro>;
+}
+
+const isBuiltin = (file: string) => file.startsWith('<');
+
+/** Stores what the include entered when `state` had `start`'s lengths has done since. */
+export function recordInclude(key: string, state: IncludeState, start: { out: number; diagnostics: number; files: number }, counter: number, produced: number): void {
+  storeInclude(key, {
+    tokens: state.out.slice(start.out),
+    // Copies: the run's own diagnostics go to a consumer that may change them.
+    diagnostics: state.diagnostics.slice(start.diagnostics).map((d) => ({ ...d })),
+    files: state.files.slice(start.files),
+    once: [...state.once].filter(isBuiltin),
+    guards: [...state.guards].filter(([f]) => isBuiltin(f)),
+    macros: [...state.macros.values()],
+    counter,
+    produced,
+  });
+}
+
+/** Applies a record to `state`; the caller has checked the budgets and adds the counters. */
+export function replayInclude(r: IncludeRecord, state: IncludeState): void {
+  for (const t of r.tokens) state.out.push(t);
+  for (const d of r.diagnostics) state.diagnostics.push({ ...d });
+  for (const f of r.files) if (!state.files.includes(f)) state.files.push(f);
+  for (const f of r.once) state.once.add(f);
+  for (const [f, g] of r.guards) state.guards.set(f, g);
+  // The key fixes the table's order too, so the recorded order is the one the directives give.
+  state.macros.clear();
+  for (const m of r.macros) state.macros.set(m.name, m);
 }

@@ -274,6 +274,16 @@ export function lex(source: string, file: string): LexResult {
   return { tokens, problems };
 }
 
+// Built-in headers never change, so each is lexed once per process.
+const lexCache = new Map<string, { text: string; result: LexResult }>();
+export function lexBuiltin(name: string, text: string): LexResult {
+  const hit = lexCache.get(name);
+  if (hit && hit.text === text) return hit.result;
+  const result = lex(text, name);
+  lexCache.set(name, { text, result });
+  return result;
+}
+
 /** Lexes a short piece of text (macro pasting, `#include` of a computed name); no positions. */
 export function lexFragment(text: string): PPToken[] | null {
   const { tokens, problems } = lex(text, '');

@@ -1,14 +1,15 @@
 // The preprocessor proper: walks files line by line, runs directives, keeps the conditional and
 // include stacks, and hands everything else to the macro expander.
 import type { Diagnostic, SourceHost } from '../contract';
-import type { PreprocessResult, Token } from '../tokens';
-import { lex, type LexResult, type PPToken } from './lexer';
-import { bodyText, isMacro, parseDefine, sameDefinition, type Macro } from './macros';
+import type { PreprocessResult } from '../tokens';
+import { lex, lexBuiltin, type LexResult, type PPToken } from './lexer';
+import { isMacro, parseDefine, sameDefinition, type Macro } from './macros';
 import { Expander, MAX_EXPANDED_TOKENS, TokenStream } from './expander';
 import { evaluateCondition } from './expression';
 import { includeWouldFind, resolveInclude } from './includes';
 import { DYNAMIC_MACROS, FIXED_DATE, FIXED_TIME, PREDEFINED_SOURCE } from './predefined';
-import { defineKey, lookupInclude, MAX_KEY_LENGTH, storeInclude, undefKey, type IncludeRecord } from './includeCache';
+import { defineKey, lookupInclude, MAX_KEY_LENGTH, recordInclude, replayInclude, undefKey, type IncludeRecord, type IncludeStart, type PreprocessOptions } from './includeCache';
+import { macroTable, parserTokens } from './result';
 
 const MAX_INCLUDE_DEPTH = 200;
 const MAX_DIAGNOSTICS = 500;
@@ -26,22 +27,7 @@ interface FileContext {
   /** `#ifndef G` as the very first thing of the file: the candidate include guard. */
   guard?: { name: string; depth: number };
   /** A built-in header being recorded for the include cache: the state when it was entered. */
-  recording?: Recording;
-}
-
-interface Recording {
-  key: string;
-  out: number;
-  diagnostics: number;
-  files: number;
-  counter: number;
-  produced: number;
-  dropped: number;
-}
-
-export interface PreprocessOptions {
-  /** Replay built-in includes reached in a known state (default true); false always runs them. */
-  builtinCache?: boolean;
+  recording?: IncludeStart;
 }
 
 interface CondFrame {
@@ -56,25 +42,18 @@ interface CondFrame {
   directive: string;
 }
 
-// Built-in headers never change, so each is lexed once per process.
-const lexCache = new Map<string, { text: string; result: LexResult }>();
-function lexBuiltin(name: string, text: string): LexResult {
-  const hit = lexCache.get(name);
-  if (hit && hit.text === text) return hit.result;
-  const result = lex(text, name);
-  lexCache.set(name, { text, result });
-  return result;
-}
-
 const isPunct = (t: PPToken | undefined, text: string) => !!t && t.kind === 'punct' && t.text === text;
+
+export type { PreprocessOptions };
 
 export class Preprocessor {
   readonly macros = new Map<string, Macro>();
   readonly diagnostics: Diagnostic[] = [];
   readonly files: string[] = [];
-  private readonly out: PPToken[] = [];
-  private readonly once = new Set<string>();
-  private readonly guards = new Map<string, string>();
+  readonly out: PPToken[] = [];
+  /** Files that said `#pragma once`, and files with a whole-file include guard (file → guard macro). */
+  readonly once = new Set<string>();
+  readonly guards = new Map<string, string>();
   private readonly cond: CondFrame[] = [];
   private readonly stack: FileContext[] = [];
   private readonly expander: Expander;
@@ -119,27 +98,11 @@ export class Preprocessor {
   }
 
   private result(mainFile: string, text: string | undefined): PreprocessResult {
-    const tokens: Token[] = [];
-    for (const t of this.out) {
-      if (t.kind === 'other') {
-        this.report(t, 'error', t.problem ?? `stray '${t.text}' in program`);
-        continue;
-      }
-      if (t.kind === 'placemarker' || t.kind === 'header') continue;
-      const tok: Token = { kind: t.kind, text: t.text, file: t.file, line: t.line, col: t.col, length: t.length };
-      if (t.fromMacro) tok.fromMacro = t.fromMacro;
-      tokens.push(tok);
-    }
-    const end = endOfText(text ?? '');
-    tokens.push({ kind: 'eof', text: '', file: mainFile, line: end.line, col: end.col, length: 0 });
+    const tokens = parserTokens(this.out, mainFile, text, (t, message) => this.report(t, 'error', message));
     if (this.dropped > 0) {
       this.diagnostics.push({ file: mainFile, line: 1, col: 1, endLine: 1, endCol: 1, severity: 'note', message: `${this.dropped} further diagnostics not shown` });
     }
-    const macros: PreprocessResult['macros'] = new Map();
-    for (const m of this.macros.values()) {
-      macros.set(m.name, { file: m.file, line: m.line, col: m.col, params: m.params ? m.params.map((p) => (p === '__VA_ARGS__' ? '...' : p)) : null, body: spelledBody(m) });
-    }
-    return { tokens, diagnostics: this.diagnostics, macros, files: this.files };
+    return { tokens, diagnostics: this.diagnostics, macros: macroTable(this.macros), files: this.files };
   }
 
   // ---- diagnostics -------------------------------------------------------------------------
@@ -435,7 +398,7 @@ export class Preprocessor {
     if (this.once.has(found.file)) return;
     const guard = this.guards.get(found.file);
     if (guard !== undefined && this.macros.has(guard)) return;
-    let recording: Recording | undefined;
+    let recording: IncludeStart | undefined;
     if (found.builtin && this.stateKey !== undefined && !ctx.file.startsWith('<')) {
       const key = `${this.stateKey}\n${found.file}#${this.counter}@${this.stack.length}`;
       this.stateKey = key;
@@ -453,64 +416,24 @@ export class Preprocessor {
   // ---- the built-in include cache ----------------------------------------------------------
 
   /** A built-in header entered at `r` has been left: remember what it did. */
-  private record(r: Recording): void {
+  private record(r: IncludeStart): void {
     if (this.expander.produced === Infinity) {
       // The expansion limit changed how the header was read: the state no longer follows the key.
       this.stateKey = undefined;
       return;
     }
-    if (this.dropped !== r.dropped) return;
-    const builtin = (f: string) => f.startsWith('<');
-    storeInclude(r.key, {
-      tokens: this.out.slice(r.out),
-      diagnostics: this.diagnostics.slice(r.diagnostics).map((d) => ({ ...d })),
-      files: this.files.slice(r.files),
-      once: [...this.once].filter(builtin),
-      guards: [...this.guards].filter(([f]) => builtin(f)),
-      macros: [...this.macros.values()],
-      counter: this.counter - r.counter,
-      produced: this.expander.produced - r.produced,
-    });
+    if (this.dropped === r.dropped) recordInclude(r.key, this, r, this.counter - r.counter, this.expander.produced - r.produced);
   }
 
   /** Does what the recorded include did, if the budgets allow the same outcome; false otherwise. */
   private replay(r: IncludeRecord): boolean {
     if (this.diagnostics.length + r.diagnostics.length > MAX_DIAGNOSTICS) return false;
     if (this.expander.produced + r.produced > MAX_EXPANDED_TOKENS) return false;
-    for (const t of r.tokens) this.out.push(t);
-    for (const d of r.diagnostics) this.diagnostics.push({ ...d });
-    for (const f of r.files) if (!this.files.includes(f)) this.files.push(f);
-    for (const f of r.once) this.once.add(f);
-    for (const [f, g] of r.guards) this.guards.set(f, g);
-    this.macros.clear();
-    for (const m of r.macros) this.macros.set(m.name, m);
+    replayInclude(r, this);
     this.counter += r.counter;
     this.expander.produced += r.produced;
     return true;
   }
-
-}
-
-// Macros of built-in headers are shared by every run that replays them: spell each body once.
-const bodies = new WeakMap<Macro, string>();
-function spelledBody(m: Macro): string {
-  let s = bodies.get(m);
-  if (s === undefined) bodies.set(m, (s = bodyText(m.body)));
-  return s;
-}
-
-/** Line and column just past the last character (line ends \n, \r\n or \r). */
-function endOfText(text: string): { line: number; col: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, col: text.length - lineStart + 1 };
 }
 
 /** Directive operands as written, with single spaces where the source had white space. */
