@@ -3,6 +3,9 @@
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { isWindbgCommand, runWindbgCommand, WINDBG_COMMANDS } from '../engine/windbg/commands';
 import { bugCheckLine, formatFrames } from '../engine/describe';
+import type { DebugEngine } from '../engine/engine';
+import type { BugCheckInfo } from '../engine/events';
+import type { FrameInfo } from '../lang/contract';
 import type { SessionContext } from './context';
 import { required, requireNumber, requireString, THREAD_ID } from './context';
 
@@ -120,17 +123,28 @@ export function exceptionInfo(ctx: SessionContext, args: DebugProtocol.Exception
   const engine = ctx.engine();
   const stop = engine.currentStop;
   if (!stop || stop.reason !== 'exception') throw new Error('the scenario is not stopped on an exception');
-  if (stop.bugcheck) {
-    const b = stop.bugcheck;
-    return {
-      exceptionId: b.name,
-      description: `${bugCheckLine(b)} — ${b.explanation}`,
-      breakMode: stop.kind === 'seh-unhandled' ? 'unhandled' : 'always',
-      details: { message: b.explanation, typeName: `Bug check ${b.name}`, fullTypeName: bugCheckLine(b), stackTrace: formatFrames(engine.frames()).join('\n') },
-    };
-  }
+  if (stop.bugcheck) return bugCheckException(stop.bugcheck, stop.kind === 'seh-unhandled', engine.frames());
   if (stop.kind === 'seh-raised') return { exceptionId: 'SEH exception', description: stop.text ?? stop.description, breakMode: 'always', details: { message: stop.text } };
   return { exceptionId: 'DriverVerifier', description: stop.text ?? stop.description, breakMode: 'always', details: { message: stop.text } };
+}
+
+/**
+ * After the run ended the exception widget may still ask (the workbench sends exceptionInfo for the
+ * last stop even when terminate raced it): the answer is the run's last bug check, never an error.
+ */
+export function exceptionInfoAfterEnd(engine: DebugEngine): DebugProtocol.ExceptionInfoResponse['body'] {
+  const last = engine.lastBugCheck;
+  if (last) return bugCheckException(last.info, last.unhandled, last.frames);
+  return { exceptionId: 'none', description: 'The run has ended without a bug check.', breakMode: 'never' };
+}
+
+function bugCheckException(b: BugCheckInfo, unhandled: boolean, frames: FrameInfo[]): DebugProtocol.ExceptionInfoResponse['body'] {
+  return {
+    exceptionId: b.name,
+    description: `${bugCheckLine(b)} — ${b.explanation}`,
+    breakMode: unhandled ? 'unhandled' : 'always',
+    details: { message: b.explanation, typeName: `Bug check ${b.name}`, fullTypeName: bugCheckLine(b), stackTrace: formatFrames(frames).join('\n') },
+  };
 }
 
 export { required };

@@ -326,13 +326,13 @@ export class MdlDebugSession extends DebugSession {
   }
 
   protected override stackTraceRequest(r: DebugProtocol.StackTraceResponse, a: DebugProtocol.StackTraceArguments): void {
-    this.answer(r, () => inspect.stackTrace(this.stoppedCtx(), a));
+    this.answer(r, () => (this.hasEnded() ? { stackFrames: [], totalFrames: 0 } : inspect.stackTrace(this.stoppedCtx(), a)));
   }
   protected override scopesRequest(r: DebugProtocol.ScopesResponse, a: DebugProtocol.ScopesArguments): void {
-    this.answer(r, () => inspect.scopes(this.stoppedCtx(), a));
+    this.answer(r, () => (this.hasEnded() ? { scopes: [] } : inspect.scopes(this.stoppedCtx(), a)));
   }
   protected override variablesRequest(r: DebugProtocol.VariablesResponse, a: DebugProtocol.VariablesArguments): void {
-    this.answer(r, () => inspect.variables(this.stoppedCtx(), a));
+    this.answer(r, () => (this.hasEnded() ? { variables: [] } : inspect.variables(this.stoppedCtx(), a)));
   }
   protected override setVariableRequest(r: DebugProtocol.SetVariableResponse, a: DebugProtocol.SetVariableArguments): void {
     this.answer(r, () => inspect.setVariable(this.stoppedCtx(), a));
@@ -344,10 +344,10 @@ export class MdlDebugSession extends DebugSession {
     this.answer(r, () => inspect.evaluate(this.stoppedCtx(), a));
   }
   protected override completionsRequest(r: DebugProtocol.CompletionsResponse, a: DebugProtocol.CompletionsArguments): void {
-    this.answer(r, () => inspect.completions(this.stoppedCtx(), a));
+    this.answer(r, () => (this.hasEnded() ? { targets: [] } : inspect.completions(this.stoppedCtx(), a)));
   }
   protected override exceptionInfoRequest(r: DebugProtocol.ExceptionInfoResponse, a: DebugProtocol.ExceptionInfoArguments): void {
-    this.answer(r, () => inspect.exceptionInfo(this.stoppedCtx(), a));
+    this.answer(r, () => (this.hasEnded() ? inspect.exceptionInfoAfterEnd(this.engine!) : inspect.exceptionInfo(this.stoppedCtx(), a)));
   }
   protected override readMemoryRequest(r: DebugProtocol.ReadMemoryResponse, a: DebugProtocol.ReadMemoryArguments): void {
     this.answer(r, () => memory.readMemory(this.stoppedCtx(), a));
@@ -373,6 +373,15 @@ export class MdlDebugSession extends DebugSession {
       default:
         this.sendErrorResponse(r, 1014, `unrecognized request: ${command.replace(/[{}]/g, '')}`);
     }
+  }
+
+  /**
+   * Views the workbench refreshes on its own (call stack, variables, exception widget, completions)
+   * may still ask just after the run ended: they get an empty or last-known answer, not an error
+   * the user sees. Requests the user typed (evaluate, memory) still say that the run has ended.
+   */
+  private hasEnded(): boolean {
+    return this.engine?.state === 'ended';
   }
 
   /** Inspection needs a stopped scenario: running or ended runs have no consistent state to show. */

@@ -97,6 +97,12 @@ export class DebugEngine extends Emitter<EngineEvents> {
     return this.program;
   }
 
+  /** The last bug check of this run, kept after the run ended (the exception widget may still ask). */
+  get lastBugCheck(): { info: BugCheckInfo; frames: FrameInfo[]; unhandled: boolean } | null {
+    return this.lastBug;
+  }
+  private lastBug: { info: BugCheckInfo; frames: FrameInfo[]; unhandled: boolean } | null = null;
+
   get isDead(): boolean {
     return this.dead !== null;
   }
@@ -430,6 +436,7 @@ export class DebugEngine extends Emitter<EngineEvents> {
   private onBugCheck(out: Extract<RunOutcome, { kind: 'bugcheck' | 'unhandled-exception' }>): StopEvent | RunResult {
     const info = toBugCheckInfo(out.bugcheck, out.kind === 'unhandled-exception' ? out.status : undefined);
     const frames = this.machine.frames();
+    this.lastBug = { info, frames, unhandled: out.kind === 'unhandled-exception' };
     const stopHere = this.filters.bugcheck || (out.kind === 'unhandled-exception' && this.filters.sehUnhandled);
     if (!stopHere) return this.result('bugcheck', undefined, info, frames);
     const stop = this.makeStop({ kind: out.kind === 'unhandled-exception' ? 'seh-unhandled' : 'bugcheck', ids: [] }, info);

@@ -107,6 +107,46 @@ describe('debug adapter protocol (toy interpreter)', function () {
     await ended;
   });
 
+  it('after a bug check and terminate, the exception widget still gets the bug check, and the call stack and variables views get empty answers, not errors', async () => {
+    await launchTo(dc, []);
+    const ex = await motion(dc, 'continue');
+    assert.equal(ex.body.reason, 'exception');
+    const frameRef = (await dc.scopesRequest({ frameId: 1 })).body.scopes[0].variablesReference;
+    const ended = dc.waitForEvent('terminated', 10000);
+    await dc.terminateRequest();
+    await ended;
+    const info = await dc.exceptionInfoRequest({ threadId: 1 });
+    assert.equal(info.body.exceptionId, 'TEST_BUGCHECK');
+    assert.equal(info.body.breakMode, 'always');
+    assert.match(info.body.description ?? '', /BUGCHECK 0x000000C4 \(0x1, 0x2, 0x3, 0x4\)/);
+    assert.deepEqual((await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames, []);
+    assert.deepEqual((await dc.scopesRequest({ frameId: 1 })).body.scopes, []);
+    assert.deepEqual((await dc.variablesRequest({ variablesReference: frameRef })).body.variables, []);
+    assert.deepEqual((await dc.completionsRequest({ text: 'to', column: 3 })).body.targets, []);
+    await assert.rejects(dc.send('evaluate', { expression: 'i', context: 'repl' }), /the run has ended/, 'what the user typed is still told why');
+  });
+
+  it('after a run that ended without a bug check, exceptionInfo answers that there was none', async () => {
+    await launchTo(dc, [], { stopOnEntry: true });
+    const ended = dc.waitForEvent('terminated', 10000);
+    await dc.terminateRequest();
+    await ended;
+    const info = await dc.exceptionInfoRequest({ threadId: 1 });
+    assert.equal(info.body.breakMode, 'never');
+    assert.match(info.body.description ?? '', /without a bug check/);
+  });
+
+  it('reverse continue over the protocol honours hit counts and passes over logpoints', async () => {
+    const s = await launchTo(dc, []);
+    assert.equal(s.body.reason, 'breakpoint', 'the LabBreak after the loop');
+    const set = await dc.setBreakpointsRequest({ source: { path: TOY }, breakpoints: [{ line: 12, logMessage: 'adding {i}' }, { line: 13, hitCondition: '2' }] });
+    const rc = await motion(dc, 'reverseContinue');
+    assert.equal(rc.body.reason, 'breakpoint');
+    assert.deepEqual(rc.body.hitBreakpointIds, [set.body.breakpoints[1].id]);
+    assert.equal(await topLine(dc), 13);
+    assert.equal(await local(dc, 'i'), '1', 'the second pass over line 13');
+  });
+
   it('pause stops an endless loop', async () => {
     await launchTo(dc, [{ line: 17 }]);
     await dc.send('setExpression', { expression: 'i', value: '99', frameId: 1 });
