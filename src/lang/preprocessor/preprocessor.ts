@@ -26,6 +26,8 @@ interface FileContext {
   condBase: number;
   /** `#ifndef G` as the very first thing of the file: the candidate include guard. */
   guard?: { name: string; depth: number };
+  /** A built-in header or the predefined macros, as opposed to a scenario file (whatever its name). */
+  builtin: boolean;
   /** A built-in header being recorded for the include cache: the state when it was entered. */
   recording?: IncludeStart;
 }
@@ -81,7 +83,7 @@ export class Preprocessor {
 
   run(mainFile: string): PreprocessResult {
     const predefined = lexBuiltin(BUILTIN_FILE, PREDEFINED_SOURCE);
-    this.enter(BUILTIN_FILE, predefined.tokens, BUILTIN_FILE);
+    this.enter(BUILTIN_FILE, predefined.tokens, BUILTIN_FILE, true);
     this.loop();
     for (const m of this.macros.values()) m.predefined = true;
     const text = this.host.readFile(mainFile);
@@ -91,7 +93,7 @@ export class Preprocessor {
       const lexed = lex(text, mainFile);
       this.files.push(mainFile);
       this.reportLex(mainFile, lexed);
-      this.enter(mainFile, lexed.tokens, mainFile);
+      this.enter(mainFile, lexed.tokens, mainFile, false);
       this.loop();
     }
     return this.result(mainFile, text);
@@ -121,8 +123,8 @@ export class Preprocessor {
 
   // ---- the file walk -----------------------------------------------------------------------
 
-  private enter(file: string, tokens: readonly PPToken[], presumedFile: string): void {
-    this.stack.push({ file, tokens, pos: 0, lineDelta: 0, presumedFile, condBase: this.cond.length });
+  private enter(file: string, tokens: readonly PPToken[], presumedFile: string, builtin: boolean): void {
+    this.stack.push({ file, tokens, pos: 0, lineDelta: 0, presumedFile, condBase: this.cond.length, builtin });
   }
 
   private get active(): boolean {
@@ -223,9 +225,9 @@ export class Preprocessor {
     if (!this.active) return;
     switch (name) {
       case 'define':
-        return this.doDefine(nameTok, rest);
+        return this.doDefine(ctx, nameTok, rest);
       case 'undef':
-        return this.doUndef(nameTok, rest);
+        return this.doUndef(ctx, nameTok, rest);
       case 'include':
         return this.doInclude(ctx, nameTok, rest);
       case 'error':
@@ -323,7 +325,7 @@ export class Preprocessor {
     }
   }
 
-  private doDefine(at: PPToken, rest: PPToken[]): void {
+  private doDefine(ctx: FileContext, at: PPToken, rest: PPToken[]): void {
     const parsed = parseDefine(rest, at);
     if (!isMacro(parsed)) return this.report(parsed.token, 'error', parsed.message);
     if ((DYNAMIC_MACROS as readonly string[]).includes(parsed.name)) {
@@ -334,24 +336,24 @@ export class Preprocessor {
       this.report(rest[0], 'warning', `"${parsed.name}" redefined (previous definition at ${old.file}:${old.line}:${old.col})`);
     }
     this.macros.set(parsed.name, old && sameDefinition(old, parsed) ? old : parsed);
-    this.extendKey(at, () => defineKey(parsed));
+    this.extendKey(ctx, () => defineKey(parsed));
   }
 
   /** A #define or #undef written in a scenario file becomes part of the state key. */
-  private extendKey(at: PPToken, part: () => string): void {
-    if (this.stateKey === undefined || at.file.startsWith('<')) return;
+  private extendKey(ctx: FileContext, part: () => string): void {
+    if (this.stateKey === undefined || ctx.builtin) return;
     this.stateKey += part();
     if (this.stateKey.length > MAX_KEY_LENGTH) this.stateKey = undefined;
   }
 
-  private doUndef(at: PPToken, rest: PPToken[]): void {
+  private doUndef(ctx: FileContext, at: PPToken, rest: PPToken[]): void {
     const id = rest[0];
     if (!id) return this.report(at, 'error', 'no macro name given in #undef directive');
     if (id.kind !== 'identifier') return this.report(id, 'error', `macro names must be identifiers, not '${id.text}'`);
     if (id.text === 'defined') return this.report(id, 'error', '"defined" cannot be used as a macro name');
     this.extraTokens(rest, 1, 'undef');
     this.macros.delete(id.text);
-    this.extendKey(at, () => undefKey(id.text));
+    this.extendKey(ctx, () => undefKey(id.text));
   }
 
   private doPragma(ctx: FileContext, at: PPToken, rest: PPToken[]): void {
@@ -399,7 +401,7 @@ export class Preprocessor {
     const guard = this.guards.get(found.file);
     if (guard !== undefined && this.macros.has(guard)) return;
     let recording: IncludeStart | undefined;
-    if (found.builtin && this.stateKey !== undefined && !ctx.file.startsWith('<')) {
+    if (found.builtin && this.stateKey !== undefined && !ctx.builtin) {
       const key = `${this.stateKey}\n${found.file}#${this.counter}@${this.stack.length}`;
       this.stateKey = key;
       const hit = lookupInclude(key);
@@ -409,7 +411,7 @@ export class Preprocessor {
     const lexed = found.builtin ? lexBuiltin(found.file, found.text) : lex(found.text, found.file);
     if (!this.files.includes(found.file)) this.files.push(found.file);
     this.reportLex(found.file, lexed);
-    this.enter(found.file, lexed.tokens, found.file);
+    this.enter(found.file, lexed.tokens, found.file, found.builtin);
     if (recording) this.stack[this.stack.length - 1].recording = recording;
   }
 

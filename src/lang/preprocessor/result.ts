@@ -13,9 +13,12 @@ export function parserTokens(out: readonly PPToken[], mainFile: string, text: st
       continue;
     }
     if (t.kind === 'placemarker' || t.kind === 'header') continue;
-    const tok: Token = { kind: t.kind, text: t.text, file: t.file, line: t.line, col: t.col, length: t.length };
-    if (t.fromMacro) tok.fromMacro = t.fromMacro;
-    tokens.push(tok);
+    // Two literal shapes rather than adding fromMacro afterwards: one hidden class each, no transition.
+    tokens.push(
+      t.fromMacro
+        ? { kind: t.kind, text: t.text, file: t.file, line: t.line, col: t.col, length: t.length, fromMacro: t.fromMacro }
+        : { kind: t.kind, text: t.text, file: t.file, line: t.line, col: t.col, length: t.length },
+    );
   }
   const end = endOfText(text ?? '');
   tokens.push({ kind: 'eof', text: '', file: mainFile, line: end.line, col: end.col, length: 0 });

@@ -146,6 +146,14 @@ describe('preprocessor: built-in include cache', () => {
     assert.match(capped.diagnostics[500].message, /^1 further diagnostics not shown/);
   });
 
+  it('a scenario whose file name starts with < still keys its own #defines', () => {
+    const host = (main: string) => ({ readFile: (p: string) => (p === '<scratch>' ? main : undefined), resolveInclude: () => undefined });
+    preprocess('<scratch>', host('#include <ntifs.h>\nint a = min(1, 2);\n'));
+    const r = preprocess('<scratch>', host('#define NOMINMAX\n#include <ntifs.h>\nint a = min(1, 2);\n'));
+    assert.equal(r.macros.has('min'), false);
+    assert.match(text(r), /min \( 1 , 2 \)/);
+  });
+
   it('results handed out do not share token or diagnostic objects with the cache', () => {
     const main = '#define NULL 0\n#include <ntifs.h>\nint x = PAGE_SIZE;\n';
     const host = memoryHost({ 'main.c': main });
