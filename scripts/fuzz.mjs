@@ -20,5 +20,5 @@ const code = `
   console.log(JSON.stringify({ seeds: seeds.length, firstSeed: ${first}, ...figures, failures: failures.map((f) => f.seed) }, null, 2));
   process.exit(r.counts['host-failure'] || r.compileErrorsWithoutPosition ? 1 : 0);
 `;
-const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', code], { stdio: 'inherit' });
+const r = spawnSync(process.execPath, ['--expose-gc', '--require', 'tsx/cjs', '-e', code], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -27,6 +27,8 @@ export function runCampaign(seeds: string[], n: number, firstSeed: number, limit
       if (failures.length < 50) failures.push({ seed, text, outcome });
     }
     if (i % 100 === 0) {
+      // With --expose-gc, measure what is live rather than what the collector has not yet reclaimed.
+      (globalThis as { gc?: () => void }).gc?.();
       maxRss = Math.max(maxRss, process.memoryUsage().rss);
       onProgress?.(i);
     }
