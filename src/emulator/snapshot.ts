@@ -326,32 +326,15 @@ class FrameSet {
   }
 }
 
-type Mappers = (FrameMapping[] | undefined)[];
-
-/** Who maps each of the given frames, from the owners in the PFN database and the mapping records. */
-function mappersOf(k: Kernel, wanted: FrameSet): Mappers {
-  const out: Mappers = [];
+/** Mappings of frames other than their owner PTE: MDL system mappings and user MDL-mapping VADs. */
+function extraMappers(k: Kernel, wanted: FrameSet): Map<number, FrameMapping[]> {
+  const out = new Map<number, FrameMapping[]>();
   const add = (pfn: number, m: FrameMapping) => {
     if (!wanted.has(pfn)) return;
-    const l = out[pfn];
+    const l = out.get(pfn);
     if (l) l.push(m);
-    else out[pfn] = [m];
+    else out.set(pfn, [m]);
   };
-  const d = k.mm.pfn;
-  const names = new Map<number, string | null>();
-  const nameOf = (spaceId: number) => {
-    if (!names.has(spaceId)) names.set(spaceId, spaceId === 0 ? null : k.procs.bySpace(spaceId)?.name ?? null);
-    return names.get(spaceId)!;
-  };
-  for (const pfn of wanted.list()) {
-    if (pfn >= d.watermark || d.ownerSpace[pfn] < 0) continue;
-    const space = k.mm.spaces.get(d.ownerSpace[pfn]);
-    if (!space) continue;
-    const va = d.ownerVa[pfn];
-    const pte = space.getPte(vpnOf(va));
-    if (pte === 0 || pteFrame(pte) !== pfn) continue;
-    add(pfn, { process: nameOf(space.spaceId), va: fastHex(va), kind: va < 0 ? 'system' : 'user', valid: pte % 2 === 1 });
-  }
   for (const m of k.mdl.st.mappings.values()) {
     if (m.kind === 'reserved' && !m.mdl) continue;
     const vpn0 = vpnOf(m.base);
@@ -375,25 +358,105 @@ function mappersOf(k: Kernel, wanted: FrameSet): Mappers {
   return out;
 }
 
-export function frameView(k: Kernel, pfn: number, mappers?: Mappers): FrameView {
-  const d = k.mm.pfn;
-  const known = pfn < d.watermark;
-  let map = mappers;
-  if (!map) {
-    const one = new FrameSet(Math.min(d.totalFrames, Math.max(d.watermark, pfn + 1)));
-    one.add(pfn);
-    map = mappersOf(k, one);
+/** A frame's view at the previous stop, with its owner mapping's numbers (reused when all agree). */
+interface CachedFrame {
+  view: FrameView;
+  ownerSpace: number;
+  ownerVa: number;
+  ownerValid: boolean;
+  hadExtra: boolean;
+}
+
+/** Cached frame views by PFN, in chunks of 4,096 allocated as frames are first shown (sparse machines stay cheap). */
+class FrameCache {
+  private readonly chunks: (CachedFrame | undefined)[][] = [];
+  size = 0;
+  get(pfn: number): CachedFrame | undefined {
+    const c = this.chunks[pfn >>> 12];
+    return c === undefined ? undefined : c[pfn & 4095];
   }
-  return {
-    pfn,
-    state: PAGE_STATE_NAMES[known ? d.state[pfn] : PageLocation.Zeroed],
-    shareCount: known ? d.shareCount[pfn] : 0,
-    referenceCount: known ? d.referenceCount[pfn] : 0,
-    lockCount: known ? d.lockCount[pfn] : 0,
-    modified: known ? (d.flags[pfn] & PFN_MODIFIED) !== 0 : false,
-    dummy: pfn === k.dummyPfn || (known && (d.flags[pfn] & PFN_DUMMY) !== 0),
-    mappedBy: map[pfn] ?? [],
-  };
+  set(pfn: number, v: CachedFrame): void {
+    let c = this.chunks[pfn >>> 12];
+    if (c === undefined) this.chunks[pfn >>> 12] = c = new Array(4096).fill(undefined);
+    if (c[pfn & 4095] === undefined) this.size++;
+    c[pfn & 4095] = v;
+  }
+  /** Keep only the frames in `keep`. */
+  prune(keep: FrameSet): void {
+    this.size = 0;
+    this.chunks.forEach((c, i) => {
+      for (let j = 0; j < 4096; j++) {
+        if (c[j] === undefined) continue;
+        if (keep.has(i * 4096 + j)) this.size++;
+        else c[j] = undefined;
+      }
+    });
+  }
+}
+
+const frameCaches = new WeakMap<Kernel, FrameCache>();
+
+/** Builds frame views for one snapshot: each PFN once, from the PFN database and its owner PTE. */
+class FrameViews {
+  private readonly names = new Map<number, string | null>();
+  constructor(private readonly k: Kernel, private readonly extra: Map<number, FrameMapping[]>, private readonly cache: FrameCache | null) {}
+
+  private nameOf(spaceId: number): string | null {
+    let n = this.names.get(spaceId);
+    if (n === undefined) this.names.set(spaceId, (n = spaceId === 0 ? null : this.k.procs.bySpace(spaceId)?.name ?? null));
+    return n;
+  }
+
+  view(pfn: number): FrameView {
+    const k = this.k;
+    const d = k.mm.pfn;
+    const known = pfn < d.watermark;
+    // the owner PTE (the PFN's "PteAddress"), when it still names this frame
+    let ownerSpace = -1;
+    let ownerVa = 0;
+    let ownerValid = false;
+    if (known && d.ownerSpace[pfn] >= 0) {
+      const space = k.mm.spaces.get(d.ownerSpace[pfn]);
+      if (space) {
+        const va = d.ownerVa[pfn];
+        const pte = space.getPte(vpnOf(va));
+        if (pte !== 0 && pteFrame(pte) === pfn) {
+          ownerSpace = space.spaceId;
+          ownerVa = va;
+          ownerValid = pte % 2 === 1;
+        }
+      }
+    }
+    const state = PAGE_STATE_NAMES[known ? d.state[pfn] : PageLocation.Zeroed];
+    const shareCount = known ? d.shareCount[pfn] : 0;
+    const referenceCount = known ? d.referenceCount[pfn] : 0;
+    const lockCount = known ? d.lockCount[pfn] : 0;
+    const modified = known ? (d.flags[pfn] & PFN_MODIFIED) !== 0 : false;
+    const dummy = pfn === k.dummyPfn || (known && (d.flags[pfn] & PFN_DUMMY) !== 0);
+    const extra = this.extra.size === 0 ? undefined : this.extra.get(pfn);
+    const c = this.cache?.get(pfn);
+    const sameOwner = c !== undefined && c.ownerSpace === ownerSpace && c.ownerVa === ownerVa && c.ownerValid === ownerValid;
+    if (c && sameOwner && !extra && !c.hadExtra) {
+      const v = c.view;
+      if (v.state === state && v.shareCount === shareCount && v.referenceCount === referenceCount && v.lockCount === lockCount && v.modified === modified && v.dummy === dummy) return v;
+    }
+    const mappedBy: FrameMapping[] = [];
+    if (ownerSpace >= 0) {
+      const prevOwner = sameOwner && c!.view.mappedBy[0];
+      mappedBy.push(prevOwner || { process: this.nameOf(ownerSpace), va: fastHex(ownerVa), kind: ownerVa < 0 ? 'system' : 'user', valid: ownerValid });
+    }
+    if (extra) for (const m of extra) mappedBy.push(m);
+    const view: FrameView = { pfn, state, shareCount, referenceCount, lockCount, modified, dummy, mappedBy };
+    this.cache?.set(pfn, { view, ownerSpace, ownerVa, ownerValid, hadExtra: extra !== undefined });
+    return view;
+  }
+}
+
+export function frameView(k: Kernel, pfn: number): FrameView {
+  const d = k.mm.pfn;
+  const one = new FrameSet(Math.min(d.totalFrames, Math.max(d.watermark, pfn + 1)));
+  one.add(pfn);
+  return new FrameViews(k, extraMappers(k, one), null).view(pfn);
 }
 
 const signed64 = (hex: string): number => Number(BigInt.asIntN(64, BigInt(hex)));
@@ -421,8 +484,14 @@ export function buildSnapshot(k: Kernel): MmSnapshot {
     const live = new Set(k.mdl.st.mdls.values());
     for (const r of [...cache.keys()]) if (!live.has(r)) cache.delete(r);
   }
-  const mappers = mappersOf(k, wanted);
-  const frames = wanted.list().map((pfn) => frameView(k, pfn, mappers));
+  let frameCache = frameCaches.get(k);
+  if (!frameCache) frameCaches.set(k, (frameCache = new FrameCache()));
+  const fv = new FrameViews(k, extraMappers(k, wanted), frameCache);
+  const frames = wanted.list().map((pfn) => fv.view(pfn));
+  if (frameCache.size > 2 * frames.length + 4096) {
+    // forget frames no MDL names any more
+    frameCache.prune(wanted);
+  }
   const pageLists = {} as Record<PageState, number>;
   PAGE_STATE_NAMES.forEach((name, i) => { pageLists[name] = k.mm.pfn.listCount(i as PageLocation); });
   const pool = new Map<number, PoolTagView>();
@@ -472,4 +541,5 @@ export function buildSnapshot(k: Kernel): MmSnapshot {
 /** Forget the views kept between stops (tests compare a cached build with one from scratch). */
 export function clearSnapshotCache(k: Kernel): void {
   viewCaches.delete(k);
+  frameCaches.delete(k);
 }

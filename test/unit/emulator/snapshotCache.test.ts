@@ -19,12 +19,14 @@ describe('Snapshot across stops', () => {
     call('MmBuildMdlForNonPagedPool', b);
     const first = k.snapshot();
     call('MmProbeAndLockPages', a, 1, 1);
+    const sva = call('MmGetSystemAddressForMdlSafe', a, 16);
     k.memory.write64(b + MDL.Next, c);
     call('IoFreeMdl', c);
     const second = k.snapshot();
     assert.notDeepEqual(second.mdls, first.mdls);
     clearSnapshotCache(k);
-    assert.deepEqual(k.snapshot(), second, 'after locking, relinking and freeing');
+    assert.deepEqual(k.snapshot(), second, 'after locking, mapping, relinking and freeing');
+    assert.ok(second.frames.some((f) => f.mappedBy.some((m) => m.va === hex(sva))), 'the system mapping shows on its frame');
     call('LabTrimWorkingSet', proc);
     k.memory.read32(buf); // locked: a soft fault back into the same frame
     const third = k.snapshot();
