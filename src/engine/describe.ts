@@ -1,9 +1,14 @@
 // Words for stops and bug checks: DAP reasons, descriptions, and the WinDbg-style bug check line.
-import type { BugCheck } from '../emulator/contract';
+import { BugCheck } from '../emulator/contract';
 import { toUnsignedBig } from '../emulator/u64';
 import type { FrameInfo } from '../lang/contract';
 import type { BugCheckInfo, StopEvent } from './events';
 import type { PendingStop } from './stopChecks';
+
+/** A bug check thrown by the emulator (also across bundles, where instanceof fails). */
+export function isBugCheck(e: unknown): e is BugCheck {
+  return e instanceof BugCheck || (typeof e === 'object' && e !== null && (e as BugCheck).name === 'BugCheck' && typeof (e as BugCheck).code === 'number');
+}
 
 export function toBugCheckInfo(b: BugCheck, exceptionStatus?: number): BugCheckInfo {
   return { code: b.code, name: b.bugCheckName, params: b.params, explanation: b.explanation, exceptionStatus };

@@ -1,50 +1,28 @@
 // The debug engine: one scenario run that the adapter and the CLI drive — load, run in slices,
-// breakpoints, stepping, pause, time travel, stop reasons, output routing and the end of the run.
-import { BugCheck } from '../emulator/contract';
-import type { EngineKernel, KernelOptions } from '../emulator/contract';
-import type { Diagnostic, FrameInfo, LanguageModule, Machine, Program, RunOutcome } from '../lang/contract';
+// breakpoints, stepping, pause, time travel, stop reasons and the end of the run.
+import type { EngineKernel } from '../emulator/contract';
+import type { FrameInfo, Machine, Program, RunOutcome } from '../lang/contract';
 import { BreakpointTable } from './breakpoints';
+import type { BreakpointStatus } from './breakpoints';
 import { Emitter } from './emitter';
 import { EngineError } from './events';
-import type { BugCheckInfo, EngineEvents, ExpectFailure, OutputKind, RunResult, StopEvent } from './events';
+import type { BugCheckInfo, EngineEvents, RunResult, StopEvent } from './events';
 import { formatDiagnostic, loadScenario } from './loader';
 import type { FileHost } from './host';
 import { DEFAULT_OPTIONS } from './options';
 import type { EngineOptions } from './options';
 import type { Snapshot } from './snapshot';
-import { makePauseOnlyCheck, makeStopCheck } from './stopChecks';
-import type { CheckContext, PendingStop, RunMode } from './stopChecks';
+import { makeCallHook, makePauseOnlyCheck, makeStopCheck } from './stopChecks';
+import type { CheckContext, MidCall, PendingStop, RunMode } from './stopChecks';
 import { Timeline } from './timeline';
 import { TimeTravel } from './timeTravel';
-import { searchBreakpointBack } from './reverseSearch';
-import { describeStop, toBugCheckInfo, expectWhat } from './describe';
+import { reverseContinueTarget, stepBackTarget } from './reverseSearch';
+import { describeStop, isBugCheck, toBugCheckInfo } from './describe';
+import type { EngineDeps, EngineState, ExceptionFilters, LoadResult, TravelTarget } from './engineTypes';
+import { OutputRouter } from './outputRouter';
 import { now, SliceClock } from './scheduler';
 
-/** The language and emulator the engine runs on (injected so tests can use doubles). */
-export interface EngineDeps {
-  language: LanguageModule;
-  createKernel(options: KernelOptions): EngineKernel;
-}
-
-export type LoadResult = { ok: true } | { ok: false; diagnostics: Diagnostic[]; message: string };
-
-export type EngineState = 'unloaded' | 'ready' | 'running' | 'stopped' | 'ended';
-
-export interface ExceptionFilters {
-  bugcheck: boolean;
-  sehUnhandled: boolean;
-  verifier: boolean;
-  /** First chance: an emulated routine raised a structured exception (a handler may still catch it). */
-  sehRaised?: boolean;
-}
-
-/** Where a time-travel motion goes, and the stop to report there when it is already known. */
-interface TravelTarget {
-  step: number;
-  kind: PendingStop['kind'];
-  stop?: PendingStop;
-  nativeCall?: string;
-}
+export type { EngineDeps, EngineState, ExceptionFilters, LoadResult } from './engineTypes';
 
 export class DebugEngine extends Emitter<EngineEvents> {
   options: EngineOptions = { ...DEFAULT_OPTIONS };
@@ -59,20 +37,28 @@ export class DebugEngine extends Emitter<EngineEvents> {
   private travel: TimeTravel | null = null;
   private pauseRequested = false;
   private terminateRequested = false;
-  private pendingReport: PendingStop | null = null;
   private pending: PendingStop | null = null;
   /** Set when a run() stopped before a call (function breakpoint): not a clean place for a checkpoint. */
-  private midCall: { steps: number; name: string; native: boolean } | null = null;
+  private midCall: MidCall | null = null;
   /** The bug check that ended the machine, while the debugger still shows it. */
   private dead: { info: BugCheckInfo; frames: FrameInfo[]; stop: StopEvent } | null = null;
-  private readonly expectFailures: ExpectFailure[] = [];
+  private readonly out = new OutputRouter({
+    machine: () => this._machine,
+    replaying: () => this.replaying,
+    liveHigh: () => this.liveHigh,
+    filters: () => this.filters,
+    mainFile: () => this.mainFile,
+    emit: (event) => this.emit('output', event),
+  });
   private readonly clock = new SliceClock();
   /** Highest statement ever executed live: output below it was already shown. */
   private liveHigh = 0;
   private replaying = false;
   private lastStop: StopEvent | null = null;
+  private lastResult: RunResult | null = null;
+  private lastBug: { info: BugCheckInfo; frames: FrameInfo[]; unhandled: boolean } | null = null;
   /** Breakpoint verification after load, for breakpoints set before the program existed. */
-  rebound = new Map<string, import('./breakpoints').BreakpointStatus[]>();
+  rebound = new Map<string, BreakpointStatus[]>();
 
   /** The breakpoint table may outlive the engine (a restart keeps the user's breakpoints). */
   constructor(
@@ -101,7 +87,6 @@ export class DebugEngine extends Emitter<EngineEvents> {
   get lastBugCheck(): { info: BugCheckInfo; frames: FrameInfo[]; unhandled: boolean } | null {
     return this.lastBug;
   }
-  private lastBug: { info: BugCheckInfo; frames: FrameInfo[]; unhandled: boolean } | null = null;
 
   get isDead(): boolean {
     return this.dead !== null;
@@ -124,10 +109,10 @@ export class DebugEngine extends Emitter<EngineEvents> {
   async load(mainFile: string, options: Partial<EngineOptions> = {}): Promise<LoadResult> {
     if (this.state !== 'unloaded') throw new EngineError('a scenario is already loaded');
     this.options = { ...DEFAULT_OPTIONS, ...options };
-    const r = await loadScenario(this.deps.language, this.deps.createKernel, this.host, mainFile, this.options, (line, kind) => this.onKernelOutput(line, kind), (status, explanation, routine) => this.onRaised(status, explanation, routine));
+    const r = await loadScenario(this.deps.language, this.deps.createKernel, this.host, mainFile, this.options, (line, kind) => this.out.onKernelOutput(line, kind), (status, explanation, routine) => this.out.onRaised(status, explanation, routine));
     this.mainFile = r.main;
     if (!r.ok) return { ok: false, diagnostics: r.diagnostics, message: r.message };
-    for (const d of r.warnings) this.output('info', formatDiagnostic(d));
+    for (const d of r.warnings) this.out.output('info', formatDiagnostic(d));
     this.program = r.program;
     this._kernel = r.kernel;
     this._machine = r.machine;
@@ -181,28 +166,19 @@ export class DebugEngine extends Emitter<EngineEvents> {
     return this.timeline.enabled;
   }
 
+  /** Back one statement at the same or an outer call depth (a call is stepped over backwards). */
   stepBack(): Promise<StopEvent> {
-    return this.travelWith(async (t, m) => {
-      const depth = m.depth();
-      // After a bug check the faulting statement never completed: its own start is the step back.
-      const from = this.dead ? m.steps + 1 : m.steps;
-      const pred = (mm: Machine) => mm.depth() <= depth;
-      // Usually the previous statement is the answer: one replay instead of a search and a replay.
-      if (from > 0 && (await t.holdsAt(from - 1, pred))) return { step: from - 1, kind: 'step' };
-      const target = await t.searchBack(from, () => pred);
-      return target === null ? { step: 0, kind: 'entry' } : { step: target, kind: 'step' };
-    });
+    return this.travelWith((t, m) => stepBackTarget(t, m, this.fromStep()));
   }
 
   /** Back to the latest earlier point where a forward run would have stopped on a breakpoint of any kind. */
   reverseContinue(): Promise<StopEvent> {
-    return this.travelWith(async (t, m) => {
-      const from = this.dead ? m.steps + 1 : m.steps;
-      const hit = await searchBreakpointBack(t, this.breakpoints, m, this.kernel, from);
-      if (hit === null) return { step: 0, kind: 'entry' };
-      if (hit.hits) this.breakpoints.setHitCounts(hit.hits);
-      return { step: hit.step, kind: hit.stop.kind, stop: hit.stop, nativeCall: hit.nativeCall };
-    });
+    return this.travelWith((t, m) => reverseContinueTarget(t, this.breakpoints, m, this.kernel, this.fromStep()));
+  }
+
+  /** Where backward searches start: after a bug check the faulting statement never completed, so it counts as past. */
+  private fromStep(): number {
+    return this.dead ? this.machine.steps + 1 : this.machine.steps;
   }
 
   /** Runs forwards or backwards to the statement counter `step` (timeline clicks, `mdlGotoStep`). */
@@ -235,18 +211,11 @@ export class DebugEngine extends Emitter<EngineEvents> {
         return this.report(this.onBugCheck(outcome)) as StopEvent;
       }
       this.dead = null;
-      if (stop) return this.report(this.makeStop(stop)) as StopEvent;
-      const ids = kind === 'breakpoint' ? this.breakpointIdsHere() : [];
-      return this.report(this.makeStop({ kind, ids })) as StopEvent;
+      return this.report(this.makeStop(stop ?? { kind, ids: [] })) as StopEvent;
     } catch (e) {
       this.state = 'stopped';
       throw e;
     }
-  }
-
-  private breakpointIdsHere(): number[] {
-    const loc = this.machine.location();
-    return loc ? this.breakpoints.checkLine(this.machine, loc.file, loc.line, false).ids : [];
   }
 
   // ---- state while stopped ----------------------------------------------------------------------
@@ -328,7 +297,6 @@ export class DebugEngine extends Emitter<EngineEvents> {
     }
     return r;
   }
-  private lastResult: RunResult | null = null;
 
   private checkContext(): CheckContext {
     return {
@@ -336,14 +304,10 @@ export class DebugEngine extends Emitter<EngineEvents> {
       kernel: this.kernel,
       breakpoints: this.breakpoints,
       isPauseRequested: () => this.pauseRequested,
-      takeReport: () => {
-        const r = this.pendingReport;
-        this.pendingReport = null;
-        return r;
-      },
+      takeReport: () => this.out.takeReport(),
       hasFunctionBreakpoints: () => this.breakpoints.hasFunctions,
       setPending: (p) => (this.pending = p),
-      log: (text) => this.output('log', text),
+      log: (text) => this.out.output('log', text),
     };
   }
 
@@ -361,18 +325,10 @@ export class DebugEngine extends Emitter<EngineEvents> {
     let bpVersion = this.breakpoints.version;
     const resumeCall = this.midCall;
     this.midCall = null;
-    m.onCall = (name, native) => {
-      if (this.replaying) return false;
-      if (resumeCall && m.steps === resumeCall.steps && name === resumeCall.name) return false;
-      // C functions stop at their first statement (the stop check sees the new frame); emulated
-      // routines have no statement of their own, so they stop before the call.
-      if (!native || !this.breakpoints.hasFunction(name)) return false;
-      const v = this.breakpoints.checkFunction(m, name);
-      if (!v.stop) return false;
-      this.midCall = { steps: m.steps, name, native };
-      this.pending = { kind: 'function breakpoint', ids: v.ids, description: `Paused on function breakpoint nt!${name}` };
-      return true;
-    };
+    m.onCall = makeCallHook(m, this.breakpoints, resumeCall, () => this.replaying, (call, stop) => {
+      this.midCall = call;
+      this.pending = stop;
+    });
     for (;;) {
       if (this.terminateRequested) return this.result('terminated', 'the run was terminated');
       if (bpVersion !== this.breakpoints.version) {
@@ -452,39 +408,10 @@ export class DebugEngine extends Emitter<EngineEvents> {
 
   private result(kind: RunResult['kind'], message?: string, bugcheck?: BugCheckInfo, frames?: FrameInfo[]): RunResult {
     this.terminateRequested = false;
-    const failures = [...this.expectFailures];
+    const failures = [...this.out.expectFailures];
     const exitCode = kind === 'bugcheck' ? 3 : kind === 'step-limit' || kind === 'timeout' ? 4 : kind === 'internal-error' ? 5 : failures.length > 0 ? 1 : 0;
     return { kind, exitCode, expectFailures: failures, bugcheck, frames, message, steps: this._machine?.steps ?? 0 };
   }
-
-  // ---- output -----------------------------------------------------------------------------------
-
-  private onKernelOutput(line: string, kind: 'dbgprint' | 'expect-pass' | 'expect-fail' | 'verifier' | 'info'): void {
-    const m = this._machine;
-    // Replayed statements already printed their output the first time they ran.
-    if (this.replaying || (m && m.steps < this.liveHigh)) return;
-    const loc = m?.location() ?? null;
-    if (kind === 'expect-fail') this.expectFailures.push({ file: loc?.file ?? this.mainFile, line: loc?.line ?? 0, what: expectWhat(line) });
-    if (kind === 'verifier' && this.filters.verifier) this.pendingReport = { kind: 'verifier', ids: [], description: 'Driver Verifier report', text: line };
-    this.emit('output', { kind, text: line, location: loc });
-  }
-
-  /** First-chance notice of an exception raised by an emulated routine: stops at the next statement (the handler). */
-  private onRaised(status: number, explanation: string, routine: string): void {
-    if (this.replaying || !this.filters.sehRaised) return;
-    const loc = this._machine?.location();
-    const code = '0x' + (status >>> 0).toString(16).toUpperCase().padStart(8, '0');
-    const where = loc ? ` at ${loc.file}:${loc.line}` : '';
-    this.pendingReport = { kind: 'seh-raised', ids: [], description: `Exception ${code} raised by ${routine}${where}`, text: `${code} raised by ${routine}${where}: ${explanation}` };
-  }
-
-  private output(kind: OutputKind, text: string): void {
-    this.emit('output', { kind, text, location: this._machine?.location() ?? null });
-  }
-}
-
-function isBugCheck(e: unknown): e is BugCheck {
-  return e instanceof BugCheck || (typeof e === 'object' && e !== null && (e as BugCheck).name === 'BugCheck' && typeof (e as BugCheck).code === 'number');
 }
 
 export { formatDiagnostic };

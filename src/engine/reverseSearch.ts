@@ -1,11 +1,31 @@
+// Where backward motions land. Step back: the previous statement at the same or an outer depth.
 // Reverse continue: the latest earlier statement at which a forward run would have stopped on a
 // breakpoint — line (condition, hit count; a logpoint never stops), function (C or emulated) or data.
 import type { EngineKernel } from '../emulator/contract';
 import type { Machine } from '../lang/contract';
 import type { BreakpointTable } from './breakpoints';
+import type { TravelTarget } from './engineTypes';
 import { makeStopCheck } from './stopChecks';
 import type { PendingStop } from './stopChecks';
 import type { TimeTravel, PastTest } from './timeTravel';
+
+/** Step back from statement `from`: the latest earlier statement at the same or an outer call depth. */
+export async function stepBackTarget(travel: TimeTravel, machine: Machine, from: number): Promise<TravelTarget> {
+  const depth = machine.depth();
+  const pred = (m: Machine) => m.depth() <= depth;
+  // Usually the previous statement is the answer: one replay instead of a search and a replay.
+  if (from > 0 && (await travel.holdsAt(from - 1, pred))) return { step: from - 1, kind: 'step' };
+  const target = await travel.searchBack(from, () => pred);
+  return target === null ? { step: 0, kind: 'entry' } : { step: target, kind: 'step' };
+}
+
+/** Reverse continue from statement `from`; the hit counts become those at the landing point. */
+export async function reverseContinueTarget(travel: TimeTravel, bps: BreakpointTable, machine: Machine, kernel: EngineKernel, from: number): Promise<TravelTarget> {
+  const hit = await searchBreakpointBack(travel, bps, machine, kernel, from);
+  if (hit === null) return { step: 0, kind: 'entry' };
+  if (hit.hits) bps.setHitCounts(hit.hits);
+  return { step: hit.step, kind: hit.stop.kind, stop: hit.stop, nativeCall: hit.nativeCall };
+}
 
 /** Where reverse continue lands and why. */
 export interface ReverseHit {

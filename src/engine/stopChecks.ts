@@ -139,3 +139,27 @@ export function makePauseOnlyCheck(ctx: CheckContext): StopCheck {
     return false;
   };
 }
+
+/** Where a run stopped before a call (function breakpoint): not a clean place for a checkpoint. */
+export interface MidCall {
+  steps: number;
+  name: string;
+  native: boolean;
+}
+
+/**
+ * The machine's call hook for a forward run: function breakpoints on emulated routines stop before
+ * the call (they have no statement of their own); C functions stop at their first statement, which
+ * the stop check sees. `resume` is the call a previous stop was made before, performed this time.
+ */
+export function makeCallHook(m: Machine, bps: BreakpointTable, resume: MidCall | null, replaying: () => boolean, stopBefore: (call: MidCall, stop: PendingStop) => void): (name: string, native: boolean) => boolean {
+  return (name, native) => {
+    if (replaying()) return false;
+    if (resume && m.steps === resume.steps && name === resume.name) return false;
+    if (!native || !bps.hasFunction(name)) return false;
+    const v = bps.checkFunction(m, name);
+    if (!v.stop) return false;
+    stopBefore({ steps: m.steps, name, native }, { kind: 'function breakpoint', ids: v.ids, description: `Paused on function breakpoint nt!${name}` });
+    return true;
+  };
+}
