@@ -31,4 +31,11 @@ export interface PreprocessResult {
   macros: Map<string, { file: string; line: number; col: number; params: string[] | null; body: string }>;
   /** Files read, in order (built-in headers appear as `<ntifs.h>`). */
   files: string[];
+  /**
+   * The leading tokens that came only from built-in headers (the `#include <ntifs.h>` /
+   * `#include <mdlab.h>` prologue): results with the same `key` begin with the same `count` tokens
+   * (same text, kind and place), so whatever was built from them can be reused. Absent when the
+   * first tokens come from a scenario file or the state before the includes cannot be named.
+   */
+  builtinPrologue?: { key: string; count: number };
 }

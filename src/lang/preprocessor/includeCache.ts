@@ -34,6 +34,8 @@ export interface PreprocessOptions {
 /** The state when a built-in header being recorded was entered. */
 export interface IncludeStart {
   key: string;
+  /** Nothing but keyed built-in includes has produced output so far: the header extends the prologue. */
+  prologue: boolean;
   /** Lengths of out, diagnostics and files when the header was entered. */
   out: number;
   diagnostics: number;

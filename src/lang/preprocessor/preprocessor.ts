@@ -9,7 +9,7 @@ import { evaluateCondition } from './expression';
 import { includeWouldFind, resolveInclude } from './includes';
 import { DYNAMIC_MACROS, FIXED_DATE, FIXED_TIME, PREDEFINED_SOURCE } from './predefined';
 import { defineKey, lookupInclude, MAX_KEY_LENGTH, recordInclude, replayInclude, undefKey, type IncludeRecord, type IncludeStart, type PreprocessOptions } from './includeCache';
-import { macroTable, parserTokens } from './result';
+import { macroTable, parserTokenCount, parserTokens } from './result';
 
 const MAX_INCLUDE_DEPTH = 200;
 const MAX_DIAGNOSTICS = 500;
@@ -65,10 +65,13 @@ export class Preprocessor {
    * Names the macro table as the built-in includes, #define and #undef that built it (see
    * includeCache.ts); undefined once it cannot be named, and then nothing is cached or replayed.
    */
-  private stateKey: string | undefined;
+  private stateKey: string | undefined = '';
+  private readonly useCache: boolean;
+  /** The leading output tokens that came only from keyed built-in includes, and the key after them. */
+  private prologue: { key: string; end: number } | undefined = { key: '', end: 0 };
 
   constructor(private readonly host: SourceHost, options: PreprocessOptions = {}) {
-    this.stateKey = options.builtinCache === false ? undefined : '';
+    this.useCache = options.builtinCache !== false;
     this.expander = new Expander({
       macros: this.macros,
       error: (t, m) => this.report(t, 'error', m),
@@ -104,7 +107,9 @@ export class Preprocessor {
     if (this.dropped > 0) {
       this.diagnostics.push({ file: mainFile, line: 1, col: 1, endLine: 1, endCol: 1, severity: 'note', message: `${this.dropped} further diagnostics not shown` });
     }
-    return { tokens, diagnostics: this.diagnostics, macros: macroTable(this.macros), files: this.files };
+    const result: PreprocessResult = { tokens, diagnostics: this.diagnostics, macros: macroTable(this.macros), files: this.files };
+    if (this.prologue && this.prologue.end > 0) result.builtinPrologue = { key: this.prologue.key, count: parserTokenCount(this.out, this.prologue.end) };
+    return result;
   }
 
   // ---- diagnostics -------------------------------------------------------------------------
@@ -404,9 +409,13 @@ export class Preprocessor {
     if (found.builtin && this.stateKey !== undefined && !ctx.builtin) {
       const key = `${this.stateKey}\n${found.file}#${this.counter}@${this.stack.length}`;
       this.stateKey = key;
-      const hit = lookupInclude(key);
-      if (hit && this.replay(hit)) return;
-      recording = { key, out: this.out.length, diagnostics: this.diagnostics.length, files: this.files.length, counter: this.counter, produced: this.expander.produced, dropped: this.dropped };
+      const prologue = this.prologue?.end === this.out.length;
+      const hit = this.useCache ? lookupInclude(key) : undefined;
+      if (hit && this.replay(hit)) {
+        if (prologue) this.prologue = { key, end: this.out.length };
+        return;
+      }
+      recording = { key, prologue, out: this.out.length, diagnostics: this.diagnostics.length, files: this.files.length, counter: this.counter, produced: this.expander.produced, dropped: this.dropped };
     }
     const lexed = found.builtin ? lexBuiltin(found.file, found.text) : lex(found.text, found.file);
     if (!this.files.includes(found.file)) this.files.push(found.file);
@@ -424,7 +433,8 @@ export class Preprocessor {
       this.stateKey = undefined;
       return;
     }
-    if (this.dropped === r.dropped) recordInclude(r.key, this, r, this.counter - r.counter, this.expander.produced - r.produced);
+    if (r.prologue) this.prologue = { key: r.key, end: this.out.length };
+    if (this.useCache && this.dropped === r.dropped) recordInclude(r.key, this, r, this.counter - r.counter, this.expander.produced - r.produced);
   }
 
   /** Does what the recorded include did, if the budgets allow the same outcome; false otherwise. */

@@ -25,6 +25,13 @@ export function parserTokens(out: readonly PPToken[], mainFile: string, text: st
   return tokens;
 }
 
+/** How many of the first `end` output tokens reach the parser. */
+export function parserTokenCount(out: readonly PPToken[], end: number): number {
+  let n = 0;
+  for (let i = 0; i < end; i++) if (out[i].kind !== 'other' && out[i].kind !== 'placemarker' && out[i].kind !== 'header') n++;
+  return n;
+}
+
 export function macroTable(macros: ReadonlyMap<string, Macro>): PreprocessResult['macros'] {
   const table: PreprocessResult['macros'] = new Map();
   for (const m of macros.values()) {

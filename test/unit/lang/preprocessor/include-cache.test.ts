@@ -14,7 +14,7 @@ const ROOT = join(__dirname, '../../../..');
 
 /** The whole result as plain data (Map entries in order), so deepEqual compares every field. */
 function plain(r: PreprocessResult): unknown {
-  return { tokens: r.tokens, diagnostics: r.diagnostics, macros: [...r.macros], files: r.files };
+  return { tokens: r.tokens, diagnostics: r.diagnostics, macros: [...r.macros], files: r.files, builtinPrologue: r.builtinPrologue };
 }
 
 /** Uncached, then cold (recording) and warm (replaying): all three must be identical. */
@@ -152,6 +152,31 @@ describe('preprocessor: built-in include cache', () => {
     const r = preprocess('<scratch>', host('#define NOMINMAX\n#include <ntifs.h>\nint a = min(1, 2);\n'));
     assert.equal(r.macros.has('min'), false);
     assert.match(text(r), /min \( 1 , 2 \)/);
+  });
+
+  it('scenarios with the same prologue report the same key and begin with the same prologue tokens', () => {
+    const a = preprocess('a.c', memoryHost({ 'a.c': '#include <ntifs.h>\n#include <mdlab.h>\nint a;\n' }));
+    const b = preprocess('lab/b.c', memoryHost({ 'lab/b.c': '// another scenario\n#include <ntifs.h>\n\n#include <mdlab.h>\nVOID LabMain(VOID) { }\n' }));
+    assert.ok(a.builtinPrologue && b.builtinPrologue);
+    assert.equal(a.builtinPrologue.key, b.builtinPrologue.key);
+    const n = a.builtinPrologue.count;
+    assert.equal(b.builtinPrologue.count, n);
+    assert.deepStrictEqual(a.tokens.slice(0, n), b.tokens.slice(0, n));
+    assert.ok(a.tokens.slice(0, n).every((t) => t.file.startsWith('<')), 'prologue tokens all come from built-in headers');
+    assert.deepEqual([a.tokens[n].text, a.tokens[n].file], ['int', 'a.c']);
+    // Uncached runs name the same prologue.
+    assert.deepStrictEqual(preprocess('a.c', memoryHost({ 'a.c': '#include <ntifs.h>\n#include <mdlab.h>\nint a;\n' }), { builtinCache: false }).builtinPrologue, a.builtinPrologue);
+  });
+
+  it('a macro defined before the includes changes the prologue key; a declaration before them ends the prologue', () => {
+    const plainKey = preprocess('a.c', memoryHost({ 'a.c': '#include <ntifs.h>\n' })).builtinPrologue?.key;
+    const nx = preprocess('a.c', memoryHost({ 'a.c': '#define POOL_NX_OPTIN 1\n#include <ntifs.h>\n' })).builtinPrologue;
+    assert.ok(plainKey !== undefined && nx);
+    assert.notEqual(nx.key, plainKey);
+    const declFirst = preprocess('a.c', memoryHost({ 'a.c': 'int x;\n#include <ntifs.h>\n' }));
+    assert.equal(declFirst.builtinPrologue, undefined);
+    const declBetween = preprocess('a.c', memoryHost({ 'a.c': '#include <ntifs.h>\nint x;\n#include <mdlab.h>\n' }));
+    assert.equal(declBetween.builtinPrologue?.key, plainKey, 'the prologue stops at the first scenario token');
   });
 
   it('results handed out do not share token or diagnostic objects with the cache', () => {
