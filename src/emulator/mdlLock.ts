@@ -141,6 +141,8 @@ function lockRange(k: Kernel, space: PageTables, startVa: number, pages: number,
           pfn = ((pte - (pte & 0xfff)) / 4096) | 0;
           ({ referenceCount: ref, lockCount: locks, shareCount: share, ownerSpace, ownerVa, flags: pflags } = d);
           ref[pfn]++;
+          // the fault may have trimmed the page holding the PFN slots (an MDL in paged pool): look it up again
+          slotLeft = 0;
         }
         locks[pfn]++;
         // store the PFN in its slot, a page of slots at a time (in place, no copies)

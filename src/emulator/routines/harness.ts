@@ -33,7 +33,9 @@ export function deviceDma(k: Kernel, mdl: number, offset: number, buffer: number
     if (pfn === PFN_SENTINEL || !d.isRam(pfn)) {
       k.event('dma', `${what}: slot ${slot} of ${hex64(mdl)} names no RAM (0x${pfn.toString(16)}); the device's bytes go nowhere`, mdl);
     } else if (toMemory) {
-      k.mm.phys.writable(pfn).set(k.memory.readBytes(buffer + pos, n), pageOff);
+      // the source is read first: faulting it in may repurpose frames, and the device writes what is in pfn then
+      const bytes = k.memory.readBytes(buffer + pos, n);
+      k.mm.phys.writable(pfn).set(bytes, pageOff);
       if (pfn < d.watermark) d.flags[pfn] |= PFN_MODIFIED;
       touched.add(pfn);
     } else {

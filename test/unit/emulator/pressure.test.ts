@@ -118,4 +118,22 @@ describe('Memory pressure and the working-set manager', () => {
     assert.equal(k.memory.read8(buf), 0, 'the first chunk came back from the page file');
     assert.equal(badPages(k, earlier, 60 * MiB, 9), 0);
   });
+
+  it('an MDL kept in paged pool gets every PFN right when locking it forces trimming (§3.3, §2.3)', () => {
+    const { k, call, user, mdl } = boot({ physicalMemory: 16 * MiB, verifier: false });
+    const size = 13 * MiB;
+    const pages = size / 0x1000;
+    const storage = call('ExAllocatePoolWithTag', 1, 0x30 + 8 * pages, 0x6c644d50); // PagedPool
+    const buf = user(size);
+    call('MmInitializeMdl', storage, buf, size);
+    k.memory.fill(storage + 0x30, 8 * pages, 0xee); // the MDL's pages are the oldest resident ones
+    const filler = user(4 * MiB);
+    stamp(k, filler, 4 * MiB, 5); // unlocked pages the lock will have to take
+    call('MmProbeAndLockPages', storage, 1, 1);
+    let wrong = 0;
+    for (let i = 0; i < pages; i++) if (mdl(storage).pfn(i) !== Math.floor(k.translate(buf + i * 0x1000) / 0x1000)) wrong++;
+    assert.equal(wrong, 0, 'each slot names the frame its page is locked in');
+    call('MmUnlockPages', storage);
+    assert.equal(badPages(k, filler, 4 * MiB, 5), 0);
+  });
 });
