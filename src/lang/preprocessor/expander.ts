@@ -90,6 +90,8 @@ function append(out: PPToken[], tokens: readonly PPToken[]): void {
   for (const t of tokens) out.push(t);
 }
 
+const isPaste = (t: PPToken): boolean => t.kind === 'punct' && t.text === '##';
+
 function isPunct(t: PPToken | undefined, text: string): boolean {
   return !!t && t.kind === 'punct' && t.text === text;
 }
@@ -163,7 +165,7 @@ export class Expander {
     if (this.overBudget(t, 0)) return false;
     if (!macro.params) {
       const hs = new Set(t.hideset ?? EMPTY).add(name);
-      const result = this.substitute(macro, t, [], hs);
+      const result = macro.body.some(isPaste) ? this.substitute(macro, t, [], hs) : this.relocateBody(macro, t, hs);
       this.produced += result.length;
       stream.pushFront(result);
       return true;
@@ -358,6 +360,22 @@ export class Expander {
       out.push(relocate(b, first));
     }
     return withHidesets(out, hs, fromBody);
+  }
+
+  /**
+   * An object-like macro without `##`: every replacement token, in place of the macro use, with the
+   * hide set (what substitute() gives for such a body, without its bookkeeping).
+   */
+  private relocateBody(macro: Macro, at: PPToken, hs: ReadonlySet<string>): PPToken[] {
+    const fromMacro = at.fromMacro ?? macro.name;
+    const body = macro.body;
+    const out: PPToken[] = new Array(body.length);
+    for (let i = 0; i < body.length; i++) {
+      const b = body[i];
+      const hideset = b.hideset ? new Set([...b.hideset, ...hs]) : hs;
+      out[i] = copyToken(b, { file: at.file, line: at.line, col: at.col, length: at.length, fromMacro, bol: false, space: i === 0 ? at.space : b.space, hideset });
+    }
+    return out;
   }
 
   /** `__VA_OPT__(x)` is x when variable arguments are present, nothing otherwise (C23, GCC, MSVC). */

@@ -9,6 +9,8 @@ import { builtinHeaderNames } from '../../../../src/lang/headers/index';
 import { builtinIncludeCacheStats, clearBuiltinIncludeCache, preprocess } from '../../../../src/lang/preprocessor/index';
 import type { PreprocessResult } from '../../../../src/lang/tokens';
 import { memoryHost, text } from './helpers';
+import { loadSeeds } from '../../../fuzz/seeds';
+import { mutate, Rng } from '../../../fuzz/mutator';
 
 const ROOT = join(__dirname, '../../../..');
 
@@ -80,6 +82,15 @@ describe('preprocessor: built-in include cache', () => {
       if (warm.files.includes('<ntifs.h>')) assert.ok(hits >= 1, 'its built-in prologue is replayed');
     });
   }
+
+  it('mutated scenarios from the fuzzer preprocess identically with and without the cache', () => {
+    const seeds = loadSeeds();
+    for (let seed = 1; seed <= 40; seed++) {
+      const main = mutate(seeds, new Rng(seed));
+      const host = memoryHost({ 'main.c': main });
+      assert.deepStrictEqual(plain(preprocess('main.c', host)), plain(preprocess('main.c', host, { builtinCache: false })), `mutant ${seed}`);
+    }
+  });
 
   it('the prologue #include <ntifs.h> / #include <mdlab.h> is replayed include by include', () => {
     const main = '#include <ntifs.h>\n#include <mdlab.h>\nVOID LabMain(VOID) { PMDL m = NULL; ASSERT(m == NULL); }\n';
