@@ -48,6 +48,22 @@ describe('debug adapter under faults and concurrency', function () {
     assert.equal(info.body.exceptionId, 'DRIVER_VERIFIER_DETECTED_VIOLATION');
   });
 
+  it('the launch attribute timeout ends an endless loop after that many seconds of running, with exit code 4 and a sentence saying why', async () => {
+    const dc = await client();
+    const out: string[] = [];
+    dc.on('output', (e: DebugProtocol.OutputEvent) => out.push(e.body.output));
+    await dc.initializeRequest();
+    const exited = dc.waitForEvent('exited', 30000) as Promise<DebugProtocol.ExitedEvent>;
+    const launched = dc.launch({ program: fixture('endless.c'), timeout: 1 });
+    await dc.waitForEvent('initialized', 30000);
+    await dc.configurationDoneRequest();
+    await launched;
+    assert.equal((await exited).body.exitCode, 4);
+    assert.ok(out.some((o) => /ran for 1 s without ending/.test(o)), out.join(''));
+    const info = await dc.exceptionInfoRequest({ threadId: 1 });
+    assert.equal(info.body.breakMode, 'never', 'no bug check happened: the widget is told so, without an error');
+  });
+
   it('disconnect in the middle of an endless loop answers, and the adapter process ends', async () => {
     const dc = await client();
     await dc.initializeRequest();

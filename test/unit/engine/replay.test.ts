@@ -95,4 +95,40 @@ describe('time travel on driver C', function () {
     const again = await e.continue();
     assert.ok(isStop(again) && again.kind === 'bugcheck' && again.bugcheck?.params[0] === 0x7c);
   });
+
+  it('reverse continue with a data breakpoint on mdl->MdlFlags walks back through each change: mapped, then locked', async () => {
+    const file = 'samples/01-probe-and-lock/scenario.c';
+    const e = await load(file, { checkpointInterval: 4 });
+    assert.ok(isStop(await e.start()));
+    const second = await e.continue();
+    assert.ok(isStop(second) && second.kind === 'LabBreak');
+    const flags = Number(e.machine.evaluate('&mdl->MdlFlags').raw);
+    e.breakpoints.setDataBreakpoints([{ address: flags, size: 2, label: 'mdl->MdlFlags' }], e.kernel);
+    const mapped = await e.reverseContinue();
+    assert.equal(mapped.reason, 'data breakpoint');
+    assert.equal(mapped.location?.line, 30, 'the statement after MmGetSystemAddressForMdlSafe');
+    assert.ok(e.snapshot().mdls[0].flagNames.includes('MDL_MAPPED_TO_SYSTEM_VA'));
+    const locked = await e.reverseContinue();
+    assert.equal(locked.reason, 'data breakpoint');
+    assert.ok(locked.location !== null && locked.location.line > 20 && locked.location.line <= 25, `after MmProbeAndLockPages (line ${locked.location?.line})`);
+    const names = e.snapshot().mdls[0].flagNames;
+    assert.ok(names.includes('MDL_PAGES_LOCKED') && !names.includes('MDL_MAPPED_TO_SYSTEM_VA'), names.join(' | '));
+  });
+
+  it('reverse continue with a function breakpoint on MmProbeAndLockPages stops just before the call, nt!MmProbeAndLockPages as frame 0', async () => {
+    const file = 'samples/01-probe-and-lock/scenario.c';
+    const e = await load(file, { checkpointInterval: 4 });
+    const first = await e.start();
+    assert.ok(isStop(first) && first.kind === 'LabBreak');
+    e.breakpoints.setFunctionBreakpoints([{ name: 'MmProbeAndLockPages' }], () => true);
+    const back = await e.reverseContinue();
+    assert.equal(back.reason, 'function breakpoint');
+    const frames = e.frames();
+    assert.equal(frames[0].function, 'nt!MmProbeAndLockPages');
+    assert.equal(frames[1].location?.line, 20);
+    assert.deepEqual(e.snapshot().mdls[0].flagNames, ['MDL_ALLOCATED_FIXED_SIZE'], 'the pages are not locked yet');
+    const on = await e.continue();
+    assert.ok(isStop(on) && on.kind === 'LabBreak' && on.location?.line === first.location?.line, 'continuing performs the call and meets the same LabBreak');
+    assert.ok(e.snapshot().mdls[0].flagNames.includes('MDL_PAGES_LOCKED'));
+  });
 });
