@@ -15,7 +15,7 @@ import type { Snapshot } from './snapshot';
 import { makeCallHook, makePauseOnlyCheck, makeStopCheck } from './stopChecks';
 import type { CheckContext, MidCall, PendingStop, RunMode } from './stopChecks';
 import { Timeline } from './timeline';
-import { TimeTravel } from './timeTravel';
+import { TimeTravel, TravelAbandoned } from './timeTravel';
 import { reverseContinueTarget, stepBackTarget } from './reverseSearch';
 import { describeStop, isBugCheck, toBugCheckInfo } from './describe';
 import type { EngineDeps, EngineState, ExceptionFilters, LoadResult, TravelTarget } from './engineTypes';
@@ -118,7 +118,7 @@ export class DebugEngine extends Emitter<EngineEvents> {
     this._machine = r.machine;
     this.timeline = new Timeline(this.options.checkpointInterval);
     this.timeline.record(r.machine, r.kernel);
-    this.travel = new TimeTravel(r.machine, r.kernel, this.timeline, (on) => (this.replaying = on));
+    this.travel = new TimeTravel(r.machine, r.kernel, this.timeline, (on) => (this.replaying = on), () => this.terminateRequested);
     this.rebound = this.breakpoints.rebind(r.program);
     this.breakpoints.resyncData(r.kernel);
     this.state = 'ready';
@@ -167,12 +167,12 @@ export class DebugEngine extends Emitter<EngineEvents> {
   }
 
   /** Back one statement at the same or an outer call depth (a call is stepped over backwards). */
-  stepBack(): Promise<StopEvent> {
+  stepBack(): Promise<StopEvent | RunResult> {
     return this.travelWith((t, m) => stepBackTarget(t, m, this.fromStep()));
   }
 
   /** Back to the latest earlier point where a forward run would have stopped on a breakpoint of any kind. */
-  reverseContinue(): Promise<StopEvent> {
+  reverseContinue(): Promise<StopEvent | RunResult> {
     return this.travelWith((t, m) => reverseContinueTarget(t, this.breakpoints, m, this.kernel, this.fromStep()));
   }
 
@@ -190,7 +190,8 @@ export class DebugEngine extends Emitter<EngineEvents> {
     return this.travelWith(async () => ({ step, kind: 'goto' }));
   }
 
-  private async travelWith(choose: (t: TimeTravel, m: Machine) => Promise<TravelTarget>): Promise<StopEvent> {
+  /** A terminate while travelling (a long search) ends the run there, as it does a forward run. */
+  private async travelWith(choose: (t: TimeTravel, m: Machine) => Promise<TravelTarget>): Promise<StopEvent | RunResult> {
     this.requireStopped();
     if (!this.timeline.enabled || !this.travel) throw new EngineError('time travel is off for this run');
     const m = this.machine;
@@ -206,13 +207,15 @@ export class DebugEngine extends Emitter<EngineEvents> {
         else await this.travel.goTo(step);
       }
       this.pending = null;
+      if (this.terminateRequested) return this.report(this.result('terminated', 'the run was terminated'));
       this.breakpoints.resyncData(this.kernel);
       if (outcome && (outcome.kind === 'bugcheck' || outcome.kind === 'unhandled-exception')) {
-        return this.report(this.onBugCheck(outcome)) as StopEvent;
+        return this.report(this.onBugCheck(outcome));
       }
       this.dead = null;
-      return this.report(this.makeStop(stop ?? { kind, ids: [] })) as StopEvent;
+      return this.report(this.makeStop(stop ?? { kind, ids: [] }));
     } catch (e) {
+      if (e instanceof TravelAbandoned) return this.report(this.result('terminated', 'the run was terminated'));
       this.state = 'stopped';
       throw e;
     }

@@ -9,18 +9,31 @@ import type { Timeline } from './timeline';
 export type PastTest = () => (m: Machine) => boolean;
 
 const REPLAY_CHUNK = 1 << 16;
+/** Statements replayed between yields to the event loop, so that requests (terminate) get in. */
+const YIELD_EVERY = 8 * REPLAY_CHUNK;
+
+/** A long search or replay given up because the run is being terminated. */
+export class TravelAbandoned extends Error {
+  constructor() {
+    super('time travel was abandoned: the run is being terminated');
+    this.name = 'TravelAbandoned';
+  }
+}
 
 export class TimeTravel {
   /** The step the last goTo() reached cleanly; null once anything else moved the machine. */
   arrivedAt: number | null = null;
   /** Statements re-executed by time travel so far (benchmarks report it: it does not depend on host load). */
   replayed = 0;
+  private sinceYield = 0;
 
   constructor(
     private readonly machine: Machine,
     private readonly kernel: EngineKernel,
     private readonly timeline: Timeline,
     private readonly setReplaying: (on: boolean) => void,
+    /** Polled between replay chunks: true once the run is being terminated. */
+    private readonly abandoned: () => boolean = () => false,
   ) {}
 
   /** The latest statement counter s < from at which `test` holds, or null when none does. */
@@ -112,14 +125,19 @@ export class TimeTravel {
     m.onCall = onCall;
     this.setReplaying(true);
     try {
-      let chunks = 0;
       while (m.steps < target) {
         const before = m.steps;
         const out = m.run(Math.min(REPLAY_CHUNK, target - m.steps), check);
         this.replayed += m.steps - before;
         if (out.kind === 'stopped') return null;
         if (out.kind === 'exited' || out.kind === 'bugcheck' || out.kind === 'unhandled-exception') return out;
-        if (++chunks % 8 === 0) await yieldToEventLoop();
+        // Counted across replays: a search over many short intervals must also let requests in.
+        this.sinceYield += m.steps - before;
+        if (this.sinceYield >= YIELD_EVERY) {
+          this.sinceYield = 0;
+          await yieldToEventLoop();
+          if (this.abandoned()) throw new TravelAbandoned();
+        }
       }
       return null;
     } finally {

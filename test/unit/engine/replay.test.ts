@@ -6,7 +6,14 @@ import { resolve } from 'node:path';
 import { DebugEngine } from '../../../src/engine/engine';
 import { defaultEngineDeps } from '../../../src/engine/defaultDeps';
 import { isStop } from '../../../src/engine/events';
+import type { RunResult, StopEvent } from '../../../src/engine/events';
 import { MemoryFileHost } from '../../../src/engine/host';
+
+/** The stop a motion reached (fails the test when the run ended instead). */
+function stopped(r: StopEvent | RunResult): StopEvent {
+  assert.ok(isStop(r), `expected a stop, got the end of the run: ${JSON.stringify(r)}`);
+  return r;
+}
 
 const root = resolve(__dirname, '../../..');
 
@@ -77,7 +84,7 @@ describe('time travel on driver C', function () {
     const s = await e.start();
     assert.ok(isStop(s) && s.reason === 'breakpoint');
     e.breakpoints.setLineBreakpoints(file, [{ line: 11, condition: 'i == 17' }], e.loadedProgram);
-    const back = await e.reverseContinue();
+    const back = stopped(await e.reverseContinue());
     assert.equal(back.reason, 'breakpoint');
     assert.equal(e.machine.location()?.line, 11);
     assert.equal(e.machine.evaluate('i').raw, 17);
@@ -104,11 +111,11 @@ describe('time travel on driver C', function () {
     assert.ok(isStop(second) && second.kind === 'LabBreak');
     const flags = Number(e.machine.evaluate('&mdl->MdlFlags').raw);
     e.breakpoints.setDataBreakpoints([{ address: flags, size: 2, label: 'mdl->MdlFlags' }], e.kernel);
-    const mapped = await e.reverseContinue();
+    const mapped = stopped(await e.reverseContinue());
     assert.equal(mapped.reason, 'data breakpoint');
     assert.equal(mapped.location?.line, 30, 'the statement after MmGetSystemAddressForMdlSafe');
     assert.ok(e.snapshot().mdls[0].flagNames.includes('MDL_MAPPED_TO_SYSTEM_VA'));
-    const locked = await e.reverseContinue();
+    const locked = stopped(await e.reverseContinue());
     assert.equal(locked.reason, 'data breakpoint');
     assert.ok(locked.location !== null && locked.location.line > 20 && locked.location.line <= 25, `after MmProbeAndLockPages (line ${locked.location?.line})`);
     const names = e.snapshot().mdls[0].flagNames;
@@ -121,7 +128,7 @@ describe('time travel on driver C', function () {
     const first = await e.start();
     assert.ok(isStop(first) && first.kind === 'LabBreak');
     e.breakpoints.setFunctionBreakpoints([{ name: 'MmProbeAndLockPages' }], () => true);
-    const back = await e.reverseContinue();
+    const back = stopped(await e.reverseContinue());
     assert.equal(back.reason, 'function breakpoint');
     const frames = e.frames();
     assert.equal(frames[0].function, 'nt!MmProbeAndLockPages');

@@ -1,10 +1,17 @@
 // Time travel over a toy interpreter: step back, reverse continue, goto step, and deterministic replay.
 import { strict as assert } from 'node:assert';
 import { isStop } from '../../../src/engine/events';
+import type { RunResult, StopEvent } from '../../../src/engine/events';
 import type { DebugEngine } from '../../../src/engine/engine';
 import { TOY_FILE } from './doubles';
 import type { ToyProgram } from './doubles';
 import { LOOP, loadToy } from './engine.test';
+
+/** The stop a motion reached (fails the test when the run ended instead). */
+function stopped(r: StopEvent | RunResult): StopEvent {
+  assert.ok(isStop(r), `expected a stop, got the end of the run: ${JSON.stringify(r)}`);
+  return r;
+}
 
 const line = (e: DebugEngine) => e.machine.location()?.line;
 const local = (e: DebugEngine, name: string) => e.machine.locals(0).find((v) => v.name === name)?.raw;
@@ -28,7 +35,7 @@ describe('debug engine: time travel', () => {
     const s = await e.start();
     assert.ok(isStop(s));
     const before = e.machine.steps;
-    const back = await e.stepBack();
+    const back = stopped(await e.stepBack());
     assert.equal(back.reason, 'step');
     assert.equal(line(e), 13);
     assert.equal(local(e, 'i'), 2, 'i is as it was before line 13 incremented it');
@@ -49,7 +56,7 @@ describe('debug engine: time travel', () => {
     const s = await e.start();
     assert.ok(isStop(s) && s.kind === 'LabBreak');
     e.breakpoints.setLineBreakpoints(TOY_FILE, [{ line: 13, condition: 'i == 1' }], e.loadedProgram);
-    const back = await e.reverseContinue();
+    const back = stopped(await e.reverseContinue());
     assert.equal(back.reason, 'breakpoint');
     assert.equal(line(e), 13);
     assert.equal(local(e, 'i'), 1);
@@ -58,7 +65,7 @@ describe('debug engine: time travel', () => {
   it('reverse continue with no breakpoint behind goes back to the start', async () => {
     const e = await loadToy(LOOP, { checkpointInterval: 5 });
     await e.start();
-    const back = await e.reverseContinue();
+    const back = stopped(await e.reverseContinue());
     assert.equal(back.reason, 'entry');
     assert.equal(e.machine.steps, 0);
   });
@@ -125,7 +132,7 @@ describe('debug engine: time travel', () => {
     const s = await e.start();
     assert.ok(isStop(s) && s.kind === 'LabBreak');
     const [bp] = e.breakpoints.setLineBreakpoints(TOY_FILE, [{ line: 13, hitCondition: '3' }], e.loadedProgram);
-    const back = await e.reverseContinue();
+    const back = stopped(await e.reverseContinue());
     assert.equal(back.reason, 'breakpoint');
     assert.deepEqual(back.breakpointIds, [bp.id]);
     assert.equal(line(e), 13);
@@ -140,11 +147,11 @@ describe('debug engine: time travel', () => {
     const logged: string[] = [];
     e.on('output', (o) => o.kind === 'log' && logged.push(o.text));
     e.breakpoints.setLineBreakpoints(TOY_FILE, [{ line: 13, logMessage: 'i is {i}' }], e.loadedProgram);
-    assert.equal((await e.reverseContinue()).reason, 'entry');
+    assert.equal(stopped(await e.reverseContinue()).reason, 'entry');
     e.breakpoints.setLineBreakpoints(TOY_FILE, [{ line: 13, logMessage: 'i is {i}', hitCondition: '>0' }], e.loadedProgram);
     await e.continue();
     assert.equal(logged.length, 5, 'forwards the logpoint logs each pass');
-    assert.equal((await e.reverseContinue()).reason, 'entry');
+    assert.equal(stopped(await e.reverseContinue()).reason, 'entry');
     assert.equal(logged.length, 5);
   });
 
@@ -163,14 +170,14 @@ describe('debug engine: time travel', () => {
     await e.start();
     const [bp] = e.breakpoints.setDataBreakpoints([{ address: 0x200, size: 4, label: 'level' }], e.kernel);
     for (const n of [3000, 2000, 1000]) {
-      const back = await e.reverseContinue();
+      const back = stopped(await e.reverseContinue());
       assert.equal(back.reason, 'data breakpoint');
       assert.deepEqual(back.breakpointIds, [bp.id]);
       assert.match(back.description, /level changed/);
       assert.equal(line(e), 6, 'the stop is at the statement after the write, as forwards');
       assert.equal(local(e, 'n'), n);
     }
-    assert.equal((await e.reverseContinue()).reason, 'entry');
+    assert.equal(stopped(await e.reverseContinue()).reason, 'entry');
     const on = await e.continue();
     assert.ok(isStop(on) && on.kind === 'data breakpoint' && local(e, 'n') === 1000, 'forwards the watch stops at the first change again');
   });
@@ -179,19 +186,42 @@ describe('debug engine: time travel', () => {
     const e = await loadToy(LOOP, { checkpointInterval: 4 });
     await e.start();
     const [add] = e.breakpoints.setFunctionBreakpoints([{ name: 'Add' }], (n) => n === 'Add');
-    const inC = await e.reverseContinue();
+    const inC = stopped(await e.reverseContinue());
     assert.equal(inC.reason, 'function breakpoint');
     assert.deepEqual(inC.breakpointIds, [add.id]);
     assert.equal(line(e), 20);
     assert.equal(e.machine.locals(1).find((v) => v.name === 'i')?.raw, 4, 'the latest call, from the last pass of the loop');
     await e.gotoStep(e.machine.steps + 100);
     const [print] = e.breakpoints.setFunctionBreakpoints([{ name: 'nt!DbgPrint' }], (n) => n === 'DbgPrint');
-    const inNt = await e.reverseContinue();
+    const inNt = stopped(await e.reverseContinue());
     assert.equal(inNt.reason, 'function breakpoint');
     assert.deepEqual(inNt.breakpointIds, [print.id]);
     assert.equal(e.frames()[0].function, 'nt!DbgPrint');
     assert.equal(e.frames()[1].location?.line, 15);
     const on = await e.continue();
     assert.ok(isStop(on) && on.kind === 'LabBreak', 'continuing performs the call and runs on');
+  });
+
+  it('terminate during a long reverse continue ends the run without waiting for the search', async () => {
+    const HUGE: ToyProgram = {
+      LabMain: [
+        { line: 3, op: { set: 'n', to: () => 0 } },
+        { line: 4, op: { set: 'n', to: (v) => v.n + 1 } },
+        { line: 5, op: { jumpTo: 1, when: (v) => v.n < 400000 } },
+        { line: 6, op: { native: 'LabBreak' } },
+        { line: 7, op: { ret: true } },
+      ],
+    };
+    const e = await loadToy(HUGE, { checkpointInterval: 1000 });
+    await e.start();
+    // A watch that never changes: the search replays the whole run from the start.
+    e.breakpoints.setDataBreakpoints([{ address: 0x300, size: 4 }], e.kernel);
+    const travelling = e.reverseContinue();
+    const ended = await e.terminate();
+    assert.equal(ended.kind, 'terminated');
+    const r = await travelling;
+    assert.ok(!isStop(r) && r.kind === 'terminated');
+    assert.ok(e.replayedStatements < 1200000, `gave up after ${e.replayedStatements} of 1200000 statements`);
+    assert.equal(e.state, 'ended');
   });
 });
