@@ -42,8 +42,8 @@ export interface MmSave {
   pageFileFrom: number[];
   spaces: [number, SavedTable, number][];
   currentSpace: number;
-  /** The working-set manager's clock hand. */
-  trimHand?: number;
+  /** The working-set manager's clock hand and recently used pages. */
+  workingSets?: { hand: number; recent?: number[] };
 }
 
 export class MemoryManager {
@@ -425,7 +425,7 @@ export class MemoryManager {
       pageFileFrom: this.pageFileFrom.slice(),
       spaces: [...this.spaces].map(([id, s]) => [id, s.save(), s.workingSetPages]),
       currentSpace: this.current.spaceId,
-      trimHand: this.workingSets.hand,
+      workingSets: this.workingSets.save(),
     };
   }
 
@@ -444,7 +444,7 @@ export class MemoryManager {
     }
     this.system = this.spaces.get(SYSTEM_SPACE)!;
     this.current = this.spaces.get(s.currentSpace) ?? this.system;
-    this.workingSets.hand = s.trimHand ?? 0;
+    this.workingSets.restore(s.workingSets);
     this.flushTlb();
   }
 

@@ -36,6 +36,24 @@ export class WorkingSetManager {
     this.recentNext = (i + 1) % RECENT;
   }
 
+  /** State that decides later trims: saved with checkpoints so a replay trims the same pages. */
+  save(): { hand: number; recent: number[] } {
+    const recent: number[] = [];
+    for (let i = 0; i < RECENT; i++) recent.push(this.recentSpace[i], this.recentVpn[i]);
+    recent.push(this.recentNext);
+    return { hand: this.hand, recent };
+  }
+
+  restore(s: { hand: number; recent?: number[] } | undefined): void {
+    this.hand = s?.hand ?? 0;
+    const r = s?.recent;
+    for (let i = 0; i < RECENT; i++) {
+      this.recentSpace[i] = r ? r[2 * i] : -1;
+      this.recentVpn[i] = r ? r[2 * i + 1] : -1;
+    }
+    this.recentNext = r ? r[2 * RECENT] : 0;
+  }
+
   private recentlyUsed(spaceId: number, vpn: number): boolean {
     for (let i = 0; i < RECENT; i++) if (this.recentVpn[i] === vpn && this.recentSpace[i] === spaceId) return true;
     return false;

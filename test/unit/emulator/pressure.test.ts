@@ -91,11 +91,14 @@ describe('Memory pressure and the working-set manager', () => {
     const a = user(12 * MiB);
     stamp(k, a, 6 * MiB, 3);
     const cp = k.checkpoint();
+    const atCheckpoint = k.mm.workingSets.save();
     stamp(k, a + 6 * MiB, 6 * MiB, 4);
-    const first = [k.translate(a), k.translate(a + 6 * MiB), k.mm.workingSets.hand];
+    const layout = () => [Array.from({ length: 12 * 256 }, (_, i) => k.translate(a + i * 0x1000)), k.mm.workingSets.save()];
+    const first = layout();
     k.restore(cp);
+    assert.deepEqual(k.mm.workingSets.save(), atCheckpoint, 'the clock hand and the recently used pages are back');
     stamp(k, a + 6 * MiB, 6 * MiB, 4);
-    assert.deepEqual([k.translate(a), k.translate(a + 6 * MiB), k.mm.workingSets.hand], first);
+    assert.deepEqual(layout(), first, 'every page in the same frame (or paged out) as in the first run');
     assert.equal(badPages(k, a, 6 * MiB, 3), 0);
   });
 
