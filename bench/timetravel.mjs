@@ -94,3 +94,26 @@ replays.sort((a, b) => a - b);
 const msPerStatement = plainMs / total;
 console.log(`statements replayed per step back: median ${median(replays)}, max ${replays.at(-1)} (at this host's speed ${fmt(replays.at(-1) * msPerStatement)} ms)`);
 console.log(`step back at a random step:       median ${fmt(median(times))} ms, max ${fmt(times.at(-1))} ms  (goal < 100 ms: ${times.at(-1) < 100 ? 'met' : 'NOT met'})`);
+
+// Reverse continue from the end. Line and data breakpoints are searched latest interval first; a
+// hit count (like a function breakpoint) needs every earlier hit, so the past is replayed from the
+// start with the forward stop check: that costs about one run, reported as a ratio to the reference.
+async function reverseTo(reason, setup) {
+  await recorded.gotoStep(total);
+  setup();
+  const t = performance.now();
+  const r = await recorded.reverseContinue();
+  const ms = performance.now() - t;
+  if (r.reason !== reason) throw new Error(`reverse continue to a ${reason}: ${JSON.stringify(r)}`);
+  recorded.breakpoints.setLineBreakpoints(FILE, [], recorded.loadedProgram);
+  recorded.breakpoints.setDataBreakpoints([], recorded.kernel);
+  return ms;
+}
+const lineMs = await reverseTo('breakpoint', () => recorded.breakpoints.setLineBreakpoints(FILE, [{ line: 8 }], recorded.loadedProgram));
+const sumAddress = Number(recorded.machine.evaluate('&g_sum').raw);
+const dataMs = await reverseTo('data breakpoint', () => recorded.breakpoints.setDataBreakpoints([{ address: sumAddress, size: 8, label: 'g_sum' }], recorded.kernel));
+const hitMs = await reverseTo('breakpoint', () => recorded.breakpoints.setLineBreakpoints(FILE, [{ line: 8, hitCondition: '10' }], recorded.loadedProgram));
+if (Number(recorded.machine.evaluate('i').raw) !== 9) throw new Error('the hit count did not land on the tenth pass');
+console.log(`reverse continue, line breakpoint: ${fmt(lineMs)} ms`);
+console.log(`reverse continue, data breakpoint: ${fmt(dataMs)} ms`);
+console.log(`reverse continue, hit count:       ${fmt(hitMs)} ms  ratio ${(hitMs / plainMs).toFixed(2)}x the reference run (replays from the start)`);

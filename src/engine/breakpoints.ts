@@ -252,6 +252,24 @@ export class BreakpointTable {
     return { verdict, labels };
   }
 
+  /** The watched bytes of every data breakpoint, in order, to compare two points in time. */
+  dataValues(kernel: EngineKernel): (string | null)[] {
+    return this.data.map((bp) => bytesKey(kernel.peek(bp.address, bp.size)));
+  }
+
+  /** Data breakpoints whose bytes differ between `before` and `after` (conditions apply, hits are not counted). */
+  changedData(machine: Machine, before: (string | null)[], after: (string | null)[]): { verdict: BreakpointVerdict; labels: string[] } {
+    const verdict: BreakpointVerdict = { stop: false, ids: [], logs: [], errors: [] };
+    const labels: string[] = [];
+    this.data.forEach((bp, i) => {
+      if (before[i] === null || before[i] === after[i] || !this.passes(machine, bp, false, verdict)) return;
+      verdict.stop = true;
+      verdict.ids.push(bp.id);
+      labels.push(bp.label);
+    });
+    return { verdict, labels };
+  }
+
   /** After time travel the watched bytes are whatever they are at the new position. */
   resyncData(kernel: EngineKernel): void {
     for (const bp of this.data) bp.last = bytesKey(kernel.peek(bp.address, bp.size));

@@ -38,40 +38,61 @@ export interface ReverseHit {
 }
 
 /**
- * Searches the past before statement `from`. Plain line breakpoints are found by searching the latest
- * interval first; hit counts, data watches and function breakpoints depend on all that came before,
- * so then the past is replayed from the start with the same test a forward run uses.
+ * Searches the past before statement `from`. Line and data breakpoints are found by searching the
+ * latest interval first; hit counts and function breakpoints depend on all that came before, so
+ * then the past is replayed from the start with the same test a forward run uses.
  */
 export async function searchBreakpointBack(travel: TimeTravel, bps: BreakpointTable, machine: Machine, kernel: EngineKernel, from: number): Promise<ReverseHit | null> {
-  if (!bps.hasHitConditions && !bps.hasData && !bps.hasFunctions) {
+  if (!bps.hasHitConditions && !bps.hasFunctions) {
     let last: PendingStop | null = null;
-    const step = await travel.searchBack(from, linePredicate(bps, (p) => (last = p)));
+    const step = await travel.searchBack(from, pastPredicate(bps, kernel, (p) => (last = p)));
     return step === null || last === null ? null : { step, stop: last };
   }
   return replayFromStart(travel, bps, machine, kernel, from);
 }
 
-/** A line breakpoint (its condition passing) at a statement that starts its line. */
-function linePredicate(bps: BreakpointTable, found: (stop: PendingStop) => void): PastTest {
+/**
+ * The forward stop check's verdict without its history: a line breakpoint (condition passing) at a
+ * statement that starts its line, or a watched value that differs from the previous statement's.
+ */
+function pastPredicate(bps: BreakpointTable, kernel: EngineKernel, found: (stop: PendingStop) => void): PastTest {
   return () => {
     let prevLine = -1;
     let prevFile = '';
     let prevCol = 0;
     let prevDepth = -1;
+    let prevValues: (string | null)[] | null = null;
     return (m) => {
       const loc = m.location();
       if (!loc) return false;
+      const values = bps.hasData ? bps.dataValues(kernel) : null;
+      const before = prevValues;
+      prevValues = values;
       const depth = m.depth();
       const newLine = loc.line !== prevLine || loc.file !== prevFile || depth !== prevDepth || loc.col <= prevCol;
       prevLine = loc.line;
       prevFile = loc.file;
       prevCol = loc.col;
       prevDepth = depth;
-      if (!newLine || !bps.hasLine(loc.file, loc.line)) return false;
-      const v = bps.checkLine(m, loc.file, loc.line, false);
-      if (v.errors.length) found({ kind: 'breakpoint', ids: v.ids, description: 'Breakpoint condition error', text: v.errors.join('\n') });
-      else if (v.stop) found({ kind: 'breakpoint', ids: v.ids });
-      return v.stop || v.errors.length > 0;
+      if (newLine && bps.hasLine(loc.file, loc.line)) {
+        const v = bps.checkLine(m, loc.file, loc.line, false);
+        if (v.errors.length) {
+          found({ kind: 'breakpoint', ids: v.ids, description: 'Breakpoint condition error', text: v.errors.join('\n') });
+          return true;
+        }
+        if (v.stop) {
+          found({ kind: 'breakpoint', ids: v.ids });
+          return true;
+        }
+      }
+      if (values && before) {
+        const { verdict, labels } = bps.changedData(m, before, values);
+        if (verdict.stop) {
+          found({ kind: 'data breakpoint', ids: verdict.ids, description: `Paused on data breakpoint: ${labels.join(', ')} changed` });
+          return true;
+        }
+      }
+      return false;
     };
   };
 }

@@ -51,6 +51,9 @@ export class TimeTravel {
         if (pred(m)) found = m.steps;
         return false;
       });
+      // The later interval judged its first statement without knowing the one before it (a watched
+      // value's change shows only in comparison): judge it again here, where that is known.
+      if (found < 0 && limit < from && this.machine.steps === limit && pred(this.machine)) found = limit;
       if (found >= 0) return found;
       end = start;
     }

@@ -166,20 +166,25 @@ describe('debug engine: time travel', () => {
         { line: 8, op: { ret: true } },
       ],
     };
-    const e = await loadToy(STEPS, { checkpointInterval: 256 });
-    await e.start();
-    const [bp] = e.breakpoints.setDataBreakpoints([{ address: 0x200, size: 4, label: 'level' }], e.kernel);
-    for (const n of [3000, 2000, 1000]) {
-      const back = stopped(await e.reverseContinue());
-      assert.equal(back.reason, 'data breakpoint');
-      assert.deepEqual(back.breakpointIds, [bp.id]);
-      assert.match(back.description, /level changed/);
-      assert.equal(line(e), 6, 'the stop is at the statement after the write, as forwards');
-      assert.equal(local(e, 'n'), n);
+    // With checkpoints every 3000 statements each change shows first at a checkpoint, where the
+    // search cannot see the statement before it within the same interval.
+    for (const checkpointInterval of [256, 3000]) {
+      const e = await loadToy(STEPS, { checkpointInterval });
+      await e.start();
+      const [bp] = e.breakpoints.setDataBreakpoints([{ address: 0x200, size: 4, label: 'level' }], e.kernel);
+      for (const n of [3000, 2000, 1000]) {
+        const back = stopped(await e.reverseContinue());
+        assert.equal(back.reason, 'data breakpoint');
+        assert.deepEqual(back.breakpointIds, [bp.id]);
+        assert.match(back.description, /level changed/);
+        assert.equal(line(e), 6, 'the stop is at the statement after the write, as forwards');
+        assert.equal(local(e, 'n'), n);
+      }
+      assert.equal(stopped(await e.reverseContinue()).reason, 'entry');
+      const on = await e.continue();
+      assert.ok(isStop(on) && on.kind === 'data breakpoint' && local(e, 'n') === 1000, 'forwards the watch stops at the first change again');
+      assert.equal(on.step, 3000);
     }
-    assert.equal(stopped(await e.reverseContinue()).reason, 'entry');
-    const on = await e.continue();
-    assert.ok(isStop(on) && on.kind === 'data breakpoint' && local(e, 'n') === 1000, 'forwards the watch stops at the first change again');
   });
 
   it('reverse continue stops on function breakpoints: at the first statement of a C function, and just before a call of an emulated routine', async () => {
