@@ -93,7 +93,8 @@ interface CachedView {
   startVa: number;
 }
 
-const viewCaches = new WeakMap<Kernel, Map<MdlRecord, CachedView>>();
+// Keyed by the MDL's address, so the views survive a checkpoint restore (which replaces the records).
+const viewCaches = new WeakMap<Kernel, Map<number, CachedView>>();
 
 // Scratch arrays reused between MDLs: filled, compared with the cached arrays, copied only on change.
 let pfnScratch: number[] = [];
@@ -222,19 +223,19 @@ function u64At(b: Uint8Array, o: number): number {
 const hexOf = (v: number, prev: number | undefined, prevHex: string | undefined): string =>
   v === prev && prevHex !== undefined ? prevHex : fastHex(v);
 
-function viewCacheOf(k: Kernel): Map<MdlRecord, CachedView> {
+function viewCacheOf(k: Kernel): Map<number, CachedView> {
   let cache = viewCaches.get(k);
   if (!cache) viewCaches.set(k, (cache = new Map()));
   return cache;
 }
 
-export function mdlView(k: Kernel, rec: MdlRecord, peeker?: Peeker, chainIrp?: ReadonlyMap<number, number>, viewCache?: Map<MdlRecord, CachedView>): MdlView | null {
+export function mdlView(k: Kernel, rec: MdlRecord, peeker?: Peeker, chainIrp?: ReadonlyMap<number, number>, viewCache?: Map<number, CachedView>): MdlView | null {
   const a = rec.address;
   if (!peeker) ptSpace = null; // a call on its own: tables may have changed since the last one
   const pk = peeker ?? new Peeker(k);
   if (!pk.ok(a) || !pk.ok(a + L.sizeof - 1)) return null;
   const cache = viewCache ?? viewCacheOf(k);
-  const c = cache.get(rec);
+  const c = cache.get(a);
   const prev = c?.view;
   let flags: number, size: number, next: number, process: number, mapped: number, startVa: number, byteCount: number, byteOffset: number;
   const o = pk.at(a);
@@ -299,7 +300,7 @@ export function mdlView(k: Kernel, rec: MdlRecord, peeker?: Peeker, chainIrp?: R
     irp,
     slotMatchesPageTables: slots,
   };
-  cache.set(rec, { view, next, process, mapped, startVa });
+  cache.set(a, { view, next, process, mapped, startVa });
   return view;
 }
 
@@ -481,8 +482,7 @@ export function buildSnapshot(k: Kernel): MmSnapshot {
   }
   if (cache.size > 2 * mdls.length + 1024) {
     // forget MDLs that are gone
-    const live = new Set(k.mdl.st.mdls.values());
-    for (const r of [...cache.keys()]) if (!live.has(r)) cache.delete(r);
+    for (const a of [...cache.keys()]) if (!k.mdl.st.mdls.has(a)) cache.delete(a);
   }
   let frameCache = frameCaches.get(k);
   if (!frameCache) frameCaches.set(k, (frameCache = new FrameCache()));

@@ -57,6 +57,26 @@ describe('Snapshot across stops', () => {
     assert.equal(find(after, y).pfns, find(before, y).pfns, 'unchanged parts are shared');
   });
 
+  it('after time travel (a checkpoint restored) unchanged MDLs keep their views and changed ones show their restored state', () => {
+    const { k, call } = boot();
+    const pool = call('ExAllocatePoolWithTag', 0, 0x200, 0x74736554);
+    const x = call('IoAllocateMdl', pool, 0x100, 0, 0, 0);
+    const y = call('IoAllocateMdl', pool + 0x100, 0x100, 0, 0, 0);
+    call('MmBuildMdlForNonPagedPool', x);
+    const cp = k.checkpoint();
+    const atCheckpoint = k.snapshot().mdls;
+    call('MmBuildMdlForNonPagedPool', y);
+    const built = k.snapshot().mdls.find((v) => v.address === hex(y))!;
+    k.restore(cp);
+    const back = k.snapshot().mdls;
+    assert.deepEqual(back, atCheckpoint);
+    const find = (views: typeof back, m: number) => views.find((v) => v.address === hex(m))!;
+    assert.equal(find(back, x), find(atCheckpoint, x), 'x did not change: same view');
+    assert.ok(built.flagNames.includes('MDL_SOURCE_IS_NONPAGED_POOL'));
+    assert.equal(find(back, y).flags, find(atCheckpoint, y).flags, 'y is as it was before MmBuildMdlForNonPagedPool');
+    assert.ok(!find(back, y).flagNames.includes('MDL_SOURCE_IS_NONPAGED_POOL'));
+  });
+
   it('an MDL a driver sets as Irp->MdlAddress by hand names that IRP in the snapshot at once, before the IRP moves on (§4.1)', () => {
     const lab = ioBoot();
     const pool = lab.run('ExAllocatePoolWithTag', 0, 0x100, 0x74736554);
