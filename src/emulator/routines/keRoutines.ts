@@ -74,6 +74,13 @@ export function registerKeRoutines(k: Kernel): void {
     summary: 'Restores the IRQL saved by KeRaiseIrql.', details: 'Lowering to a higher IRQL is Driver Verifier 0xC4/0x31.', docUrl: wdm('KeLowerIrql'),
   }, (a) => { lowerIrql(k, uchar(a[0])); });
   define(k, {
+    name: 'KeBugCheckEx', header: 'wdm.h', irql: 'Any level',
+    prototype: 'VOID KeBugCheckEx(ULONG BugCheckCode, ULONG_PTR BugCheckParameter1, ULONG_PTR BugCheckParameter2, ULONG_PTR BugCheckParameter3, ULONG_PTR BugCheckParameter4);',
+    summary: 'Stops the system with the given bug check code and parameters: what a driver calls when it finds its own state corrupt.',
+    details: 'Never returns. The debugger stops with the code, its name and the four parameters, as WinDbg shows them after a crash.',
+    docUrl: wdm('KeBugCheckEx'),
+  }, (a) => k.bugCheck(ulong(a[0]), [a[1] ?? 0, a[2] ?? 0, a[3] ?? 0, a[4] ?? 0], 'the driver called KeBugCheckEx'));
+  define(k, {
     name: 'KeStackAttachProcess', header: 'ntifs.h', irql: '<= DISPATCH_LEVEL',
     prototype: 'VOID KeStackAttachProcess(PRKPROCESS PROCESS, PRKAPC_STATE ApcState);',
     summary: 'Attaches the thread to another process\'s address space; user addresses now resolve there.',

@@ -280,6 +280,8 @@ struct _DEVICE_OBJECT {
 #define IO_TYPE_IRP 0x00000006
 
 #define IO_NO_INCREMENT 0
+/* What a completion routine returns to let completion go on (wdm.h spells it this way). */
+#define STATUS_CONTINUE_COMPLETION STATUS_SUCCESS
 #define IO_CD_ROM_INCREMENT 1
 #define IO_DISK_INCREMENT 1
 #define IO_KEYBOARD_INCREMENT 6

@@ -81,6 +81,49 @@ KIRQL KfRaiseIrql(KIRQL NewIrql);
 KIRQL KeRaiseIrqlToDpcLevel(VOID);
 VOID KeLowerIrql(KIRQL NewIrql);
 
+/* ---- Spin locks ----
+ * One processor and one thread run a scenario, so a spin lock is its IRQL rule plus a flag: taking
+ * it raises to DISPATCH_LEVEL (touching pageable memory while holding it bug-checks, as on Windows),
+ * and taking it again while held spins forever, as a real self-deadlock does (pause shows where). */
+FORCEINLINE VOID KeInitializeSpinLock(PKSPIN_LOCK SpinLock)
+{
+    *SpinLock = 0;
+}
+
+FORCEINLINE KIRQL KeAcquireSpinLockRaiseToDpc(PKSPIN_LOCK SpinLock)
+{
+    KIRQL OldIrql;
+    KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
+    while (*(volatile KSPIN_LOCK *)SpinLock != 0) {
+        /* held: on one processor nobody will ever release it */
+    }
+    *SpinLock = 1;
+    return OldIrql;
+}
+
+#define KeAcquireSpinLock(SpinLock, OldIrql) (*(OldIrql) = KeAcquireSpinLockRaiseToDpc(SpinLock))
+
+FORCEINLINE VOID KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql)
+{
+    *SpinLock = 0;
+    KeLowerIrql(NewIrql);
+}
+
+FORCEINLINE VOID KeAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock)
+{
+    while (*(volatile KSPIN_LOCK *)SpinLock != 0) {
+    }
+    *SpinLock = 1;
+}
+
+FORCEINLINE VOID KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock)
+{
+    *SpinLock = 0;
+}
+
+/* ---- Bug checks ---- */
+DECLSPEC_NORETURN VOID KeBugCheckEx(ULONG BugCheckCode, ULONG_PTR BugCheckParameter1, ULONG_PTR BugCheckParameter2, ULONG_PTR BugCheckParameter3, ULONG_PTR BugCheckParameter4);
+
 /* ---- Processes ---- */
 PEPROCESS PsGetCurrentProcess(VOID);
 
