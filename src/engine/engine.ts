@@ -173,7 +173,8 @@ export class DebugEngine extends Emitter<EngineEvents> {
 
   /** Back to the latest earlier point where a forward run would have stopped on a breakpoint of any kind. */
   reverseContinue(): Promise<StopEvent | RunResult> {
-    return this.travelWith((t, m) => reverseContinueTarget(t, this.breakpoints, m, this.kernel, this.fromStep()));
+    const reports = { watch: (on: boolean) => this.out.watchReplay(on), take: () => this.out.takeReplayReport() };
+    return this.travelWith((t, m) => reverseContinueTarget(t, this.breakpoints, m, this.kernel, this.fromStep(), reports));
   }
 
   /** Where backward searches start: after a bug check the faulting statement never completed, so it counts as past. */

@@ -24,6 +24,8 @@ export type KernelOutputKind = 'dbgprint' | 'expect-pass' | 'expect-fail' | 'ver
 export class OutputRouter {
   readonly expectFailures: ExpectFailure[] = [];
   private pendingReport: PendingStop | null = null;
+  /** While reverse continue searches the past, reports met in the replay are kept here instead. */
+  private replayWatch: { report: PendingStop | null } | null = null;
 
   constructor(private readonly source: OutputSource) {}
 
@@ -34,27 +36,52 @@ export class OutputRouter {
     return r;
   }
 
+  /** Reverse continue stops at earlier reports too: watch the replay for them (off again with null). */
+  watchReplay(on: boolean): void {
+    this.replayWatch = on ? { report: null } : null;
+  }
+
+  /** The report the replayed statement before this one made, taken once. */
+  takeReplayReport(): PendingStop | null {
+    const w = this.replayWatch;
+    if (!w) return null;
+    const r = w.report;
+    w.report = null;
+    return r;
+  }
+
   onKernelOutput(line: string, kind: KernelOutputKind): void {
     const src = this.source;
     const m = src.machine();
-    if (src.replaying() || (m && m.steps < src.liveHigh())) return;
+    if (src.replaying()) {
+      if (this.replayWatch && kind === 'verifier' && src.filters().verifier) this.replayWatch.report = verifierStop(line);
+      return;
+    }
+    if (m && m.steps < src.liveHigh()) return;
     const loc = m?.location() ?? null;
     if (kind === 'expect-fail') this.expectFailures.push({ file: loc?.file ?? src.mainFile(), line: loc?.line ?? 0, what: expectWhat(line) });
-    if (kind === 'verifier' && src.filters().verifier) this.pendingReport = { kind: 'verifier', ids: [], description: 'Driver Verifier report', text: line };
+    if (kind === 'verifier' && src.filters().verifier) this.pendingReport = verifierStop(line);
     src.emit({ kind, text: line, location: loc });
   }
 
   /** First-chance notice of an exception raised by an emulated routine: stops at the next statement (the handler). */
   onRaised(status: number, explanation: string, routine: string): void {
     const src = this.source;
-    if (src.replaying() || !src.filters().sehRaised) return;
+    if (!src.filters().sehRaised) return;
+    if (src.replaying() && !this.replayWatch) return;
     const loc = src.machine()?.location();
     const code = '0x' + (status >>> 0).toString(16).toUpperCase().padStart(8, '0');
     const where = loc ? ` at ${loc.file}:${loc.line}` : '';
-    this.pendingReport = { kind: 'seh-raised', ids: [], description: `Exception ${code} raised by ${routine}${where}`, text: `${code} raised by ${routine}${where}: ${explanation}` };
+    const stop: PendingStop = { kind: 'seh-raised', ids: [], description: `Exception ${code} raised by ${routine}${where}`, text: `${code} raised by ${routine}${where}: ${explanation}` };
+    if (src.replaying()) this.replayWatch!.report = stop;
+    else this.pendingReport = stop;
   }
 
   output(kind: OutputKind, text: string): void {
     this.source.emit({ kind, text, location: this.source.machine()?.location() ?? null });
   }
+}
+
+function verifierStop(line: string): PendingStop {
+  return { kind: 'verifier', ids: [], description: 'Driver Verifier report', text: line };
 }

@@ -20,11 +20,20 @@ export async function stepBackTarget(travel: TimeTravel, machine: Machine, from:
 }
 
 /** Reverse continue from statement `from`; the hit counts become those at the landing point. */
-export async function reverseContinueTarget(travel: TimeTravel, bps: BreakpointTable, machine: Machine, kernel: EngineKernel, from: number): Promise<TravelTarget> {
-  const hit = await searchBreakpointBack(travel, bps, machine, kernel, from);
+export async function reverseContinueTarget(travel: TimeTravel, bps: BreakpointTable, machine: Machine, kernel: EngineKernel, from: number, reports: ReplayReports): Promise<TravelTarget> {
+  const hit = await searchBreakpointBack(travel, bps, machine, kernel, from, reports);
   if (hit === null) return { step: 0, kind: 'entry' };
   if (hit.hits) bps.setHitCounts(hit.hits);
   return { step: hit.step, kind: hit.stop.kind, stop: hit.stop, nativeCall: hit.nativeCall };
+}
+
+/**
+ * Driver Verifier reports and first-chance exceptions met while replaying (when their exception
+ * filter is on): like forwards, reverse continue stops at the statement after one.
+ */
+export interface ReplayReports {
+  watch(on: boolean): void;
+  take(): PendingStop | null;
 }
 
 /** Where reverse continue lands and why. */
@@ -42,27 +51,39 @@ export interface ReverseHit {
  * latest interval first; hit counts and function breakpoints depend on all that came before, so
  * then the past is replayed from the start with the same test a forward run uses.
  */
-export async function searchBreakpointBack(travel: TimeTravel, bps: BreakpointTable, machine: Machine, kernel: EngineKernel, from: number): Promise<ReverseHit | null> {
-  if (!bps.hasHitConditions && !bps.hasFunctions) {
-    let last: PendingStop | null = null;
-    const step = await travel.searchBack(from, pastPredicate(bps, kernel, (p) => (last = p)));
-    return step === null || last === null ? null : { step, stop: last };
+export async function searchBreakpointBack(travel: TimeTravel, bps: BreakpointTable, machine: Machine, kernel: EngineKernel, from: number, reports: ReplayReports): Promise<ReverseHit | null> {
+  reports.watch(true);
+  try {
+    if (!bps.hasHitConditions && !bps.hasFunctions) {
+      let last: PendingStop | null = null;
+      const step = await travel.searchBack(from, pastPredicate(bps, kernel, reports, (p) => (last = p)));
+      return step === null || last === null ? null : { step, stop: last };
+    }
+    return await replayFromStart(travel, bps, machine, kernel, from, reports);
+  } finally {
+    reports.watch(false);
   }
-  return replayFromStart(travel, bps, machine, kernel, from);
 }
 
 /**
  * The forward stop check's verdict without its history: a line breakpoint (condition passing) at a
  * statement that starts its line, or a watched value that differs from the previous statement's.
  */
-function pastPredicate(bps: BreakpointTable, kernel: EngineKernel, found: (stop: PendingStop) => void): PastTest {
+function pastPredicate(bps: BreakpointTable, kernel: EngineKernel, reports: ReplayReports, found: (stop: PendingStop) => void): PastTest {
   return () => {
+    // A report left over from the later interval's replay belongs to no statement of this one.
+    reports.take();
     let prevLine = -1;
     let prevFile = '';
     let prevCol = 0;
     let prevDepth = -1;
     let prevValues: (string | null)[] | null = null;
     return (m) => {
+      const report = reports.take();
+      if (report !== null) {
+        found(report);
+        return true;
+      }
       const loc = m.location();
       if (!loc) return false;
       const values = bps.hasData ? bps.dataValues(kernel) : null;
@@ -97,7 +118,7 @@ function pastPredicate(bps: BreakpointTable, kernel: EngineKernel, found: (stop:
   };
 }
 
-async function replayFromStart(travel: TimeTravel, bps: BreakpointTable, machine: Machine, kernel: EngineKernel, from: number): Promise<ReverseHit | null> {
+async function replayFromStart(travel: TimeTravel, bps: BreakpointTable, machine: Machine, kernel: EngineKernel, from: number, reports: ReplayReports): Promise<ReverseHit | null> {
   const before = bps.hitCounts();
   // Counted as a fresh run counts them: from zero at the start.
   bps.setHitCounts(new Map());
@@ -110,7 +131,7 @@ async function replayFromStart(travel: TimeTravel, bps: BreakpointTable, machine
       kernel,
       breakpoints: bps,
       isPauseRequested: () => false,
-      takeReport: () => null,
+      takeReport: () => reports.take(),
       hasFunctionBreakpoints: () => bps.hasFunctions,
       setPending: (p) => (pending = p),
       log: () => undefined,

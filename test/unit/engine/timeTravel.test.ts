@@ -229,4 +229,43 @@ describe('debug engine: time travel', () => {
     assert.ok(e.replayedStatements < 1200000, `gave up after ${e.replayedStatements} of 1200000 statements`);
     assert.equal(e.state, 'ended');
   });
+
+  it('with the Driver Verifier filter on, reverse continue stops after each earlier verifier report, as a forward run would', async () => {
+    const REPORTS: ToyProgram = {
+      LabMain: [
+        { line: 3, op: { set: 'n', to: () => 0 } },
+        { line: 4, op: { set: 'n', to: (v) => v.n + 1 } },
+        { line: 5, op: { jumpTo: 4, when: (v) => v.n % 2 === 0 } },
+        { line: 6, op: { native: 'VerifierReport' } },
+        { line: 7, op: { jumpTo: 1, when: (v) => v.n < 4 } },
+        { line: 8, op: { native: 'LabBreak' } },
+        { line: 9, op: { ret: true } },
+      ],
+    };
+    const e = await loadToy(REPORTS, { checkpointInterval: 3 });
+    const printed: string[] = [];
+    e.on('output', (o) => o.kind === 'verifier' && printed.push(o.text));
+    assert.equal(stopped(await e.start()).kind, 'LabBreak', 'the filter is off: the reports do not stop the run');
+    assert.equal(printed.length, 2);
+    e.filters.verifier = true;
+    for (const n of [3, 1]) {
+      const back = stopped(await e.reverseContinue());
+      assert.equal(back.kind, 'verifier');
+      assert.equal(back.reason, 'exception');
+      assert.match(back.text ?? '', /something is wrong/);
+      assert.equal(line(e), 7, 'the statement after the report');
+      assert.equal(local(e, 'n'), n);
+    }
+    assert.equal(stopped(await e.reverseContinue()).reason, 'entry');
+    assert.equal(printed.length, 2, 'replayed reports are not printed again');
+    e.filters.verifier = false;
+    e.breakpoints.setLineBreakpoints(TOY_FILE, [{ line: 6, hitCondition: '2' }], e.loadedProgram);
+    const second = stopped(await e.continue());
+    assert.ok(second.kind === 'breakpoint' && local(e, 'n') === 3, 'the second pass over line 6, before its report');
+    e.filters.verifier = true;
+    const viaScan = stopped(await e.reverseContinue());
+    assert.equal(viaScan.kind, 'verifier', 'also when a hit count makes the search replay from the start');
+    assert.equal(line(e), 7);
+    assert.equal(local(e, 'n'), 1);
+  });
 });
