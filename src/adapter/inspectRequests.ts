@@ -4,7 +4,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { isWindbgCommand, runWindbgCommand, WINDBG_COMMANDS } from '../engine/windbg/commands';
 import { bugCheckLine, formatFrames } from '../engine/describe';
 import type { DebugEngine } from '../engine/engine';
-import type { BugCheckInfo } from '../engine/events';
+import type { BugCheckInfo, StopEvent } from '../engine/events';
 import type { FrameInfo } from '../lang/contract';
 import type { SessionContext } from './context';
 import { required, requireNumber, requireString, THREAD_ID } from './context';
@@ -123,19 +123,26 @@ export function exceptionInfo(ctx: SessionContext, args: DebugProtocol.Exception
   const engine = ctx.engine();
   const stop = engine.currentStop;
   if (!stop || stop.reason !== 'exception') throw new Error('the scenario is not stopped on an exception');
-  if (stop.bugcheck) return bugCheckException(stop.bugcheck, stop.kind === 'seh-unhandled', engine.frames());
-  if (stop.kind === 'seh-raised') return { exceptionId: 'SEH exception', description: stop.text ?? stop.description, breakMode: 'always', details: { message: stop.text } };
-  return { exceptionId: 'DriverVerifier', description: stop.text ?? stop.description, breakMode: 'always', details: { message: stop.text } };
+  return describeException(stop, engine.frames());
 }
 
 /**
- * After the run ended the exception widget may still ask (the workbench sends exceptionInfo for the
- * last stop even when terminate raced it): the answer is the run's last bug check, never an error.
+ * While running again or after the end the exception widget may still ask about the stop it is
+ * showing (the request raced continue or terminate): the answer is that stop's exception, else the
+ * run's last bug check, never an error.
  */
-export function exceptionInfoAfterEnd(engine: DebugEngine): DebugProtocol.ExceptionInfoResponse['body'] {
+export function exceptionInfoOutsideStop(engine: DebugEngine): DebugProtocol.ExceptionInfoResponse['body'] {
+  const stop = engine.previousStop;
   const last = engine.lastBugCheck;
+  if (stop?.reason === 'exception' && !stop.bugcheck) return describeException(stop, []);
   if (last) return bugCheckException(last.info, last.unhandled, last.frames);
-  return { exceptionId: 'none', description: 'The run has ended without a bug check.', breakMode: 'never' };
+  return { exceptionId: 'none', description: `The ${engine.state === 'ended' ? 'run has ended' : 'scenario is running'} without a bug check.`, breakMode: 'never' };
+}
+
+function describeException(stop: StopEvent, frames: FrameInfo[]): DebugProtocol.ExceptionInfoResponse['body'] {
+  if (stop.bugcheck) return bugCheckException(stop.bugcheck, stop.kind === 'seh-unhandled', frames);
+  if (stop.kind === 'seh-raised') return { exceptionId: 'SEH exception', description: stop.text ?? stop.description, breakMode: 'always', details: { message: stop.text } };
+  return { exceptionId: 'DriverVerifier', description: stop.text ?? stop.description, breakMode: 'always', details: { message: stop.text } };
 }
 
 function bugCheckException(b: BugCheckInfo, unhandled: boolean, frames: FrameInfo[]): DebugProtocol.ExceptionInfoResponse['body'] {

@@ -347,7 +347,10 @@ export class MdlDebugSession extends DebugSession {
     this.answer(r, () => (this.hasEnded() ? { targets: [] } : inspect.completions(this.stoppedCtx(), a)));
   }
   protected override exceptionInfoRequest(r: DebugProtocol.ExceptionInfoResponse, a: DebugProtocol.ExceptionInfoArguments): void {
-    this.answer(r, () => (this.hasEnded() ? inspect.exceptionInfoAfterEnd(this.engine!) : inspect.exceptionInfo(this.stoppedCtx(), a)));
+    this.answer(r, () => {
+      const engine = this.ctx.engine();
+      return engine.state === 'ended' || engine.state === 'running' ? inspect.exceptionInfoOutsideStop(engine) : inspect.exceptionInfo(this.stoppedCtx(), a);
+    });
   }
   protected override readMemoryRequest(r: DebugProtocol.ReadMemoryResponse, a: DebugProtocol.ReadMemoryArguments): void {
     this.answer(r, () => memory.readMemory(this.stoppedCtx(), a));

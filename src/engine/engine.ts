@@ -96,6 +96,11 @@ export class DebugEngine extends Emitter<EngineEvents> {
     return this.state === 'stopped' ? this.lastStop : null;
   }
 
+  /** The latest stop, kept while running again and after the end (late requests about it). */
+  get previousStop(): StopEvent | null {
+    return this.lastStop;
+  }
+
   get checkpointCount(): number {
     return this.timeline.count;
   }
