@@ -16,7 +16,7 @@ import { makeCallHook, makePauseOnlyCheck, makeStopCheck } from './stopChecks';
 import type { CheckContext, MidCall, PendingStop, RunMode } from './stopChecks';
 import { Timeline } from './timeline';
 import { TimeTravel, TravelAbandoned } from './timeTravel';
-import { reverseContinueTarget, stepBackTarget } from './reverseSearch';
+import { recountHits, reverseContinueTarget, stepBackTarget } from './reverseSearch';
 import { describeStop, isBugCheck, toBugCheckInfo } from './describe';
 import type { EngineDeps, EngineState, ExceptionFilters, LoadResult, TravelTarget } from './engineTypes';
 import { OutputRouter } from './outputRouter';
@@ -204,8 +204,9 @@ export class DebugEngine extends Emitter<EngineEvents> {
     this.state = 'running';
     this.snapshotCache = null;
     try {
-      const { step, kind, stop, nativeCall } = await choose(this.travel, m);
-      const outcome = this.travel.arrivedAt === step && m.steps === step ? null : await this.travel.goTo(step);
+      const { step, kind, stop, nativeCall, hitsCounted } = await choose(this.travel, m);
+      const recount = this.breakpoints.hasHitConditions && !hitsCounted;
+      const outcome = recount ? await recountHits(this.travel, this.breakpoints, m, this.kernel, step) : this.travel.arrivedAt === step && m.steps === step ? null : await this.travel.goTo(step);
       this.midCall = null;
       if (outcome === null && nativeCall) {
         // As forwards: inside the statement, just before the emulated routine runs.

@@ -29,4 +29,6 @@ export interface TravelTarget {
   stop?: PendingStop;
   /** The stop is inside `step`, just before this emulated routine is called (function breakpoint). */
   nativeCall?: string;
+  /** The breakpoint hit counts were already set to those of the target. */
+  hitsCounted?: boolean;
 }

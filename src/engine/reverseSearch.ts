@@ -2,7 +2,7 @@
 // Reverse continue: the latest earlier statement at which a forward run would have stopped on a
 // breakpoint — line (condition, hit count; a logpoint never stops), function (C or emulated) or data.
 import type { EngineKernel } from '../emulator/contract';
-import type { Machine } from '../lang/contract';
+import type { Machine, RunOutcome } from '../lang/contract';
 import type { BreakpointTable } from './breakpoints';
 import type { TravelTarget } from './engineTypes';
 import { makeStopCheck } from './stopChecks';
@@ -24,7 +24,32 @@ export async function reverseContinueTarget(travel: TimeTravel, bps: BreakpointT
   const hit = await searchBreakpointBack(travel, bps, machine, kernel, from, reports);
   if (hit === null) return { step: 0, kind: 'entry' };
   if (hit.hits) bps.setHitCounts(hit.hits);
-  return { step: hit.step, kind: hit.stop.kind, stop: hit.stop, nativeCall: hit.nativeCall };
+  return { step: hit.step, kind: hit.stop.kind, stop: hit.stop, nativeCall: hit.nativeCall, hitsCounted: hit.hits !== undefined };
+}
+
+/**
+ * After a backward motion the hit counts must be those of the new position, or a forward run would
+ * count on from the old one. They are counted as reverse continue counts them, by the forward stop
+ * check from the start of the run, up to and including the statement at `step` (where the machine is left).
+ */
+export async function recountHits(travel: TimeTravel, bps: BreakpointTable, machine: Machine, kernel: EngineKernel, step: number): Promise<RunOutcome | null> {
+  bps.setHitCounts(new Map());
+  const check = makeStopCheck(
+    { machine, kernel, breakpoints: bps, isPauseRequested: () => false, takeReport: () => null, hasFunctionBreakpoints: () => bps.hasFunctions, setPending: () => undefined, log: () => undefined },
+    { kind: 'continue', fromStart: true },
+  );
+  let first = true;
+  const observe = (m: Machine) => {
+    if (first) bps.resyncData(kernel);
+    first = false;
+    check(m);
+  };
+  const out = await travel.scanForward(step, observe, (name, native) => {
+    if (native && bps.hasFunction(name)) bps.checkFunction(machine, name);
+    return false;
+  });
+  if (out === null && machine.steps === step) observe(machine);
+  return out;
 }
 
 /**

@@ -268,4 +268,20 @@ describe('debug engine: time travel', () => {
     assert.equal(line(e), 7);
     assert.equal(local(e, 'n'), 1);
   });
+
+  it('after step back or goto, hit counts are those of the new position: continuing meets the same counted hit again', async () => {
+    const e = await loadToy(LOOP, { checkpointInterval: 4 });
+    e.breakpoints.setLineBreakpoints(TOY_FILE, [{ line: 13, hitCondition: '4' }], e.loadedProgram);
+    const fourth = stopped(await e.start());
+    assert.equal(fourth.reason, 'breakpoint');
+    assert.equal(local(e, 'i'), 3);
+    await e.stepBack();
+    assert.equal(line(e), 12);
+    const again = stopped(await e.continue());
+    assert.equal(again.reason, 'breakpoint', 'the fourth pass is still ahead');
+    assert.equal(local(e, 'i'), 3);
+    await e.gotoStep(2);
+    const fromEarly = stopped(await e.continue());
+    assert.ok(fromEarly.reason === 'breakpoint' && local(e, 'i') === 3, 'counted from the start of the run, not from where the run had got to');
+  });
 });
