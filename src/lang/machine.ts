@@ -266,7 +266,12 @@ export class CMachine implements Machine {
       if (!target) throw new SehException(0xc0000005, `call through a pointer to 0x${BigInt.asUintN(64, BigInt(a)).toString(16)}, which is not a function`, typeof a === 'number' ? a : 0, false);
     }
     const native = target.native;
-    if (this.onCall && !this.skipCall && this.onCall(target.name, native)) { this.skipCall = true; return STOPPED; }
+    if (this.onCall && !this.skipCall && this.onCall(target.name, native)) {
+      // the statement was counted when it started: resuming it must not count it again
+      if (ins.stmt) this.retry = true;
+      this.skipCall = true;
+      return STOPPED;
+    }
     this.skipCall = false;
     const argf = ins.args!;
     if (!native) {

@@ -84,6 +84,23 @@ describe('driver C machine', () => {
     assert.deepEqual(calls, ['DbgPrint:true', 'DbgPrint:true']);
   });
 
+  it('a stop before a call does not count its statement twice: the statement clock agrees with a run without the stop', () => {
+    const src = 'VOID LabMain(VOID) { DbgPrint("x"); DbgPrint("y"); DbgPrint("z"); }';
+    const plain = machine(src).m;
+    assert.equal(plain.run(100).kind, 'exited');
+    const { m } = machine(src);
+    m.onCall = (_name, _native) => true;
+    let stops = 0;
+    for (;;) {
+      const o = m.run(100);
+      if (o.kind === 'stopped') { stops++; continue; }
+      assert.equal(o.kind, 'exited');
+      break;
+    }
+    assert.equal(stops, 3);
+    assert.equal(m.steps, plain.steps);
+  });
+
   it('a routine that calls back into C (a completion routine) runs the C function on the same stack', () => {
     const { m, k } = machine('ULONG64 LabCallBack(PVOID fn, ULONG64 arg);\nULONG64 cb(ULONG64 x) {\nLabBreak();\nreturn x * 2;\n}\nVOID LabMain(VOID) { DbgPrint("%llu", LabCallBack(cb, 21)); }');
     assert.equal(m.run(100).kind, 'break');
