@@ -121,6 +121,7 @@ export class DebugEngine extends Emitter<EngineEvents> {
     this.program = r.program;
     this._kernel = r.kernel;
     this._machine = r.machine;
+    r.machine.onException = (status, native, explanation) => this.out.onMachineException(status, native, explanation);
     this.timeline = new Timeline(this.options.checkpointInterval);
     this.timeline.record(r.machine, r.kernel);
     this.travel = new TimeTravel(r.machine, r.kernel, this.timeline, (on) => (this.replaying = on), () => this.terminateRequested);

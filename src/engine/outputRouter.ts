@@ -66,13 +66,26 @@ export class OutputRouter {
 
   /** First-chance notice of an exception raised by an emulated routine: stops at the next statement (the handler). */
   onRaised(status: number, explanation: string, routine: string): void {
+    this.firstChance(status, explanation, ` by ${routine}`);
+  }
+
+  /**
+   * The machine's first-chance notice (Machine.onException). Exceptions emulated routines raise
+   * were already reported by onRaised with the routine's name, so only the C code's own faults
+   * (a bad pointer) and system-raised ones are taken here.
+   */
+  onMachineException(status: number, native: boolean, explanation: string): void {
+    if (!native) this.firstChance(status, explanation, '');
+  }
+
+  private firstChance(status: number, explanation: string, by: string): void {
     const src = this.source;
     if (!src.filters().sehRaised) return;
     if (src.replaying() && !this.replayWatch) return;
     const loc = src.machine()?.location();
     const code = '0x' + (status >>> 0).toString(16).toUpperCase().padStart(8, '0');
     const where = loc ? ` at ${loc.file}:${loc.line}` : '';
-    const stop: PendingStop = { kind: 'seh-raised', ids: [], description: `Exception ${code} raised by ${routine}${where}`, text: `${code} raised by ${routine}${where}: ${explanation}` };
+    const stop: PendingStop = { kind: 'seh-raised', ids: [], description: `Exception ${code} raised${by}${where}`, text: `${code} raised${by}${where}: ${explanation}` };
     if (src.replaying()) this.replayWatch!.report = stop;
     else this.pendingReport = stop;
   }

@@ -116,6 +116,13 @@ export interface Machine {
    * true makes run() return { kind: 'stopped' } before the call executes; the next run() performs it.
    */
   onCall?: (name: string, native: boolean) => boolean | void;
+  /**
+   * First-chance notice of a structured exception, called just before it is dispatched to the
+   * __except filters. `native` is true when an emulated routine raised it, false when C code itself
+   * faulted (a bad pointer) or the system raised it. Report only: the return value is ignored, the
+   * dispatch and the statement clock go on unchanged, so a debugger stops at the next statement.
+   */
+  onException?: (status: number, native: boolean, explanation: string) => boolean | void;
   frames(): FrameInfo[];
   /** Locals (incl. parameters) of a frame. */
   locals(frame: number, hex?: boolean): ValueView[];

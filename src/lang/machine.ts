@@ -52,6 +52,7 @@ export class CMachine implements Machine {
   readonly kernel: GuestKernel;
   steps = 0;
   onCall?: (name: string, native: boolean) => boolean | void;
+  onException?: (status: number, native: boolean, explanation: string) => boolean | void;
   /** @internal */ stack: Frame[] = [];
   /** @internal */ linked: Linked;
   private outcome: RunOutcome | null = null;
@@ -385,9 +386,11 @@ export class CMachine implements Machine {
   }
 
   /** Dispatches a structured exception: filters from the innermost scope outwards, then unwinds. */
-  private raise(e: SehException): RunOutcome | null {
+  private raise(e: SehException, bySystem = false): RunOutcome | null {
     const fromNative = this.nativeName;
     this.nativeName = null;
+    // a listener's failure must not change how the exception is dispatched
+    if (this.onException) { try { this.onException(e.status, fromNative !== null && !bySystem, e.explanation); } catch { /* ignored */ } }
     for (let i = this.stack.length - 1; i >= 0; i--) {
       const f = this.stack[i];
       if (f.native) continue;
@@ -402,7 +405,7 @@ export class CMachine implements Machine {
         if (v === 0) { f.exc = saved; continue; }
         if (v < 0) {
           f.exc = saved;
-          if (fromNative) { this.nativeName = fromNative; return this.raise(new SehException(0xc0000025, `EXCEPTION_CONTINUE_EXECUTION on the noncontinuable exception 0x${(e.status >>> 0).toString(16)} raised by ${fromNative} (STATUS_NONCONTINUABLE_EXCEPTION)`)); }
+          if (fromNative) { this.nativeName = fromNative; return this.raise(new SehException(0xc0000025, `EXCEPTION_CONTINUE_EXECUTION on the noncontinuable exception 0x${(e.status >>> 0).toString(16)} raised by ${fromNative} (STATUS_NONCONTINUABLE_EXCEPTION)`), true); }
           return null; // the faulting instruction runs again
         }
         while (this.stack[this.stack.length - 1].native) this.stack.pop();

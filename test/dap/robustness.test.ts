@@ -1,7 +1,9 @@
 // Adapter faults (issue 11): restart, disconnect in the middle of a run, two sessions at once,
 // function breakpoints on emulated routines and edits while stopped — the adapter stays up.
 import { strict as assert } from 'node:assert';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { adapterPath, ensureBuilt } from './build';
@@ -164,6 +166,44 @@ describe('debug adapter under faults and concurrency', function () {
     const exited = dc.waitForEvent('exited', 30000);
     await dc.continueRequest({ threadId: 1 });
     assert.equal((await exited).body.exitCode, 0, 'the handler caught it; the run ends well');
+  });
+
+  it('with "SEH exception raised" on, a write through a bad pointer inside __try stops first chance with 0xC0000005, and continuing reaches the __except block', async () => {
+    const dc = await client();
+    const dir = mkdtempSync(join(tmpdir(), 'mdlab-fault-'));
+    const program = join(dir, 'bad-pointer.c');
+    writeFileSync(program, [
+      '#include <ntifs.h>',
+      '#include <mdlab.h>',
+      'VOID LabMain(VOID)',
+      '{',
+      '    NTSTATUS status = STATUS_SUCCESS;',
+      '    __try {',
+      '        *(PULONG)0x10 = 1;',
+      '    } __except (EXCEPTION_EXECUTE_HANDLER) {',
+      '        status = GetExceptionCode();',
+      '    }',
+      '    DbgPrint("caught 0x%08X\\n", status);',
+      '    LabExpect(status == STATUS_ACCESS_VIOLATION, "the fault reached the handler");',
+      '}',
+      '',
+    ].join('\n'));
+    try {
+      const s = await start(dc, program, [], () => dc.setExceptionBreakpointsRequest({ filters: ['seh-raised', 'bugcheck'] }));
+      assert.equal(s.body.reason, 'exception');
+      assert.match(s.body.description ?? '', /Exception 0xC0000005 raised at .*bad-pointer\.c:7/);
+      assert.doesNotMatch(s.body.description ?? '', /raised by/, 'C code faulted, no routine raised it');
+      const frame = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0];
+      assert.equal(frame.line, 9, 'the first statement of the __except block');
+      const info = await dc.exceptionInfoRequest({ threadId: 1 });
+      assert.equal(info.body.exceptionId, 'SEH exception');
+      assert.match(info.body.description ?? '', /0xC0000005/);
+      const exited = dc.waitForEvent('exited', 30000);
+      await dc.continueRequest({ threadId: 1 });
+      assert.equal((await exited).body.exitCode, 0, 'the handler caught it and LabExpect passed');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('setVariable changes a local, and the run follows the new value', async () => {

@@ -140,6 +140,27 @@ describe('driver C machine', () => {
     assert.equal(m.run(100).kind, 'exited');
   });
 
+  it('onException hears first chance of a bad-pointer fault (native false) and of a routine raise (native true), and the dispatch and statement clock are those of a run without it', () => {
+    const src = 'VOID LabMain(VOID) {\n__try {\n*(PULONG)0x10 = 1;\n} __except (EXCEPTION_EXECUTE_HANDLER) {\nDbgPrint("%08X ", GetExceptionCode());\n}\n__try { ExRaiseStatus(0xC000009A); } __except (EXCEPTION_EXECUTE_HANDLER) { DbgPrint("%08X", GetExceptionCode()); }\n}';
+    const plain = machine(src);
+    assert.equal(plain.m.run(100).kind, 'exited');
+    const { m, k } = machine(src);
+    const heard: string[] = [];
+    m.onException = (status, native, explanation) => { heard.push(`${(status >>> 0).toString(16)}:${native}:${line(m)}:${explanation.split(' ')[0]}`); return true; };
+    assert.equal(m.run(100).kind, 'exited');
+    assert.deepEqual(heard, ['c0000005:false:3:access', 'c000009a:true:7:ExRaiseStatus(0xc000009a)']);
+    assert.deepEqual(k.out, plain.k.out);
+    assert.deepEqual(k.out, ['C0000005 ', 'C000009A']);
+    assert.equal(m.steps, plain.m.steps);
+  });
+
+  it('a listener that throws does not change how the exception is dispatched', () => {
+    const { m, k } = machine('VOID LabMain(VOID) { __try { *(PULONG)0x10 = 1; } __except (EXCEPTION_EXECUTE_HANDLER) { DbgPrint("%08X", GetExceptionCode()); } }');
+    m.onException = () => { throw new Error('listener broke'); };
+    assert.equal(m.run(100).kind, 'exited');
+    assert.deepEqual(k.out, ['C0000005']);
+  });
+
   it('createMachine refuses a program without the entry point', () => {
     const r = compileC(PRELUDE + 'VOID Other(VOID) {}');
     assert.throws(() => driverC.createMachine(r.program!, new FakeKernel()), /no function 'LabMain'/);
