@@ -26,8 +26,11 @@ VOID LabMain(VOID)
 `;
 const SECOND_UNLOCK_LINE = 12;
 
+/** The mdl session this suite started (the active one can still be an earlier suite's, shutting down). */
+let current: vscode.DebugSession | undefined;
+
 async function request<T>(command: string, args?: unknown): Promise<T> {
-  const s = vscode.debug.activeDebugSession;
+  const s = current ?? vscode.debug.activeDebugSession;
   if (!s) throw new Error(`no active debug session for "${command}"`);
   return (await s.customRequest(command, args)) as T;
 }
@@ -39,18 +42,25 @@ describe('a bug check in the real debug UI', function () {
   let scenario: vscode.Uri;
   let threadId: number;
 
+  let started: vscode.Disposable;
+
   before(async () => {
+    started = vscode.debug.onDidStartDebugSession((s) => { if (s.type === 'mdl') current = s; });
     const { fs, disposable } = MemFs.register();
     memfs = disposable;
     scenario = fs.put('/unlock-twice/scenario.c', UNLOCK_TWICE);
     tracker = new DapTracker();
     vscode.debug.removeBreakpoints(vscode.debug.breakpoints);
+    // Let an earlier suite's session finish shutting down, so its events cannot be taken for ours.
+    await until(() => vscode.debug.activeDebugSession === undefined, 10000, 'earlier sessions to end').catch(() => undefined);
   });
 
   after(async () => {
     if (vscode.debug.activeDebugSession) await vscode.debug.stopDebugging();
     tracker.dispose();
     memfs.dispose();
+    started.dispose();
+    current = undefined;
   });
 
   it('unlocking an MDL twice stops on the second MmUnlockPages with bug check 0xC4 in the exception widget', async () => {
@@ -81,7 +91,7 @@ describe('a bug check in the real debug UI', function () {
   });
 
   it('terminate ends the session', async () => {
-    const session = vscode.debug.activeDebugSession;
+    const session = current ?? vscode.debug.activeDebugSession;
     assert.ok(session);
     const ended = waitFor(vscode.debug.onDidTerminateDebugSession, (s) => s.id === session.id, 15000, 'the session to end');
     await vscode.debug.stopDebugging(session);
