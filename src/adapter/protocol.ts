@@ -21,3 +21,12 @@ export type PhysicalMapResponseBody = {
   runs: [number, number][];
   states: string[];
 };
+
+/**
+ * Request: a process's page tables over a VA range at the current stop (the address space view).
+ * Answers with one row per page (runs of identical empty pages folded into one row), at most
+ * `maxRows` rows; `truncated`/`nextVa` say where to continue.
+ */
+export const PAGE_TABLES_REQUEST = 'mdlPageTables';
+export type PageTablesArguments = import('../engine/pageTableQuery').PageTableQuery;
+export type PageTablesResponseBody = import('../engine/pageTableQuery').PageTableWalk;

@@ -17,7 +17,7 @@ import * as bp from './breakpointRequests';
 import { checkMotion, startMotion, type ExecutionCommand } from './executionRequests';
 import * as inspect from './inspectRequests';
 import * as memory from './memoryRequests';
-import { GOTO_STEP_REQUEST, PHYSICAL_MAP_REQUEST, SNAPSHOT_EVENT, SNAPSHOT_REQUEST } from './protocol';
+import { GOTO_STEP_REQUEST, PAGE_TABLES_REQUEST, PHYSICAL_MAP_REQUEST, SNAPSHOT_EVENT, SNAPSHOT_REQUEST, type PageTablesArguments } from './protocol';
 import { VariableStore } from './variables';
 
 /** launch.json attributes of the `mdl` debug type. */
@@ -373,6 +373,8 @@ export class MdlDebugSession extends DebugSession {
         });
       case PHYSICAL_MAP_REQUEST:
         return this.answer(r, () => memory.physicalMap(this.stoppedCtx()));
+      case PAGE_TABLES_REQUEST:
+        return this.answer(r, () => this.stoppedCtx().engine().pageTables((args ?? {}) as PageTablesArguments));
       default:
         this.sendErrorResponse(r, 1014, `unrecognized request: ${command.replace(/[{}]/g, '')}`);
     }

@@ -20,6 +20,7 @@ import { recountHits, reverseContinueTarget, stepBackTarget } from './reverseSea
 import { describeStop, isBugCheck, toBugCheckInfo } from './describe';
 import type { EngineDeps, EngineState, ExceptionFilters, LoadResult, TravelTarget } from './engineTypes';
 import { OutputRouter } from './outputRouter';
+import { queryPageTables, type PageTableQuery, type PageTableWalk } from './pageTableQuery';
 import { now, SliceClock } from './scheduler';
 
 export type { EngineDeps, EngineState, ExceptionFilters, LoadResult } from './engineTypes';
@@ -256,6 +257,11 @@ export class DebugEngine extends Emitter<EngineEvents> {
     if (this.snapshotCache && this.state !== 'running') return this.snapshotCache;
     this.snapshotCache = this.buildSnapshot();
     return this.snapshotCache;
+  }
+
+  /** A process's page tables over a VA range at this stop (the panels' address space view). */
+  pageTables(query: PageTableQuery): PageTableWalk {
+    return queryPageTables(this, query);
   }
 
   private buildSnapshot(): Snapshot {
