@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { MdlDebugSession } from '../adapter/session';
 import { defaultEngineDeps } from '../engine/defaultDeps';
+import { UNTRUSTED_RUN_MESSAGE, type ScenarioRunGate } from './trust';
 import { UriMappingAdapter, UriPathMapper } from './uriMapping';
 import { WorkspaceFileHost } from './workspaceFileHost';
 
@@ -16,7 +17,11 @@ function mapperFor(session: vscode.DebugSession): UriPathMapper {
 }
 
 export class InlineMdlAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
+  constructor(private readonly gate?: ScenarioRunGate) {}
+
   createDebugAdapterDescriptor(session: vscode.DebugSession): vscode.ProviderResult<vscode.DebugAdapterDescriptor> {
+    // The last line of the trust policy: no adapter, so no scenario, in Restricted Mode.
+    if (this.gate && !this.gate.canRun) throw new Error(UNTRUSTED_RUN_MESSAGE);
     const mapper = mapperFor(session);
     const host = new WorkspaceFileHost(mapper);
     // The session's ProtocolServer has the shape of vscode.DebugAdapter (handleMessage, onDidSendMessage).

@@ -5,6 +5,7 @@ import { DEBUG_SCENARIO, SHOW_MDL_OF_VARIABLE, SHOW_MDL_VIEW } from './commandId
 import { defaultLaunchConfiguration, isScenarioDocument } from './debugConfiguration';
 import type { MdlSessions } from './mdlSessions';
 import { panels } from './panelsBridge';
+import type { ScenarioRunGate } from './trust';
 import { isViewId } from '../../media/panel/protocol';
 
 /** The address a PMDL variable holds, from its DAP value ("0xffff… {…}" or a bare hex). */
@@ -15,7 +16,7 @@ export function mdlAddressOf(variable: { value?: string; memoryReference?: strin
   return m ? m[0].toLowerCase() : undefined;
 }
 
-export function registerCommands(context: vscode.ExtensionContext, sessions: MdlSessions): void {
+export function registerCommands(context: vscode.ExtensionContext, sessions: MdlSessions, gate: ScenarioRunGate): void {
   context.subscriptions.push(
     // An optional view id ("physical", "timeline"…) lets links such as command:mdlLab.showMdlView?["physical"] open one view.
     vscode.commands.registerCommand(SHOW_MDL_VIEW, async (view?: unknown) => {
@@ -38,7 +39,11 @@ export function registerCommands(context: vscode.ExtensionContext, sessions: Mdl
         void vscode.window.showErrorMessage('MDL Lab: open a .c scenario to debug it.');
         return;
       }
-      const folder = vscode.workspace.getWorkspaceFolder(editor.document.uri);
+      // Refused here, before VS Code's own trust prompt, with MDL Lab's reason and a way back.
+      const target = editor.document.uri;
+      const name = target.path.split('/').pop() || 'the scenario';
+      if (!gate.allowRun(`Debug ${name}`, () => vscode.commands.executeCommand(DEBUG_SCENARIO, target))) return;
+      const folder = vscode.workspace.getWorkspaceFolder(target);
       await vscode.debug.startDebugging(folder, defaultLaunchConfiguration());
     }),
   );

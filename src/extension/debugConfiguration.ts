@@ -1,6 +1,7 @@
 // Launch configurations for `mdl`: the one offered when F5 is pressed with no launch.json, the
 // initial launch.json entry, and `${file}` resolved to the scenario open in the editor.
 import * as vscode from 'vscode';
+import type { ScenarioRunGate } from './trust';
 
 export const DEBUG_TYPE = 'mdl';
 
@@ -23,11 +24,16 @@ export function programFor(uri: vscode.Uri): string {
 }
 
 export class MdlConfigurationProvider implements vscode.DebugConfigurationProvider {
+  constructor(private readonly gate?: ScenarioRunGate) {}
+
   provideDebugConfigurations(): vscode.DebugConfiguration[] {
     return [defaultLaunchConfiguration()];
   }
 
   resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration | undefined {
+    // VS Code asks for trust before it gets here; a host that does not still meets MDL Lab's refusal
+    // (a launch.json is workspace content: its program and options are the workspace's choice).
+    if (this.gate && !this.gate.allowRun(String(config.name || 'Debug MDL scenario'))) return undefined;
     const editor = vscode.window.activeTextEditor;
     // F5 with no launch.json arrives as an empty configuration.
     if (!config.type && !config.request && !config.name) {
