@@ -1,62 +1,177 @@
 // GuestMemory over the memory manager: every guest load and store is translated in the current
 // process context (user VAs) or system space (kernel VAs), with faults resolved or reported.
+// A software TLB keeps, per virtual page, the frame's bytes a translation returned: it holds only
+// valid translations and is emptied whenever one could change (any PTE change or context switch,
+// through MemoryManager.flushTlb; a frame buffer replaced or shared with a checkpoint, through
+// PhysicalMemory), so a cached access behaves exactly as a translated one, faults included.
 import type { GuestMemory, U64 } from './contract';
 import { toU64 } from './u64';
 import type { MemoryManager } from './memoryManager';
 import { PAGE_SIZE } from './constants';
+import { vpnOf } from './pageTables';
+
+const TLB_SIZE = 256;
+const TLB_MASK = TLB_SIZE - 1;
+const TWO32 = 4294967296;
 
 export class KernelMemory implements GuestMemory {
-  constructor(private readonly mm: MemoryManager) {}
+  // Direct-mapped, indexed by bits 12..19 of the VA; the tag is the page's base VA (NaN = empty).
+  private readonly rTag = new Float64Array(TLB_SIZE).fill(NaN);
+  private readonly rBytes: Uint8Array[] = new Array<Uint8Array>(TLB_SIZE).fill(EMPTY);
+  private readonly wTag = new Float64Array(TLB_SIZE).fill(NaN);
+  private readonly wBytes: Uint8Array[] = new Array<Uint8Array>(TLB_SIZE).fill(EMPTY);
+  /** Per slot: space id, VPN and frame of the cached page (for the working-set bookkeeping). */
+  private readonly rSpace = new Int32Array(TLB_SIZE);
+  private readonly rVpn = new Float64Array(TLB_SIZE);
+  private readonly rPfn = new Float64Array(TLB_SIZE);
+  private readonly wSpace = new Int32Array(TLB_SIZE);
+  private readonly wVpn = new Float64Array(TLB_SIZE);
+  private readonly wPfn = new Float64Array(TLB_SIZE);
+  /** Slots filled since the last flush (so a flush costs what was cached, not the table size). */
+  private readonly filled = new Int32Array(2 * TLB_SIZE);
+  private nFilled = 0;
+  /** Accesses the cache could not serve (each went to the memory manager's translation). */
+  misses = 0;
 
-  private pageRead(va: number): { bytes: Uint8Array; off: number } {
+  constructor(private readonly mm: MemoryManager) {
+    // chained, so several views of one memory manager (tests) all stay coherent
+    const flush = (): void => this.flush();
+    const a = mm.onFlush, b = mm.phys.onBuffersChanged;
+    mm.onFlush = a ? () => { a(); flush(); } : flush;
+    mm.phys.onBuffersChanged = b ? () => { b(); flush(); } : flush;
+  }
+
+  /** Forget every cached translation. */
+  flush(): void {
+    const n = this.nFilled;
+    if (n === 0) return;
+    const f = this.filled;
+    for (let k = 0; k < n; k++) {
+      const i = f[k];
+      this.rTag[i] = NaN;
+      this.wTag[i] = NaN;
+      this.rBytes[i] = EMPTY;
+      this.wBytes[i] = EMPTY;
+    }
+    this.nFilled = 0;
+  }
+
+  private noteFill(i: number): void {
+    if (this.nFilled === this.filled.length) {
+      this.flush(); // overflow: start again (the new entry is filled after this)
+    }
+    this.filled[this.nFilled++] = i;
+  }
+
+  /** Slow path: translate (faults and all), then cache the page. Returns the frame's bytes for va's page. */
+  private fillRead(va: number): Uint8Array {
+    this.misses++;
     const pa = this.mm.translate(va, false);
     const pfn = Math.floor(pa / PAGE_SIZE);
-    return { bytes: this.mm.phys.view(pfn), off: pa - pfn * PAGE_SIZE };
+    const phys = this.mm.phys;
+    const bytes = phys.view(pfn);
+    // an untouched frame reads from the shared zero page: not cached, its first write replaces it
+    if (!phys.isZero(pfn)) {
+      const i = (va >>> 12) & TLB_MASK;
+      this.noteFill(i);
+      this.rTag[i] = va - (va & 0xfff);
+      this.rBytes[i] = bytes;
+      this.rSpace[i] = va < 0 ? this.mm.system.spaceId : this.mm.current.spaceId;
+      this.rVpn[i] = vpnOf(va);
+      this.rPfn[i] = pfn;
+    }
+    return bytes;
+  }
+
+  private fillWrite(va: number): Uint8Array {
+    this.misses++;
+    const pa = this.mm.translate(va, true);
+    const pfn = Math.floor(pa / PAGE_SIZE);
+    const bytes = this.mm.phys.writable(pfn); // may replace the buffer (and flush): cache after it
+    const i = (va >>> 12) & TLB_MASK;
+    this.noteFill(i);
+    const base = va - (va & 0xfff);
+    const space = va < 0 ? this.mm.system.spaceId : this.mm.current.spaceId;
+    const vpn = vpnOf(va);
+    this.wTag[i] = base; this.wBytes[i] = bytes; this.wSpace[i] = space; this.wVpn[i] = vpn; this.wPfn[i] = pfn;
+    // the buffer is private now: reads of the page may use it too
+    this.rTag[i] = base; this.rBytes[i] = bytes; this.rSpace[i] = space; this.rVpn[i] = vpn; this.rPfn[i] = pfn;
+    return bytes;
+  }
+
+  /** The page's bytes for a read at va (offset va & 0xfff), from the cache or by translating. */
+  private readPage(va: number): Uint8Array {
+    const i = (va >>> 12) & TLB_MASK;
+    if (this.rTag[i] === va - (va & 0xfff)) {
+      this.mm.cachedHit(this.rSpace[i], this.rVpn[i], this.rPfn[i], false);
+      return this.rBytes[i];
+    }
+    return this.fillRead(va);
+  }
+
+  private writePage(va: number): Uint8Array {
+    const i = (va >>> 12) & TLB_MASK;
+    if (this.wTag[i] === va - (va & 0xfff)) {
+      this.mm.cachedHit(this.wSpace[i], this.wVpn[i], this.wPfn[i], true);
+      return this.wBytes[i];
+    }
+    return this.fillWrite(va);
+  }
+
+  private pageRead(va: number): { bytes: Uint8Array; off: number } {
+    return { bytes: this.readPage(va), off: va & 0xfff };
   }
 
   private pageWrite(va: number): { bytes: Uint8Array; off: number } {
-    const pa = this.mm.translate(va, true);
-    const pfn = Math.floor(pa / PAGE_SIZE);
-    return { bytes: this.mm.phys.writable(pfn), off: pa - pfn * PAGE_SIZE };
+    return { bytes: this.writePage(va), off: va & 0xfff };
   }
 
   read8(va: number): number {
-    const { bytes, off } = this.pageRead(va);
-    return bytes[off];
+    return this.readPage(va)[va & 0xfff];
   }
 
   read16(va: number): number {
-    if (pageOffset(va) <= PAGE_SIZE - 2) {
-      const { bytes, off } = this.pageRead(va);
-      return bytes[off] | (bytes[off + 1] << 8);
+    const off = va & 0xfff;
+    if (off <= PAGE_SIZE - 2) {
+      const b = this.readPage(va);
+      return b[off] | (b[off + 1] << 8);
     }
     return this.read8(va) | (this.read8(va + 1) << 8);
   }
 
   read32(va: number): number {
-    if (pageOffset(va) <= PAGE_SIZE - 4) {
-      const { bytes, off } = this.pageRead(va);
-      return (bytes[off] | (bytes[off + 1] << 8) | (bytes[off + 2] << 16) | (bytes[off + 3] << 24)) >>> 0;
+    const off = va & 0xfff;
+    if (off <= PAGE_SIZE - 4) {
+      const b = this.readPage(va);
+      return (b[off] | (b[off + 1] << 8) | (b[off + 2] << 16) | (b[off + 3] << 24)) >>> 0;
     }
     return (this.read16(va) | (this.read16(va + 2) << 16)) >>> 0;
   }
 
   read64(va: number): U64 {
-    const lo = this.read32(va);
-    const hi = this.read32(va + 4);
+    const off = va & 0xfff;
+    let lo: number, hi: number;
+    if (off <= PAGE_SIZE - 8) {
+      const b = this.readPage(va);
+      lo = (b[off] | (b[off + 1] << 8) | (b[off + 2] << 16) | (b[off + 3] << 24)) >>> 0;
+      hi = (b[off + 4] | (b[off + 5] << 8) | (b[off + 6] << 16) | (b[off + 7] << 24)) >>> 0;
+    } else {
+      lo = this.read32(va);
+      hi = this.read32(va + 4);
+    }
     return combine64(lo, hi);
   }
 
   write8(va: number, value: number): void {
-    const { bytes, off } = this.pageWrite(va);
-    bytes[off] = value & 0xff;
+    this.writePage(va)[va & 0xfff] = value & 0xff;
   }
 
   write16(va: number, value: number): void {
-    if (pageOffset(va) <= PAGE_SIZE - 2) {
-      const { bytes, off } = this.pageWrite(va);
-      bytes[off] = value & 0xff;
-      bytes[off + 1] = (value >>> 8) & 0xff;
+    const off = va & 0xfff;
+    if (off <= PAGE_SIZE - 2) {
+      const b = this.writePage(va);
+      b[off] = value & 0xff;
+      b[off + 1] = (value >>> 8) & 0xff;
     } else {
       this.write8(va, value);
       this.write8(va + 1, value >>> 8);
@@ -64,12 +179,13 @@ export class KernelMemory implements GuestMemory {
   }
 
   write32(va: number, value: number): void {
-    if (pageOffset(va) <= PAGE_SIZE - 4) {
-      const { bytes, off } = this.pageWrite(va);
-      bytes[off] = value & 0xff;
-      bytes[off + 1] = (value >>> 8) & 0xff;
-      bytes[off + 2] = (value >>> 16) & 0xff;
-      bytes[off + 3] = (value >>> 24) & 0xff;
+    const off = va & 0xfff;
+    if (off <= PAGE_SIZE - 4) {
+      const b = this.writePage(va);
+      b[off] = value & 0xff;
+      b[off + 1] = (value >>> 8) & 0xff;
+      b[off + 2] = (value >>> 16) & 0xff;
+      b[off + 3] = (value >>> 24) & 0xff;
     } else {
       this.write16(va, value & 0xffff);
       this.write16(va + 2, (value >>> 16) & 0xffff);
@@ -77,7 +193,20 @@ export class KernelMemory implements GuestMemory {
   }
 
   write64(va: number, value: U64): void {
-    const [lo, hi] = split64(value);
+    let lo: number, hi: number;
+    if (typeof value === 'number' && value >= 0 && value < TWO32) { lo = value; hi = 0; }
+    else if (typeof value === 'number' && Number.isSafeInteger(value)) {
+      const h = Math.floor(value / TWO32);
+      lo = value - h * TWO32;
+      hi = h >>> 0;
+    } else [lo, hi] = split64(value);
+    const off = va & 0xfff;
+    if (off <= PAGE_SIZE - 8) {
+      const b = this.writePage(va);
+      b[off] = lo & 0xff; b[off + 1] = (lo >>> 8) & 0xff; b[off + 2] = (lo >>> 16) & 0xff; b[off + 3] = lo >>> 24;
+      b[off + 4] = hi & 0xff; b[off + 5] = (hi >>> 8) & 0xff; b[off + 6] = (hi >>> 16) & 0xff; b[off + 7] = hi >>> 24;
+      return;
+    }
     this.write32(va, lo);
     this.write32(va + 4, hi);
   }
@@ -189,7 +318,8 @@ export function pageOffset(va: number): number {
 
 export function combine64(lo: number, hi: number): U64 {
   if (hi === 0) return lo;
-  if (hi === 0xffffffff && lo !== 0) return lo - 0x100000000; // small negative
+  if (hi < 0x200000) return hi * TWO32 + lo; // below 2^53
+  if (hi >= 0xffe00000) return (hi - TWO32) * TWO32 + lo; // a safe negative (kernel addresses)
   return toU64((BigInt(hi) << 32n) | BigInt(lo));
 }
 
@@ -198,3 +328,5 @@ export function split64(value: U64): [number, number] {
   const b = BigInt.asUintN(64, BigInt(value));
   return [Number(b & 0xffffffffn), Number(b >> 32n)];
 }
+
+const EMPTY = new Uint8Array(0);

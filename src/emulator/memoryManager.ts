@@ -97,9 +97,29 @@ export class MemoryManager {
     return va < 0 ? this.system : this.current;
   }
 
+  /** Called on every flush: KernelMemory's per-page translation cache drops its entries. */
+  onFlush: (() => void) | null = null;
+
   flushTlb(): void {
     this.tlbReadVpn = -1;
     this.tlbWriteVpn = -1;
+    if (this.onFlush !== null) this.onFlush();
+  }
+
+  /**
+   * What translate() does for a page whose valid translation a caller has cached: the
+   * working-set bookkeeping of a one-entry-TLB miss (so trimming decisions do not depend on caching).
+   */
+  cachedHit(spaceId: number, vpn: number, pfn: number, write: boolean): void {
+    if (write) {
+      if (vpn === this.tlbWriteVpn && spaceId === this.tlbWriteSpace) return;
+      this.workingSets.touched(spaceId, vpn);
+      this.tlbWriteVpn = vpn; this.tlbWriteSpace = spaceId; this.tlbWritePa = pfn * PAGE_SIZE;
+    } else {
+      if (vpn === this.tlbReadVpn && spaceId === this.tlbReadSpace) return;
+      this.workingSets.touched(spaceId, vpn);
+      this.tlbReadVpn = vpn; this.tlbReadSpace = spaceId; this.tlbReadPa = pfn * PAGE_SIZE;
+    }
   }
 
   setPte(space: PageTables, vpn: number, pte: number): void {

@@ -12,6 +12,8 @@ export class PhysicalMemory {
   /** A frame buffer may be shared with a checkpoint; it is private only if its epoch is current. */
   private epochOf: (number | undefined)[] = [];
   private epoch = 1;
+  /** Called whenever a frame's buffer is replaced or stops being private (caches of buffers drop them). */
+  onBuffersChanged: (() => void) | null = null;
 
   constructor(readonly totalFrames: number) {}
 
@@ -27,10 +29,12 @@ export class PhysicalMemory {
       f = new Uint8Array(PAGE_SIZE);
       this.frames[pfn] = f;
       this.epochOf[pfn] = this.epoch;
+      if (this.onBuffersChanged !== null) this.onBuffersChanged();
     } else if (this.epochOf[pfn] !== this.epoch) {
       f = f.slice();
       this.frames[pfn] = f;
       this.epochOf[pfn] = this.epoch;
+      if (this.onBuffersChanged !== null) this.onBuffersChanged();
     }
     return f;
   }
@@ -44,6 +48,7 @@ export class PhysicalMemory {
     if (this.frames[pfn] !== undefined) {
       this.frames[pfn] = undefined;
       this.epochOf[pfn] = undefined;
+      if (this.onBuffersChanged !== null) this.onBuffersChanged();
     }
   }
 
@@ -69,6 +74,7 @@ export class PhysicalMemory {
   save(): PhysicalMemorySave {
     const saved = { frames: this.frames.slice() };
     this.epoch++; // every buffer is now shared with the checkpoint
+    if (this.onBuffersChanged !== null) this.onBuffersChanged();
     return saved;
   }
 
@@ -76,6 +82,7 @@ export class PhysicalMemory {
     this.frames = s.frames.slice();
     this.epochOf = [];
     this.epoch++;
+    if (this.onBuffersChanged !== null) this.onBuffersChanged();
   }
 }
 
