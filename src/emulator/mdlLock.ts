@@ -15,6 +15,7 @@ import { vpnOf, PTE_VALID, PTE_WRITE, PTE_OWNER, PTE_ACCESSED, PTE_DIRTY, type P
 import { isWritableProtection } from './memoryManager';
 import { PageLocation, PFN_MODIFIED } from './pfnDatabase';
 import { hex64 } from './u64';
+import { SlotWriter, readPfnArray, PfnRuns } from './pfnArray';
 
 /** Frames that must stay unlocked: locking beyond this fails with STATUS_WORKING_SET_QUOTA. */
 export function lockBudget(k: Kernel): number {
@@ -81,9 +82,11 @@ export function probeAndLockPages(k: Kernel, mdl: number, accessMode: number, op
 
 /**
  * Steps 2, 5 and 6 for every page: make it resident and take a lock on its frame. Runs a page
- * table at a time; demand-zero pages get never-used frames in bulk, anything else (transition,
- * paged out, not committed, read-only for a write) goes through the full fault path. On an
- * exception `progress.locked` says how many leading PFN slots hold locks to undo.
+ * table at a time. A run of identical writable demand-zero PTEs takes consecutive never-used
+ * frames in bulk (the PFN columns filled a run at a time, no per-page list work); a valid page is
+ * locked in place; anything else (transition, paged out, not committed, file view, read-only for
+ * a write) goes through the full fault path. On an exception `progress.locked` says how many
+ * leading PFN slots hold locks to undo.
  */
 function lockRange(k: Kernel, space: PageTables, startVa: number, pages: number, write: boolean, userRange: boolean, slotsVa: number, progress: { locked: number }): void {
   const mm = k.mm;
@@ -95,9 +98,7 @@ function lockRange(k: Kernel, space: PageTables, startVa: number, pages: number,
   let spare = -1;
   let spareEnd = -1;
   let newPages = 0;
-  let slotWords: Uint32Array | null = null;
-  let slotLeft = 0;
-  let slotPos = 0;
+  const slots = new SlotWriter(k, slotsVa, pages);
   try {
     for (let i = 0; i < pages;) {
       const va0 = startVa + i * PAGE_SIZE;
@@ -114,50 +115,54 @@ function lockRange(k: Kernel, space: PageTables, startVa: number, pages: number,
       // Hoisted PFN columns; refreshed after a slow-path fault, which may grow the database.
       let ref = d.referenceCount;
       let locks = d.lockCount;
-      let share = d.shareCount;
-      let ownerSpace = d.ownerSpace;
-      let ownerVa = d.ownerVa;
-      let pflags = d.flags;
-      for (let j = 0; j < n; j++) {
+      for (let j = 0; j < n;) {
         let pte = e ? e[idx0 + j] : space.getPte(vpn0 + j);
         let pfn: number;
+        if (spare < spareEnd && isWritableDemandZero(pte)) {
+          // A run of demand-zero pages: consecutive fresh frames (all their counts are zero).
+          let m = 1;
+          while (j + m < n && e![idx0 + j + m] === pte) m++;
+          const p0 = spare;
+          const p1 = p0 + m;
+          spare = p1;
+          d.shareCount.fill(1, p0, p1);
+          d.referenceCount.fill(2, p0, p1); // one for the working set, one for the lock
+          d.lockCount.fill(1, p0, p1);
+          d.ownerSpace.fill(spaceId, p0, p1);
+          if (write) d.flags.fill(PFN_MODIFIED, p0, p1);
+          const ownerVa = d.ownerVa;
+          let va = va0 + j * PAGE_SIZE;
+          let w = p0 * 4096 + validLow;
+          for (let t = idx0 + j, end = t + m, pf = p0; t < end; t++, pf++) {
+            e![t] = w;
+            ownerVa[pf] = va;
+            w += 4096;
+            va += PAGE_SIZE;
+          }
+          newPages += m;
+          slots.run(p0, m);
+          j += m;
+          progress.locked = i + j;
+          continue;
+        }
         // (x & 0xfff) is exact for PTE values: ToInt32 keeps the low 32 bits of the integer
         const low = pte & 0xfff;
         if ((low & PTE_VALID) !== 0 && (!write || !userRange || (low & PTE_WRITE) !== 0)) {
           pfn = ((pte - low) / 4096) | 0; // an int index: RAM PFNs stay below 2^31
-          ref[pfn]++;
-        } else if (spare < spareEnd && pte > 0 && pte < 4096 && (low & 0xc01) === 0 && isWritableProtection(low >>> 5)) {
-          pfn = spare++;
-          share[pfn] = 1;
-          ref[pfn] = 2; // one for the working set, one for the lock
-          ownerSpace[pfn] = spaceId;
-          ownerVa[pfn] = va0 + j * PAGE_SIZE;
-          if (write) pflags[pfn] = PFN_MODIFIED;
-          e![idx0 + j] = pfn * 4096 + validLow;
-          newPages++;
         } else {
           mm.translate(va0 + j * PAGE_SIZE, write && userRange);
           pte = space.getPte(vpn0 + j);
           pfn = ((pte - (pte & 0xfff)) / 4096) | 0;
-          ({ referenceCount: ref, lockCount: locks, shareCount: share, ownerSpace, ownerVa, flags: pflags } = d);
-          ref[pfn]++;
+          ref = d.referenceCount;
+          locks = d.lockCount;
           // the fault may have trimmed the page holding the PFN slots (an MDL in paged pool): look it up again
-          slotLeft = 0;
+          slots.refresh();
         }
+        ref[pfn]++;
         locks[pfn]++;
-        // store the PFN in its slot, a page of slots at a time (in place, no copies)
-        if (slotLeft === 0) {
-          slotWords = k.memory.qwordView(slotsVa + (i + j) * 8, pages - i - j, true);
-          slotLeft = slotWords ? slotWords.length >> 1 : 1;
-          slotPos = 0;
-        }
-        if (slotWords) {
-          slotWords[2 * slotPos] = pfn;
-          slotWords[2 * slotPos + 1] = 0;
-        } else k.memory.write64(slotsVa + (i + j) * 8, pfn);
-        slotPos++;
-        slotLeft--;
-        progress.locked = i + j + 1;
+        slots.one(pfn);
+        j++;
+        progress.locked = i + j;
       }
       if (spare >= 0 && spare < spareEnd) d.returnFreshRun(spare, spareEnd - spare);
       spare = spareEnd = -1;
@@ -170,24 +175,9 @@ function lockRange(k: Kernel, space: PageTables, startVa: number, pages: number,
   }
 }
 
-/** Store the PFN array (the fast path for large MDLs). */
-export function writePfnArray(k: Kernel, mdl: number, pfns: Float64Array): void {
-  k.memory.writeQwords(mdl + L.PfnArray, pfns);
-}
-
-export function readPfnArray(k: Kernel, mdl: number, count: number): Float64Array {
-  return k.memory.readQwords(mdl + L.PfnArray, count);
-}
-
-let scratch = new Float64Array(1024);
-
-/**
- * The PFN array read into a buffer reused between calls (no garbage for big MDLs). Only for
- * callers that finish with it before anything else can read a PFN array.
- */
-export function readPfnArrayScratch(k: Kernel, mdl: number, count: number): Float64Array {
-  if (scratch.length < count) scratch = new Float64Array(Math.max(count, scratch.length * 2));
-  return k.memory.readQwords(mdl + L.PfnArray, count, scratch.subarray(0, count));
+/** A writable demand-zero PTE (MM protection only: not a file view, transition or paged out). */
+function isWritableDemandZero(pte: number): boolean {
+  return pte > 0 && pte < 4096 && (pte & 0xc1f) === 0 && isWritableProtection(pte >>> 5);
 }
 
 export function unlockPages(k: Kernel, mdl: number): void {
@@ -219,41 +209,36 @@ export function unlockPages(k: Kernel, mdl: number): void {
   const locks = d.lockCount;
   const state = d.state;
   let released = 0;
-  // The PFN array is walked in place, a page of slots at a time.
-  let i = 0;
-  walk: while (i < pages) {
-    const at = mdl + L.PfnArray + i * 8;
-    const words = k.memory.qwordView(at, pages - i);
-    const n = words ? words.length >> 1 : 1;
-    for (let j = 0; j < n; j++) {
-      let lo: number;
-      let hi: number;
-      if (words) {
-        lo = words[2 * j];
-        hi = words[2 * j + 1];
-      } else {
-        const v = BigInt.asUintN(64, BigInt(k.memory.read64(at)));
-        lo = Number(v & 0xffffffffn);
-        hi = Number(v >> 32n);
-      }
-      if (hi === 0xffffffff && lo === 0xffffffff) break walk; // the all-ones sentinel
-      if (hi !== 0 || lo >= known) continue; // I/O space or garbage: no PFN entry
-      const pfn = lo | 0;
+  // The PFN array is walked in place, a run of consecutive frames at a time.
+  const runs = new PfnRuns(k, mdl + L.PfnArray, pages);
+  while (runs.next()) {
+    const first = runs.first;
+    const m = runs.m;
+    if (first === PFN_SENTINEL) break;
+    if (first < 0 || first >= known) continue; // I/O space or garbage: no PFN entry
+    const p0 = first | 0; // an int index (RAM PFNs stay below 2^31): a double one is several times slower
+    const stop = Math.min(p0 + m, known);
+    released += stop - p0;
+    for (let pfn = p0; pfn < stop; pfn++) {
       const r = ref[pfn];
+      if (r > 1 && locks[pfn] > 0) {
+        // the common case: one of several references, and a lock to drop
+        ref[pfn] = r - 1;
+        locks[pfn]--;
+        continue;
+      }
       if (r <= 0 || (r === 1 && share[pfn] > 0)) {
         // Reference 3.2: unlocked more times than locked.
         k.bugCheck(0x4e, [7, pfn, share[pfn], 0], `MmUnlockPages dropped a lock on frame 0x${pfn.toString(16)} that nobody holds (page unlocked more times than locked)`);
       }
       if (locks[pfn] > 0) locks[pfn]--;
       else k.event('unlock', `frame 0x${pfn.toString(16)} had no lock left: another user's pin was silently stolen (reference 2.5)`, mdl);
-      released++;
       if (r === 1 && state[pfn] === PageLocation.Transition) {
         k.mm.dereferenceFrame(pfn); // a trimmed, locked page now goes to standby/modified
       } else {
         ref[pfn] = r - 1;
       }
     }
-    i += n;
   }
   if (f.flags & MDL_PAGES_LOCKED) k.mdl.st.lockedPages = Math.max(0, k.mdl.st.lockedPages - released);
   k.mdl.setFlags(mdl, k.mdl.read(mdl).flags & ~(MDL_PAGES_LOCKED | MDL_IO_SPACE));

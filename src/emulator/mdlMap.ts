@@ -12,7 +12,7 @@ import {
   MM_ALLOCATE_FULLY_REQUIRED, MM_ALLOCATE_VALID_FLAGS, mdlFlagNames,
 } from './constants';
 import { spanPages, pageAlign, MDL_TAG } from './mdl';
-import { readPfnArray, readPfnArrayScratch, writePfnArray } from './mdlLock';
+import { readPfnArray, readPfnArrayScratch, writePfnArray, PfnRuns } from './pfnArray';
 import { vpnOf, makeValidPte, PTE_VALID, PTE_WRITE, PTE_ACCESSED, PTE_NX } from './pageTables';
 import { PFN_DELETED, PFN_MDL_ALLOCATED } from './pfnDatabase';
 import { hex64 } from './u64';
@@ -35,10 +35,12 @@ export interface MappingRecord {
 }
 
 /**
- * Write system PTEs for frames, a page table at a time (sentinel and impossible slots left
- * invalid). With `check`, each frame is also checked for being mappable on the way (one pass).
+ * Write system PTEs for the first `pages` frames of the MDL's PFN array, read in place a run of
+ * consecutive frames at a time and a page table at a time (the all-ones sentinel ends the array;
+ * impossible values leave the PTE invalid). With `check`, each frame is also checked for being
+ * mappable on the way (one pass).
  */
-function writeSystemPtes(k: Kernel, base: number, pfns: Float64Array, writable: boolean, noExecute: boolean, cacheType = -1, check?: { mdl: number; flags: number }): void {
+function writeSystemPtes(k: Kernel, base: number, mdl: number, pages: number, writable: boolean, noExecute: boolean, cacheType = -1, check?: { flags: number }): void {
   const space = k.mm.system;
   const d = k.mm.pfn;
   const cache = d.cacheAttribute;
@@ -47,28 +49,41 @@ function writeSystemPtes(k: Kernel, base: number, pfns: Float64Array, writable: 
   const checkLocks = check !== undefined && !(check.flags & MDL_SOURCE_IS_NONPAGED_POOL);
   const vpn0 = vpnOf(base);
   const low = PTE_VALID + (writable ? PTE_WRITE : 0) + PTE_ACCESSED + (noExecute ? PTE_NX : 0);
-  let i = 0;
-  while (i < pfns.length) {
-    const pt = space.pt(vpn0 + i, true)!;
-    const idx0 = (vpn0 + i) % 512;
-    const n = Math.min(512 - idx0, pfns.length - i);
-    const e = pt.entries;
-    for (let j = 0; j < n; j++) {
-      const pfn = pfns[i + j];
-      if (pfn >= 0 && pfn < known) {
-        // the common case: a frame with a PFN entry (int index: PFNs of RAM stay below 2^31)
-        const f = pfn | 0;
-        if (checkLocks && locks[f] === 0) checkFrame(k, check!.mdl, check!.flags, pfns, i + j);
-        e[idx0 + j] = f * 4096 + low;
-        // the frame's cache attribute wins; CacheType only applies to frames without one (reference 2.8)
-        if (cacheType >= 0 && cache[f] < 0) cache[f] = cacheType;
-      } else {
-        if (pfn < 0) { k.mm.flushTlb(); return; } // the all-ones sentinel ends the array
-        if (check) checkFrame(k, check.mdl, check.flags, pfns, i + j);
-        e[idx0 + j] = pfn < 2 ** 36 ? pfn * 4096 + low : 0;
+  const runs = new PfnRuns(k, mdl + L.PfnArray, pages);
+  while (runs.next()) {
+    const first = runs.first;
+    const m = runs.m;
+    const index = runs.index;
+    if (first < 0) break; // the all-ones sentinel ends the array
+    if (first + m <= known) {
+      // the common case: frames with PFN entries (int indexes, a double index is several times
+      // slower in V8: PFNs of RAM stay below 2^31)
+      const p0 = first | 0;
+      const p1 = p0 + m;
+      if (checkLocks) {
+        for (let pfn = p0; pfn < p1; pfn++) if (locks[pfn] === 0) checkFrame(k, mdl, check!.flags, pfn, index + pfn - p0, pages);
       }
+      // the frame's cache attribute wins; CacheType only applies to frames without one (reference 2.8)
+      if (cacheType >= 0) for (let pfn = p0; pfn < p1; pfn++) if (cache[pfn] < 0) cache[pfn] = cacheType;
+      let t = 0;
+      while (t < m) {
+        const vpn = vpn0 + index + t;
+        const idx0 = vpn % 512;
+        const n = Math.min(512 - idx0, m - t);
+        const e = space.pt(vpn, true)!.entries;
+        for (let j = idx0, end = idx0 + n, w = (p0 + t) * 4096 + low; j < end; j++, w += 4096) e[j] = w;
+        t += n;
+      }
+      continue;
     }
-    i += n;
+    for (let t = 0; t < m; t++) {
+      const pfn = first + t;
+      if (pfn < known) {
+        if (checkLocks && locks[pfn] === 0) checkFrame(k, mdl, check!.flags, pfn, index + t, pages);
+        if (cacheType >= 0 && cache[pfn] < 0) cache[pfn] = cacheType;
+      } else if (check) checkFrame(k, mdl, check.flags, pfn, index + t, pages);
+      space.setPte(vpn0 + index + t, pfn < 2 ** 36 ? pfn * 4096 + low : 0);
+    }
   }
   k.mm.flushTlb();
 }
@@ -97,10 +112,9 @@ function ptesAllowed(k: Kernel, pages: number, priority: number): boolean {
   return true;
 }
 
-/** Every frame must be RAM (or the MDL says I/O space) and locked (reference 2.8, 6.10, 6.12). */
-function checkFrame(k: Kernel, mdl: number, flags: number, pfns: Float64Array, i: number): void {
+/** Every frame must be RAM (or the MDL says I/O space) and locked (reference 2.8, 6.10, 6.12). Slot `i` of `count`. */
+function checkFrame(k: Kernel, mdl: number, flags: number, pfn: number, i: number, count: number): void {
   const d = k.mm.pfn;
-  const pfn = pfns[i];
   if (!(pfn >= 0 && pfn < d.totalFrames)) {
     if (!(flags & MDL_IO_SPACE)) k.verifierCheck(0x89, mdl, mdl + L.PfnArray + i * 8, pfn, `the MDL at ${hex64(mdl)} names frame 0x${pfn.toString(16)}, which is not RAM, without MDL_IO_SPACE`);
     return;
@@ -108,7 +122,7 @@ function checkFrame(k: Kernel, mdl: number, flags: number, pfns: Float64Array, i
   if (flags & MDL_SOURCE_IS_NONPAGED_POOL) return;
   if (pfn >= d.watermark || (d.lockCount[pfn] === 0 && d.referenceCount[pfn] <= (d.shareCount[pfn] > 0 ? 1 : 0) && !(d.flags[pfn] & PFN_MDL_ALLOCATED))) {
     // A partial MDL outliving its parent, or an unlocked MDL (reference 6.10, 6.12).
-    k.verifierCheck(0x85, mdl, pfns.length, pfn, `mapping the MDL at ${hex64(mdl)}: frame 0x${pfn.toString(16)} is not locked`);
+    k.verifierCheck(0x85, mdl, count, pfn, `mapping the MDL at ${hex64(mdl)}: frame 0x${pfn.toString(16)} is not locked`);
     k.bugCheck(0x1a, [0x1233, pfn, 0, 0], `mapping a physical page (frame 0x${pfn.toString(16)}) that is not locked`);
   }
 }
@@ -116,7 +130,7 @@ function checkFrame(k: Kernel, mdl: number, flags: number, pfns: Float64Array, i
 function checkFramesMappable(k: Kernel, mdl: number, flags: number, pfns: Float64Array): void {
   for (let i = 0; i < pfns.length; i++) {
     if (pfns[i] === PFN_SENTINEL) break;
-    checkFrame(k, mdl, flags, pfns, i);
+    checkFrame(k, mdl, flags, pfns[i], i, pfns.length);
   }
 }
 
@@ -134,10 +148,10 @@ export function mapLockedPagesSpecifyCache(k: Kernel, mdl: number, accessMode: n
     k.verifierCheck(0xb3, mdl, f.flags, MDL_PAGES_LOCKED, 'MmMapLockedPagesSpecifyCache on an MDL whose pages are not locked');
   }
   const pages = spanPages(f.startVa + f.byteOffset, f.byteCount);
-  const pfns = readPfnArrayScratch(k, mdl, pages);
   const noWrite = (priority & MdlMappingNoWrite) !== 0;
   const noExecute = (priority & MdlMappingNoExecute) !== 0;
   if (accessMode === UserMode) {
+    const pfns = readPfnArrayScratch(k, mdl, pages);
     checkFramesMappable(k, mdl, f.flags, pfns);
     return mapIntoUser(k, mdl, f.byteOffset, pfns, requested, noWrite);
   }
@@ -151,11 +165,11 @@ export function mapLockedPagesSpecifyCache(k: Kernel, mdl: number, accessMode: n
   }
   const first = k.ptes.allocate(Math.max(pages, 1));
   const base = k.ptes.vaOf(first);
-  writeSystemPtes(k, base, pfns, !noWrite, noExecute, cacheType, { mdl, flags: f.flags });
+  writeSystemPtes(k, base, mdl, pages, !noWrite, noExecute, cacheType, { flags: f.flags });
   const va = base + f.byteOffset;
   k.memory.write64(mdl + L.MappedSystemVa, va);
   k.mdl.setFlags(mdl, f.flags | MDL_MAPPED_TO_SYSTEM_VA | (f.flags & MDL_PARTIAL ? MDL_PARTIAL_HAS_BEEN_MAPPED : 0));
-  k.mdl.st.mappings.set(base, { base, pages: Math.max(pages, 1), mdl, firstPfn: pages ? pfns[0] : -1, startVa: f.startVa, kind: 'mdl', tag: 0, reservedPages: 0 });
+  k.mdl.st.mappings.set(base, { base, pages: Math.max(pages, 1), mdl, firstPfn: pages ? readPfnArray(k, mdl, 1)[0] : -1, startVa: f.startVa, kind: 'mdl', tag: 0, reservedPages: 0 });
   k.event('map', `MmMapLockedPagesSpecifyCache(${hex64(mdl)}, KernelMode) → ${hex64(va)} (${pages} system PTE${pages === 1 ? '' : 's'})`, mdl);
   return va;
 }
@@ -275,11 +289,10 @@ export function mapWithReservedMapping(k: Kernel, base: number, tag: number, mdl
   }
   if (pages > rec.reservedPages) return 0; // the reservation is too small
   if (!(f.flags & (MDL_PAGES_LOCKED | MDL_PARTIAL))) k.verifierCheck(0xb3, mdl, f.flags, MDL_PAGES_LOCKED, 'MmMapLockedPagesWithReservedMapping on an MDL whose pages are not locked');
-  const pfns = readPfnArray(k, mdl, pages);
-  writeSystemPtes(k, base, pfns, true, false);
+  writeSystemPtes(k, base, mdl, pages, true, false);
   void cacheType;
   rec.mdl = mdl;
-  rec.firstPfn = pages ? pfns[0] : -1;
+  rec.firstPfn = pages ? readPfnArray(k, mdl, 1)[0] : -1;
   rec.startVa = f.startVa;
   k.memory.write64(mdl + L.MappedSystemVa, base + f.byteOffset);
   k.mdl.setFlags(mdl, f.flags | MDL_MAPPED_TO_SYSTEM_VA);

@@ -1,0 +1,140 @@
+// An MDL's PFN array read and written in place in guest memory, a page of slots at a time, as
+// runs of consecutive frames: the big-MDL paths (lock, map, unlock) then work a run at a time on
+// the PFN columns instead of page by page, and never copy the array.
+import type { Kernel } from './kernel';
+import { MDL as L } from './layouts';
+
+/** Store the PFN array from a host array (MmAllocatePagesForMdlEx). */
+export function writePfnArray(k: Kernel, mdl: number, pfns: Float64Array): void {
+  k.memory.writeQwords(mdl + L.PfnArray, pfns);
+}
+
+export function readPfnArray(k: Kernel, mdl: number, count: number): Float64Array {
+  return k.memory.readQwords(mdl + L.PfnArray, count);
+}
+
+let scratch = new Float64Array(1024);
+
+/**
+ * The PFN array read into a buffer reused between calls (no garbage for big MDLs). Only for
+ * callers that finish with it before anything else can read a PFN array.
+ */
+export function readPfnArrayScratch(k: Kernel, mdl: number, count: number): Float64Array {
+  if (scratch.length < count) scratch = new Float64Array(Math.max(count, scratch.length * 2));
+  return k.memory.readQwords(mdl + L.PfnArray, count, scratch.subarray(0, count));
+}
+
+/** A slot's value as readQwords gives it: the all-ones sentinel is -1, other high values signed. */
+function slotValue(lo: number, hi: number): number {
+  return hi === 0 ? lo : hi >= 0x80000000 ? (hi - 4294967296) * 4294967296 + lo : hi * 4294967296 + lo;
+}
+
+/**
+ * Reads the first `count` slots at `slotsVa` as runs: after next() returns true, `first` is the
+ * value of slot `index` and the run is `m` slots holding first, first + 1, … (m > 1 only for
+ * values below 2^32). Slots that are not 8-aligned are read one by one. A reader rather than a
+ * callback, so the caller's loops over a run are optimized with the caller.
+ */
+export class PfnRuns {
+  first = 0;
+  m = 0;
+  index = 0;
+  private words: Uint32Array | null = null;
+  /** Slot index of words[0], and the next word pair to read / the number of pairs. */
+  private base = 0;
+  private j = 0;
+  private n = 0;
+
+  constructor(private readonly k: Kernel, private readonly slotsVa: number, private readonly count: number) {}
+
+  next(): boolean {
+    if (this.j >= this.n) {
+      const at = this.base + this.n;
+      if (at >= this.count) return false;
+      this.base = at;
+      this.j = 0;
+      this.words = this.k.memory.qwordView(this.slotsVa + at * 8, this.count - at);
+      if (this.words === null) {
+        this.n = 1;
+        this.j = 1;
+        this.first = Number(this.k.memory.read64(this.slotsVa + at * 8));
+        this.m = 1;
+        this.index = at;
+        return true;
+      }
+      this.n = this.words.length >> 1;
+    }
+    const w = this.words!;
+    const j = this.j;
+    const lo = w[2 * j];
+    const hi = w[2 * j + 1];
+    let m = 1;
+    if (hi === 0) {
+      const n = this.n;
+      for (let at = 2 * (j + 1), next = lo + 1; j + m < n && w[at] === next && w[at + 1] === 0; at += 2, next++) m++;
+    }
+    this.first = slotValue(lo, hi);
+    this.m = m;
+    this.index = this.base + j;
+    this.j = j + m;
+    return true;
+  }
+}
+
+/**
+ * Stores PFNs into an MDL's PFN array in place, a page of slots at a time (as 32-bit word pairs:
+ * RAM PFNs stay below 2^32), going slot by slot through guest memory when it is not 8-aligned.
+ */
+export class SlotWriter {
+  private words: Uint32Array | null = null;
+  private left = 0;
+  private pos = 0;
+  private done = 0;
+
+  constructor(private readonly k: Kernel, private readonly va: number, private readonly count: number) {}
+
+  private next(): void {
+    this.words = this.k.memory.qwordView(this.va + this.done * 8, this.count - this.done, true);
+    this.left = this.words ? this.words.length >> 1 : 1;
+    this.pos = 0;
+  }
+
+  /** Look the slot page up again (a fault may have moved it). */
+  refresh(): void {
+    this.left = 0;
+  }
+
+  one(pfn: number): void {
+    if (this.left === 0) this.next();
+    if (this.words) {
+      this.words[2 * this.pos] = pfn;
+      this.words[2 * this.pos + 1] = 0;
+    } else this.k.memory.write64(this.va + this.done * 8, pfn);
+    this.pos++;
+    this.left--;
+    this.done++;
+  }
+
+  /** Slots for the m consecutive frames p0, p0 + 1, … */
+  run(p0: number, m: number): void {
+    let t = 0;
+    while (t < m) {
+      if (this.left === 0) this.next();
+      const w = this.words;
+      if (!w) {
+        this.one(p0 + t);
+        t++;
+        continue;
+      }
+      const c = Math.min(m - t, this.left);
+      for (let u = 0, at = 2 * this.pos, pf = p0 + t; u < c; u++, at += 2, pf++) {
+        w[at] = pf;
+        w[at + 1] = 0;
+      }
+      this.pos += c;
+      this.left -= c;
+      this.done += c;
+      t += c;
+    }
+  }
+}
