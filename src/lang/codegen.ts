@@ -5,6 +5,7 @@ import type { Expr, FuncSym, InitItem, VarSym } from './ast';
 import * as A from './arith';
 import { type CType, type StructField, isInt, sizeOf } from './types';
 import { binop2, bitLoad, bitStore, converter, loader, sdiv32, srem32, storer, toAddr } from './access';
+import { compileValue } from './jsgen';
 
 export { converter, loader, storer, toAddr };
 
@@ -34,7 +35,8 @@ export interface GenCtx {
   funcAddr(sym: FuncSym): number;
   /** The evaluator may call natives directly when side effects are allowed. */
   callDirect?(e: Extract<Expr, { k: 'call' }>, args: any[]): any;
-  /** Locals of which frame the evaluator reads (it passes that frame). */
+  /** Compile expressions to generated JavaScript functions (jsgen.ts) where the host allows it. */
+  jit?: boolean;
 }
 
 export class GenError extends Error {}
@@ -44,6 +46,7 @@ type LV =
   | { slot?: undefined; addr: Addr; t: CType; bit?: StructField };
 
 export class ExprGen {
+  private inJit = false;
   constructor(readonly ctx: GenCtx) {}
 
   lvalue(e: Expr): LV {
@@ -139,7 +142,22 @@ export class ExprGen {
     return (f, v) => st(f, a(f), v);
   }
 
+  /** A closure computing `e`: one generated function when the context compiles, else closures. */
   val(e: Expr): Val {
+    if (this.ctx.jit && !this.inJit) {
+      this.inJit = true;
+      try {
+        const j = compileValue(this, e);
+        if (j) return j;
+      } finally {
+        this.inJit = false;
+      }
+    }
+    return this.closureVal(e);
+  }
+
+  /** The closure form of `e` (its operands may still be generated functions). */
+  closureVal(e: Expr): Val {
     switch (e.k) {
       case 'num': { const v = e.v; return () => v; }
       case 'deref': return this.derefLoad(e) ?? this.load(this.lvalue(e));

@@ -10,6 +10,7 @@ import { alignOf, sizeOf } from './types';
 import { intrinsic } from './intrinsics';
 import { reachableFunctions } from './parser';
 import { truncInt } from './arith';
+import { jsgenAvailable } from './jsgen';
 
 export interface NativeBinding { name: string; impl(args: any[]): NativeResult; addr: number; native: true }
 
@@ -55,6 +56,7 @@ export function linkProgram(program: CProgram, kernel: GuestKernel): Linked {
 
   const ctx: GenCtx = {
     mem,
+    jit: jsgenAvailable(),
     globalAddr(sym) {
       let a = globalAddr.get(sym);
       if (a === undefined) {

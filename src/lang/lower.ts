@@ -8,7 +8,9 @@ import { type CType, T_INT, alignOf, sizeOf, isInt } from './types';
 import { doubleToBits, floatToBits } from './arith';
 
 export const OP_EXEC = 0, OP_JMP = 1, OP_JF = 2, OP_JT = 3, OP_CALL = 4, OP_RET = 5, OP_SWITCH = 6, OP_TRY = 7, OP_TRYEND = 8,
-  OP_FINEND = 9, OP_XJMP = 10, OP_NOP = 11;
+  OP_FINEND = 9, OP_XJMP = 10, OP_NOP = 11,
+  /** OP_EXEC whose next instruction is a plain jump (a loop's step and back edge): runs, then jumps. */
+  OP_EXECJ = 12;
 
 export interface Ins {
   op: number;
@@ -26,6 +28,8 @@ export interface Ins {
   fptr?: Val;
   args?: Val[];
   store?: ((f: Frame, v: any, native?: boolean) => void) | null;
+  /** The caller's slot the result goes to when `store` is just that (the machine writes it directly), else -1. */
+  storeSlot?: number;
   retType?: CType;
   brk?: 'LabBreak' | 'DbgBreakPoint';
   // switch
@@ -37,7 +41,7 @@ export interface Ins {
 function shaped(i: Ins): Ins {
   return {
     op: i.op, loc: i.loc, stmt: i.stmt, run: i.run, target: i.target ?? -1, depth: i.depth ?? 0, callee: i.callee, resolved: undefined,
-    fptr: i.fptr, args: i.args, store: i.store ?? null, retType: i.retType, brk: i.brk, table: i.table, scope: i.scope ?? -1,
+    fptr: i.fptr, args: i.args, store: i.store ?? null, storeSlot: i.storeSlot ?? -1, retType: i.retType, brk: i.brk, table: i.table, scope: i.scope ?? -1,
   };
 }
 
@@ -51,6 +55,10 @@ export interface CompiledFunction {
   frameSize: number;
   tries: TryScope[];
   paramStore: ((f: Frame, v: any) => void)[];
+  /** The slots of the parameters when all of them live in slots (arguments are written there directly), else null. */
+  paramSlots: number[] | null;
+  /** Frames of returned calls kept for reuse (a call then allocates nothing). */
+  free: Frame[];
   addr: number;
   index: number;
   native: false;
@@ -100,7 +108,18 @@ export class FunctionLowering {
     const frameSize = Math.ceil((this.frameOff + 0x28) / 16) * 16; // locals + home space + return address
     // a variadic function finds its extra arguments right above its frame (the caller spills them there)
     if (this.def.sym.type.variadic) this.def.vaOffset = frameSize;
-    return { name: this.def.sym.name, def: this.def, code: this.code, nslots: Math.max(this.nslots, this.tempMax), frameSize, tries: this.tries, paramStore, addr, index, native: false };
+    this.fuseJumps();
+    const paramSlots = this.def.params.every((p) => p.slot >= 0) ? this.def.params.map((p) => p.slot) : null;
+    return { name: this.def.sym.name, def: this.def, code: this.code, nslots: Math.max(this.nslots, this.tempMax), frameSize, tries: this.tries, paramStore, paramSlots, free: [], addr, index, native: false };
+  }
+
+  /** An EXEC followed by a jump that starts no statement becomes one instruction (the jump stays for other paths to it). */
+  private fuseJumps(): void {
+    const code = this.code;
+    for (let i = 0; i + 1 < code.length; i++) {
+      const a = code[i], j = code[i + 1];
+      if (a.op === OP_EXEC && j.op === OP_JMP && !j.stmt) { a.op = OP_EXECJ; a.target = j.target; }
+    }
   }
 
   private place(v: VarSym): void {
@@ -224,7 +243,7 @@ export class FunctionLowering {
     return this.lowerExpr(e);
   }
 
-  private emitCall(e: Extract<Expr, { k: 'call' }>, store: ((f: Frame, v: any) => void) | null, tmpSlot = -1): void {
+  private emitCall(e: Extract<Expr, { k: 'call' }>, store: ((f: Frame, v: any) => void) | null, storeSlot = -1): void {
     let fptr: Val | undefined;
     let callee: FuncSym | undefined;
     if (e.f.k === 'fn') callee = e.f.sym;
@@ -259,7 +278,7 @@ export class FunctionLowering {
         inner(f, d);
       };
     }
-    this.emit({ op: OP_CALL, loc: this.stmtLoc, stmt: false, callee, fptr, args, store: st, retType: e.t, brk: callee ? BREAKS[callee.name] : undefined });
+    this.emit({ op: OP_CALL, loc: this.stmtLoc, stmt: false, callee, fptr, args, store: st, storeSlot: st === store ? storeSlot : -1, retType: e.t, brk: callee ? BREAKS[callee.name] : undefined });
   }
 
   private exec(e: Expr): void {
@@ -292,7 +311,7 @@ export class FunctionLowering {
         else if (e.k === 'cast' && e.t.k === 'void' && e.e.k === 'call') this.emitCall(e.e, null);
         else if (e.k === 'assign' && e.op === '=' && e.r.k === 'call' && !e.l.call && e.l.t.k !== 'struct') {
           const store = this.gen.storeTo(e.l);
-          this.emitCall(e.r, store);
+          this.emitCall(e.r, store, e.l.k === 'var' && (e.l.sym.storage === 'local' || e.l.sym.storage === 'param') ? e.l.sym.slot : -1);
         } else this.exec(this.lowerExpr(e));
         this.endStmt();
         return;
@@ -304,7 +323,7 @@ export class FunctionLowering {
         if (!s.init) return;
         this.beginStmt(s.loc);
         if (v.slot >= 0 && s.init.length === 1 && s.init[0].expr && s.init[0].expr.k === 'call') {
-          this.emitCall(s.init[0].expr, this.gen.storeTo({ k: 'var', sym: v, t: v.type, loc: v.loc }));
+          this.emitCall(s.init[0].expr, this.gen.storeTo({ k: 'var', sym: v, t: v.type, loc: v.loc }), v.slot);
         } else {
           const items = s.init.map((it) => (it.expr?.call ? { ...it, expr: this.lowerExpr(it.expr) } : it));
           const init = this.gen.initializer(v, items);
@@ -400,7 +419,7 @@ export class FunctionLowering {
         this.beginStmt(s.loc);
         if (s.e && s.e.k === 'call' && s.e.t.k !== 'struct') {
           const t = this.tmp();
-          this.emitCall(s.e, (f, v) => { f.s[t] = v; });
+          this.emitCall(s.e, (f, v) => { f.s[t] = v; }, t);
           this.emit({ op: OP_RET, loc: s.loc, stmt: false, run: (f) => f.s[t] });
           return;
         }

@@ -5,7 +5,7 @@ import type { EvaluateOptions, FrameInfo, Machine, RunOutcome, SourceLocation, S
 import type { Frame, Transfer } from './codegen';
 import { truncInt } from './arith';
 import {
-  OP_CALL, OP_EXEC, OP_FINEND, OP_JF, OP_JMP, OP_JT, OP_NOP, OP_RET, OP_SWITCH, OP_TRY, OP_TRYEND, OP_XJMP, type CompiledFunction, type Ins,
+  OP_CALL, OP_EXEC, OP_EXECJ, OP_FINEND, OP_JF, OP_JMP, OP_JT, OP_NOP, OP_RET, OP_SWITCH, OP_TRY, OP_TRYEND, OP_XJMP, type CompiledFunction, type Ins,
 } from './lower';
 import { type Linked, linkProgram, type NativeBinding } from './link';
 import type { CProgram } from './program';
@@ -192,6 +192,7 @@ export class CMachine implements Machine {
       }
       switch (ins.op) {
         case OP_EXEC: ins.run!(f); f.pc++; break;
+        case OP_EXECJ: ins.run!(f); f.pc = ins.target!; break;
         case OP_JF: f.pc = ins.run!(f) ? f.pc + 1 : ins.target!; break;
         case OP_JT: f.pc = ins.run!(f) ? ins.target! : f.pc + 1; break;
         case OP_JMP: f.pc = ins.target!; break;
@@ -282,12 +283,24 @@ export class CMachine implements Machine {
       const extra = argf.length > ps.length ? argf.length - ps.length : 0;
       const bp = f.bp - cf.frameSize - extra * 8;
       if (bp < this.stackLimit) this.stackOverflow(cf, f.bp);
-      const n = cf.nslots;
-      const nf: Frame = { fn: cf.index, pc: 0, s: makeSlots(n), bp, tries: NO_TRIES, fin: NO_FIN, exc: 0, native: undefined, req: undefined };
-      for (let i = 0; i < argf.length; i++) {
-        const v = argf[i](f);
-        if (i < ps.length) ps[i](nf, v);
-        else this.kernel.memory.write64(bp + cf.frameSize + (i - ps.length) * 8, v); // variadic: 8-byte slots
+      let nf = cf.free.pop();
+      if (nf === undefined) nf = { fn: cf.index, pc: 0, s: makeSlots(cf.nslots), bp, tries: NO_TRIES, fin: NO_FIN, exc: 0, native: undefined, req: undefined };
+      else {
+        // a frame of an earlier call: as fresh as a new one (uninitialised locals read 0 in a replay too)
+        nf.pc = 0; nf.bp = bp; nf.tries = NO_TRIES; nf.fin = NO_FIN; nf.exc = 0;
+        const s = nf.s;
+        for (let i = 0; i < s.length; i++) s[i] = -0;
+      }
+      const slots = cf.paramSlots;
+      if (slots !== null && extra === 0) {
+        const s = nf.s;
+        for (let i = 0; i < argf.length; i++) s[slots[i]] = argf[i](f);
+      } else {
+        for (let i = 0; i < argf.length; i++) {
+          const v = argf[i](f);
+          if (i < ps.length) ps[i](nf, v);
+          else this.kernel.memory.write64(bp + cf.frameSize + (i - ps.length) * 8, v); // variadic: 8-byte slots
+        }
       }
       this.stack.push(nf);
       return null;
@@ -309,7 +322,8 @@ export class CMachine implements Machine {
     }
     const t = ins.retType!;
     const v = t.k === 'void' ? 0 : t.k === 'int' ? truncInt((r ?? 0) as U64, t.size, t.signed) : t.k === 'float' ? Number(r ?? 0) : ((r ?? 0) as U64);
-    if (ins.store) ins.store(caller, v, true);
+    if (ins.storeSlot! >= 0) caller.s[ins.storeSlot!] = v;
+    else if (ins.store) ins.store(caller, v, true);
     caller.pc++;
     if (ins.brk) return { kind: 'break', reason: ins.brk };
     return null;
@@ -330,7 +344,11 @@ export class CMachine implements Machine {
 
   private doReturn(value: any): RunOutcome | null {
     const stack = this.stack;
-    stack.pop();
+    const done = stack.pop()!;
+    if (done.fn >= 0) {
+      const free = this.linked.fns[done.fn].free;
+      if (free.length < 4) free.push(done);
+    }
     if (stack.length === 0) return this.finish({ kind: 'exited', returnValue: typeof value === 'number' ? value + 0 : typeof value === 'bigint' ? value : 0 });
     const caller = stack[stack.length - 1];
     if (caller.native) {
@@ -352,7 +370,8 @@ export class CMachine implements Machine {
       return this.nativeDone(r, caller.native, this.linked.fns[c.fn].code[c.pc], c);
     }
     const ins = this.linked.fns[caller.fn].code[caller.pc];
-    if (ins.store) ins.store(caller, value, false);
+    if (ins.storeSlot! >= 0) caller.s[ins.storeSlot!] = value;
+    else if (ins.store) ins.store(caller, value, false);
     caller.pc++;
     if (ins.brk) return { kind: 'break', reason: ins.brk };
     return null;
