@@ -6,7 +6,7 @@ import { renderHeader } from './header';
 import { Model } from './model';
 import {
   VIEW_IDS, parseHostMessage, parsePanelState,
-  type HostMessage, type PanelState, type PhysicalMap, type SessionState, type ViewId, type WebviewMessage,
+  type HostMessage, type PageTablesQuery, type PanelState, type PhysicalMap, type SessionState, type ViewId, type WebviewMessage,
 } from './protocol';
 import type { PanelContext } from './views/context';
 import { VIEWS } from './views/registry';
@@ -24,6 +24,9 @@ let model: Model | null = null;
 let physicalMap: PhysicalMap | null = null;
 let session: { state: SessionState; name?: string } = { state: 'none' };
 let lastError: string | null = null;
+let pageTables: PanelContext['pageTables'] = null;
+/** The page-table query last sent, so a re-render does not ask again. */
+let pageTablesAsked = '';
 /** Set when a session starts after another ended: its first stop has no previous stop to compare. */
 let newSession = false;
 
@@ -57,6 +60,20 @@ const ctx: PanelContext = {
   },
   setProcessFilter(process) {
     state = { ...state, processFilter: process };
+    save();
+    render();
+  },
+  get pageTables() {
+    return pageTables;
+  },
+  requestPageTables(q: PageTablesQuery) {
+    const key = JSON.stringify([q.step, q.process, q.start, q.length]);
+    if (key === pageTablesAsked) return;
+    pageTablesAsked = key;
+    vscode.postMessage({ type: 'requestPageTables', ...q });
+  },
+  setVaRange(text) {
+    state = { ...state, vaRange: text };
     save();
     render();
   },
@@ -122,6 +139,10 @@ function onHostMessage(m: HostMessage): void {
     case 'snapshot': {
       // "Changed since the previous stop" compares within one session only.
       const prev = newSession ? null : model?.snap ?? null;
+      if (newSession) {
+        pageTables = null;
+        pageTablesAsked = '';
+      }
       newSession = false;
       model = m.snapshot ? new Model(m.snapshot, prev && prev !== m.snapshot ? prev : null) : null;
       if (m.snapshot) {
@@ -149,6 +170,10 @@ function onHostMessage(m: HostMessage): void {
       state = { ...state, view: m.view };
       if (model && m.view === 'physical') requestMap(model.snap);
       save();
+      break;
+    case 'pageTables':
+      if (!model || m.query.step !== model.snap.step) return; // an answer for an earlier stop
+      pageTables = { query: m.query, walk: m.walk, error: m.error };
       break;
     case 'session':
       if (m.state === 'running' && (session.state === 'ended' || session.state === 'none')) newSession = true;

@@ -11,12 +11,16 @@
 //   selectMdl     make this MDL the selected one (Variables view, "show in MDL panel")
 //   showView      switch to a view
 //   session       the debug session's state, shown in the header
+//   pageTables    a process's page tables over a VA range (answer to requestPageTables), or why not
 // Webview → extension (validated by `parseWebviewMessage` on the host):
 //   ready               the webview has loaded; send the latest snapshot
 //   gotoStep            a timeline click: run forwards or backwards to this statement counter
 //   requestPhysicalMap  the physical memory view needs the run-length map for this stop
 //   selectionChanged    the user selected an MDL (so the host can remember it across reloads)
+//   requestPageTables   the address space view wants the page tables of a process over a VA range
 import type { Snapshot } from '../../src/engine/snapshot';
+import type { PageTableWalk } from '../../src/engine/pageTableQuery';
+import { validatePageTableWalk } from './pageTablesSchema';
 import { unpackSnapshot, validatePacked, type PackedSnapshot } from './packing';
 import { validateSnapshot } from './schema';
 
@@ -39,19 +43,31 @@ export type HostMessage =
   | { type: 'physicalMap'; map: PhysicalMap }
   | { type: 'selectMdl'; address: string }
   | { type: 'showView'; view: ViewId }
-  | { type: 'session'; state: SessionState; name?: string };
+  | { type: 'session'; state: SessionState; name?: string }
+  | { type: 'pageTables'; query: PageTablesQuery; walk?: PageTableWalk; error?: string };
+
+/** What the address space view asks for: `process` is an EPROCESS (null: system space / current). */
+export interface PageTablesQuery {
+  step: number;
+  process: string | null;
+  start: string;
+  length: number;
+}
 
 export type WebviewMessage =
   | { type: 'ready' }
   | { type: 'gotoStep'; step: number }
   | { type: 'requestPhysicalMap'; step: number }
-  | { type: 'selectionChanged'; address: string | null; view: ViewId };
+  | { type: 'selectionChanged'; address: string | null; view: ViewId }
+  | ({ type: 'requestPageTables' } & PageTablesQuery);
 
 /** What the webview keeps with `setState`, and what the host's serializer gets back on revive. */
 export interface PanelState {
   view: ViewId;
   selectedMdl: string | null;
   processFilter: string | null;
+  /** The address space view's range as the user typed it (null: follow the selected MDL). */
+  vaRange: string | null;
 }
 
 export type Parsed<T> = { ok: true; message: T } | { ok: false; error: string };
@@ -120,9 +136,28 @@ export function parseHostMessage(v: unknown): Parsed<HostMessage> {
       if (typeof v.state !== 'string' || !SESSION_STATES.includes(v.state)) return { ok: false, error: 'session.state: unknown state' };
       if (v.name !== undefined && typeof v.name !== 'string') return { ok: false, error: 'session.name: expected a string' };
       return { ok: true, message: { type: 'session', state: v.state as SessionState, name: v.name as string | undefined } };
+    case 'pageTables': {
+      const qErr = validateQuery(v.query, 'pageTables.query');
+      if (qErr) return { ok: false, error: qErr };
+      if (v.error !== undefined) {
+        return typeof v.error === 'string' ? { ok: true, message: { type: 'pageTables', query: v.query as PageTablesQuery, error: v.error.slice(0, 500) } } : { ok: false, error: 'pageTables.error: expected a string' };
+      }
+      const err = validatePageTableWalk(v.walk);
+      return err ? { ok: false, error: err } : { ok: true, message: { type: 'pageTables', query: v.query as PageTablesQuery, walk: v.walk as PageTableWalk } };
+    }
     default:
       return { ok: false, error: `message: unknown type ${JSON.stringify(String(v.type).slice(0, 40))}` };
   }
+}
+
+/** A page-table query's shape: a stop, an EPROCESS or null, a hex start and a byte count. */
+export function validateQuery(v: unknown, where: string): string | null {
+  if (!isRecord(v)) return `${where}: expected an object`;
+  if (!isStep(v.step)) return `${where}.step: expected a non-negative integer`;
+  if (!(v.process === null || (typeof v.process === 'string' && HEX.test(v.process)))) return `${where}.process: expected a hex EPROCESS address or null`;
+  if (typeof v.start !== 'string' || !HEX.test(v.start)) return `${where}.start: expected a 0x-prefixed hex address`;
+  if (!Number.isSafeInteger(v.length) || (v.length as number) <= 0 || (v.length as number) > 2 ** 47) return `${where}.length: expected 1..2^47 bytes`;
+  return null;
 }
 
 /** The packed snapshot with empty bulk columns, so the plain schema checks everything else. */
@@ -139,6 +174,10 @@ export function parseWebviewMessage(v: unknown): Parsed<WebviewMessage> {
     case 'gotoStep':
     case 'requestPhysicalMap':
       return isStep(v.step) ? { ok: true, message: { type: v.type, step: v.step } } : { ok: false, error: `${v.type}.step: expected a non-negative integer` };
+    case 'requestPageTables': {
+      const err = validateQuery(v, 'requestPageTables');
+      return err ? { ok: false, error: err } : { ok: true, message: { type: 'requestPageTables', step: v.step as number, process: v.process as string | null, start: (v.start as string).toLowerCase(), length: v.length as number } };
+    }
     case 'selectionChanged': {
       const a = v.address;
       if (!(a === null || (typeof a === 'string' && HEX.test(a)))) return { ok: false, error: 'selectionChanged.address: expected a hex address or null' };
@@ -157,5 +196,6 @@ export function parsePanelState(v: unknown): PanelState {
     view: isViewId(s.view) ? s.view : 'inspector',
     selectedMdl: typeof s.selectedMdl === 'string' && HEX.test(s.selectedMdl) ? s.selectedMdl.toLowerCase() : null,
     processFilter: typeof s.processFilter === 'string' && s.processFilter.length <= 256 ? s.processFilter : null,
+    vaRange: typeof s.vaRange === 'string' && s.vaRange.length <= 200 ? s.vaRange : null,
   };
 }

@@ -11,6 +11,8 @@ export interface VirtualListOptions {
   renderRow(index: number): HTMLElement;
   /** Enter or click on a row. */
   activate?(index: number): void;
+  /** The keyboard/click cursor moved to this row (e.g. to show its details beside the list). */
+  onActive?(index: number): void;
   initialIndex?: number;
 }
 
@@ -99,7 +101,9 @@ export class VirtualList {
   }
 
   private setActive(i: number, reveal: boolean): void {
+    const before = this.active;
     this.active = Math.min(Math.max(i, 0), Math.max(this.o.count - 1, 0));
+    if (this.active !== before) this.o.onActive?.(this.active);
     if (reveal) {
       const { rowHeight } = this.o;
       const top = this.active * rowHeight;

@@ -14,7 +14,7 @@ export interface PanelsApi {
   register(context: vscode.ExtensionContext): void;
   /** How many MDL panels are open. */
   readonly openPanels: number;
-  /** Routes the panels' requests (time travel, physical map); undefined restores the debug session route. */
+  /** Routes the panels' requests (time travel, physical map, page tables); undefined restores the debug session route. */
   setHost(host: MdlPanelHost | undefined): void;
 }
 

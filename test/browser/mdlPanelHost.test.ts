@@ -99,6 +99,40 @@ describe('MdlPanel on the extension host', () => {
     }
   });
 
+  it('forwards the address space view\'s page-table requests to the debugger and answers with the walk, or with why not', async () => {
+    const asked: unknown[] = [];
+    const walk = { process: 'app.exe', rows: [] };
+    MdlPanel.setHost({
+      gotoStep: async () => undefined,
+      physicalMap: async () => undefined,
+      pageTables: async (args) => {
+        asked.push(args);
+        if (args.start === '0x10000') throw new Error('the run has ended');
+        return walk as never;
+      },
+    });
+    try {
+      const snap = loadFixture('locked');
+      MdlPanel.updateAll(snap as never);
+      MdlPanel.createOrShow(ext as never);
+      const p = vscode.created[0];
+      p.received.fire({ type: 'ready' });
+      const q = { step: snap.step, process: '0xffffe00000001000', start: '0x1e000000000', length: 0x10000 };
+      p.received.fire({ type: 'requestPageTables', ...q });
+      p.received.fire({ type: 'requestPageTables', ...q, start: '0x10000' });
+      p.received.fire({ type: 'requestPageTables', ...q, start: 'javascript:1' });
+      await tick();
+      await tick();
+      assert.deepEqual(asked, [{ process: q.process, start: q.start, length: q.length }, { process: q.process, start: '0x10000', length: q.length }]);
+      const answers = p.posted.filter((m: any) => m.type === 'pageTables') as any[];
+      assert.deepEqual(answers[0], { type: 'pageTables', query: q, walk });
+      assert.deepEqual(answers[1], { type: 'pageTables', query: { ...q, start: '0x10000' }, error: 'the run has ended' });
+      assert.equal(answers.length, 2, 'the malformed request reached nobody');
+    } finally {
+      MdlPanel.setHost((require('../../src/extension/panels/mdlPanel') as typeof import('../../src/extension/panels/mdlPanel')).debugSessionHost);
+    }
+  });
+
   it('revives a restored panel with its saved view and forgets disposed panels', () => {
     const restored = new vscode.FakeWebviewPanel('mdlLab.mdlView', 'MDL Lab', {});
     MdlPanel.revive(restored as never, ext as never, { view: 'timeline', selectedMdl: '0x1', processFilter: null });

@@ -48,7 +48,7 @@ describe('MDL panel protocol', () => {
     assert.match(validatePacked(bad4)!, /mapStart\[1\]: offsets must not decrease/);
   });
 
-  it('the host accepts only the four webview messages, each with a checked shape', () => {
+  it('the host accepts only the five webview messages, each with a checked shape', () => {
     assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { ok: true, message: { type: 'ready' } });
     assert.deepEqual(parseWebviewMessage({ type: 'gotoStep', step: 42 }), { ok: true, message: { type: 'gotoStep', step: 42 } });
     for (const bad of [{ type: 'gotoStep', step: -1 }, { type: 'gotoStep', step: 1.5 }, { type: 'gotoStep', step: '3' }, { type: 'requestPhysicalMap' },
@@ -58,10 +58,34 @@ describe('MDL panel protocol', () => {
   });
 
   it('restores a saved panel state field by field, dropping anything malformed', () => {
-    assert.deepEqual(parsePanelState({ view: 'timeline', selectedMdl: '0xFFFFA38B1C2D5010', processFilter: 'notepad.exe' }),
-      { view: 'timeline', selectedMdl: '0xffffa38b1c2d5010', processFilter: 'notepad.exe' });
-    assert.deepEqual(parsePanelState({ view: 'evil', selectedMdl: 'javascript:1', processFilter: 7 }), { view: 'inspector', selectedMdl: null, processFilter: null });
-    assert.deepEqual(parsePanelState(undefined), { view: 'inspector', selectedMdl: null, processFilter: null });
+    assert.deepEqual(parsePanelState({ view: 'timeline', selectedMdl: '0xFFFFA38B1C2D5010', processFilter: 'notepad.exe', vaRange: '0x1e0`00000000 +64k' }),
+      { view: 'timeline', selectedMdl: '0xffffa38b1c2d5010', processFilter: 'notepad.exe', vaRange: '0x1e0`00000000 +64k' });
+    assert.deepEqual(parsePanelState({ view: 'evil', selectedMdl: 'javascript:1', processFilter: 7, vaRange: 'x'.repeat(300) }), { view: 'inspector', selectedMdl: null, processFilter: null, vaRange: null });
+    assert.deepEqual(parsePanelState(undefined), { view: 'inspector', selectedMdl: null, processFilter: null, vaRange: null });
+  });
+
+  it('checks page-table requests and answers: hex addresses, bounded lengths, known PTE states', () => {
+    const q = { step: 7, process: '0xffffe00000001000', start: '0x1e000000000', length: 0x10000 };
+    assert.deepEqual(parseWebviewMessage({ type: 'requestPageTables', ...q }), { ok: true, message: { type: 'requestPageTables', ...q } });
+    for (const bad of [{ ...q, start: '1e0' }, { ...q, length: 0 }, { ...q, length: 2 ** 48 }, { ...q, process: 'System' }, { ...q, step: -1 }]) {
+      assert.equal(parseWebviewMessage({ type: 'requestPageTables', ...bad }).ok, false, JSON.stringify(bad));
+    }
+    const row = { va: '0x1e000000000', pages: 1, state: 'valid', pte: '0x1a867', protection: 'ReadWrite', pfn: 0x1a, pageFileSlot: null, writable: true, user: true, dirty: true, accessed: true, noExecute: false, lockCount: 0, locked: false, frameState: 'Active', mdls: [] };
+    const counts = { valid: 1, transition: 0, 'paged-out': 0, 'demand-zero': 0, prototype: 0, 'no-access': 0, 'no-pte': 0 };
+    const walk = { process: 'app.exe', eprocess: q.process, start: q.start, length: 0x1000, rows: [row], tables: [], counts, lockedPages: 0, describedPages: 0, pagesWalked: 1, truncated: false, nextVa: null };
+    assert.equal(parseHostMessage({ type: 'pageTables', query: q, walk }).ok, true);
+    assert.equal(parseHostMessage({ type: 'pageTables', query: q, error: 'the run has ended' }).ok, true);
+    const bads: [unknown, RegExp][] = [
+      [{ ...walk, rows: [{ ...row, state: 'resident' }] }, /rows\[0\]\.state/],
+      [{ ...walk, rows: [{ ...row, mdls: ['<img>'] }] }, /rows\[0\]\.mdls/],
+      [{ ...walk, rows: new Array(70000).fill(row) }, /at most 65536/],
+      [{ ...walk, counts: { valid: 1 } }, /counts/],
+    ];
+    for (const [w, err] of bads) {
+      const r = parseHostMessage({ type: 'pageTables', query: q, walk: w });
+      assert.equal(r.ok, false);
+      assert.match((r as { error: string }).error, err);
+    }
   });
 
   it('the panel HTML loads one script, with the nonce, and escapes the URIs it embeds', () => {

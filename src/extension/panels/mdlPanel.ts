@@ -3,7 +3,7 @@
 // snapshots to every open panel and turns the webview's requests into calls on a small host
 // interface, by default custom DAP requests to the active `mdl` debug session.
 import * as vscode from 'vscode';
-import { GOTO_STEP_REQUEST, PHYSICAL_MAP_REQUEST, type PhysicalMapResponseBody } from '../../adapter/protocol';
+import { GOTO_STEP_REQUEST, PAGE_TABLES_REQUEST, PHYSICAL_MAP_REQUEST, type PageTablesArguments, type PageTablesResponseBody, type PhysicalMapResponseBody } from '../../adapter/protocol';
 import type { Snapshot } from '../../engine/snapshot';
 import {
   parsePanelState, parseWebviewMessage,
@@ -18,6 +18,8 @@ export interface MdlPanelHost {
   gotoStep(step: number): Thenable<unknown>;
   /** The run-length encoded state of every frame at the current stop, or undefined if unavailable. */
   physicalMap(step: number): Thenable<PhysicalMapResponseBody | undefined>;
+  /** A process's page tables over a VA range at the current stop (the address space view). */
+  pageTables?(args: PageTablesArguments): Thenable<PageTablesResponseBody | undefined>;
 }
 
 function mdlSession(): vscode.DebugSession | undefined {
@@ -28,6 +30,7 @@ function mdlSession(): vscode.DebugSession | undefined {
 export const debugSessionHost: MdlPanelHost = {
   gotoStep: (step) => mdlSession()?.customRequest(GOTO_STEP_REQUEST, { step }) ?? Promise.resolve(undefined),
   physicalMap: (_step) => mdlSession()?.customRequest(PHYSICAL_MAP_REQUEST) ?? Promise.resolve(undefined),
+  pageTables: (args) => mdlSession()?.customRequest(PAGE_TABLES_REQUEST, args) ?? Promise.resolve(undefined),
 };
 
 export interface CreateOptions {
@@ -182,6 +185,21 @@ export class MdlPanel {
           if (body && MdlPanel.latest?.step === m.step) this.post({ type: 'physicalMap', map: { step: m.step, runs: body.runs, states: body.states } });
         }, (e) => MdlPanel.errors.fire(`physical map: ${String(e)}`));
         break;
+      case 'requestPageTables': {
+        const { type: _t, ...query } = m;
+        const answer = (reply: { walk?: PageTablesResponseBody; error?: string }) => {
+          if (MdlPanel.latest?.step === query.step) this.post({ type: 'pageTables', query, ...reply });
+        };
+        if (!MdlPanel.host.pageTables) {
+          answer({ error: 'this debugger does not offer page tables' });
+          break;
+        }
+        Promise.resolve(MdlPanel.host.pageTables({ process: query.process, start: query.start, length: query.length })).then(
+          (walk) => answer(walk ? { walk } : { error: 'no MDL Lab debug session is stopped' }),
+          (e) => answer({ error: e instanceof Error ? e.message : String(e) }),
+        );
+        break;
+      }
       case 'selectionChanged':
         this.state = { ...this.state, selectedMdl: m.address, view: m.view };
         break;
