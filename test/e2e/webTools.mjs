@@ -36,6 +36,9 @@ const NOISE = [
   /^CodeExpectedError\b/,
   /^Failed to get installed servers from/,
   /^Failed to resolve files at location: vscode-test-web:\/\/mount\//,
+  // A window without a folder (the Restricted Mode run) looks for prompt files on a disk it has not got.
+  /^Failed to resolve files at location: file:\/\/\//,
+  /^\[File Watcher \('FileSystemObserver'\)\] Error: Unavailable/,
   /^Ignoring fetching additional builtin extensions/,
   /package\.nls\.json/,
   /^Creation of workbench contribution /,
