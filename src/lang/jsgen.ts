@@ -6,7 +6,9 @@
 // content security policy), nothing is compiled and the closures run as before.
 import type { Expr } from './ast';
 import type { CType } from './types';
-import type { ExprGen, Val } from './codegen';
+import type { ExprGen, Frame, Val } from './codegen';
+import type { Ins } from './lower';
+import { OP_EXEC, OP_EXECJ, OP_JF, OP_JMP, OP_JT, OP_NOP } from './ops';
 import * as A from './arith';
 import { converter, loader, storer, sdiv32, srem32, toAddr } from './access';
 
@@ -394,4 +396,48 @@ export function compileValue(gen: ExprGen, e: Expr): Val | null {
 /** Like compileValue, for a value used only as a condition (returns a JS truthy/falsy value). */
 export function compileTest(gen: ExprGen, e: Expr): Val | null {
   return compileValue(gen, e);
+}
+
+/**
+ * Runs a function's call-free instructions from `f.pc` (whose statement check the machine has made)
+ * until one it must handle itself (a call, a return, SEH, a switch), the step budget, or a stop:
+ * returns 1 when `stop` said yes at the statement now at f.pc, else 0 (the machine goes on at f.pc).
+ * f.pc always names the running instruction, so faults and bug checks point at the right C line.
+ */
+export type FastRun = (f: Frame, m: { steps: number }, limit: number, stop: ((m: any) => boolean) | undefined) => number;
+
+const FAST_OPS = new Set([OP_EXEC, OP_EXECJ, OP_JF, OP_JT, OP_JMP, OP_NOP]);
+
+/** The function-level form of a function's instructions, or null when codegen is off or there is nothing to gain. */
+export function compileFunction(gen: ExprGen, code: Ins[]): FastRun | null {
+  if (!jsgenAvailable() || !code.some((i) => FAST_OPS.has(i.op) && i.op !== OP_NOP)) return null;
+  const em = new Emitter(gen);
+  const out: string[] = [];
+  for (let k = 0; k < code.length; k++) {
+    const ins = code[k];
+    if (!FAST_OPS.has(ins.op)) {
+      out.push(`case ${k}: f.pc = ${k}; return 0;`);
+      continue;
+    }
+    // the statement check: budget first (the machine answers it again at f.pc), then the stop check
+    if (ins.stmt) out.push(`case ${k}: if (m.steps >= limit) { f.pc = ${k}; return 0; } f.pc = ${k}; if (stop !== undefined && stop(m)) return 1; m.steps++;`);
+    else out.push(`case ${k}:`);
+    out.push(`case ${-k - 1}: f.pc = ${k};`);
+    const value = (): string => (ins.expr ? em.val(ins.expr) : `${em.x(ins.run)}(f)`);
+    switch (ins.op) {
+      case OP_EXEC: out.push(`${value()};`); break;
+      case OP_EXECJ: out.push(`${value()}; pc = ${ins.target}; continue;`); break;
+      case OP_JF: out.push(`if (!${value()}) { pc = ${ins.target}; continue; }`); break;
+      case OP_JT: out.push(`if (${value()}) { pc = ${ins.target}; continue; }`); break;
+      case OP_JMP: out.push(`pc = ${ins.target}; continue;`); break;
+      default: break;
+    }
+  }
+  const names = em.ext.map((_, i) => `x${i}`);
+  const temps = em.temps ? `let ${Array.from({ length: em.temps }, (_, i) => `t${i}`).join(', ')};` : '';
+  const src = `return function fast(f, m, limit, stop) { const s = f.s; ${temps} let pc = -f.pc - 1;
+  for (;;) { switch (pc) { ${out.join('\n')}
+  default: f.pc = ${code.length}; return 0; } } };`;
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  return (new Function(...names, src) as (...x: unknown[]) => FastRun)(...em.ext);
 }

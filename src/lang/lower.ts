@@ -6,11 +6,10 @@ import type { Expr, FuncDef, FuncSym, Stmt, VarSym } from './ast';
 import { ExprGen, type Frame, type Val } from './codegen';
 import { type CType, T_INT, alignOf, sizeOf, isInt } from './types';
 import { doubleToBits, floatToBits } from './arith';
+import { compileFunction, type FastRun } from './jsgen';
 
-export const OP_EXEC = 0, OP_JMP = 1, OP_JF = 2, OP_JT = 3, OP_CALL = 4, OP_RET = 5, OP_SWITCH = 6, OP_TRY = 7, OP_TRYEND = 8,
-  OP_FINEND = 9, OP_XJMP = 10, OP_NOP = 11,
-  /** OP_EXEC whose next instruction is a plain jump (a loop's step and back edge): runs, then jumps. */
-  OP_EXECJ = 12;
+export { OP_EXEC, OP_JMP, OP_JF, OP_JT, OP_CALL, OP_RET, OP_SWITCH, OP_TRY, OP_TRYEND, OP_FINEND, OP_XJMP, OP_NOP, OP_EXECJ } from './ops';
+import { OP_EXEC, OP_JMP, OP_JF, OP_JT, OP_CALL, OP_RET, OP_SWITCH, OP_TRY, OP_TRYEND, OP_FINEND, OP_XJMP, OP_NOP, OP_EXECJ } from './ops';
 
 export interface Ins {
   op: number;
@@ -19,6 +18,8 @@ export interface Ins {
   /** First instruction of a statement: counts as a step, breakpoints and pause are checked here. */
   stmt: boolean;
   run?: Val;
+  /** The expression `run` computes, when it is exactly that (the function-level code generator inlines it). */
+  expr?: Expr;
   target?: number;
   depth?: number;
   // calls
@@ -40,7 +41,7 @@ export interface Ins {
 /** Every instruction gets the same hidden class, so the run loop's property reads stay monomorphic. */
 function shaped(i: Ins): Ins {
   return {
-    op: i.op, loc: i.loc, stmt: i.stmt, run: i.run, target: i.target ?? -1, depth: i.depth ?? 0, callee: i.callee, resolved: undefined,
+    op: i.op, loc: i.loc, stmt: i.stmt, run: i.run, expr: i.expr, target: i.target ?? -1, depth: i.depth ?? 0, callee: i.callee, resolved: undefined,
     fptr: i.fptr, args: i.args, store: i.store ?? null, storeSlot: i.storeSlot ?? -1, retType: i.retType, brk: i.brk, table: i.table, scope: i.scope ?? -1,
   };
 }
@@ -59,6 +60,8 @@ export interface CompiledFunction {
   paramSlots: number[] | null;
   /** Frames of returned calls kept for reuse (a call then allocates nothing). */
   free: Frame[];
+  /** The function's call-free instructions as one generated function (jsgen.ts), or null. */
+  fast: FastRun | null;
   addr: number;
   index: number;
   native: false;
@@ -110,7 +113,8 @@ export class FunctionLowering {
     if (this.def.sym.type.variadic) this.def.vaOffset = frameSize;
     this.fuseJumps();
     const paramSlots = this.def.params.every((p) => p.slot >= 0) ? this.def.params.map((p) => p.slot) : null;
-    return { name: this.def.sym.name, def: this.def, code: this.code, nslots: Math.max(this.nslots, this.tempMax), frameSize, tries: this.tries, paramStore, paramSlots, free: [], addr, index, native: false };
+    const fast = this.gen.ctx.jit ? compileFunction(this.gen, this.code) : null;
+    return { name: this.def.sym.name, def: this.def, code: this.code, nslots: Math.max(this.nslots, this.tempMax), frameSize, tries: this.tries, paramStore, paramSlots, free: [], fast, addr, index, native: false };
   }
 
   /** An EXEC followed by a jump that starts no statement becomes one instruction (the jump stays for other paths to it). */
@@ -183,8 +187,8 @@ export class FunctionLowering {
       }
       case 'cond': {
         const t = this.tmp();
-        const c = this.gen.val(this.lowerExpr(e.c));
-        const j = this.emit({ op: OP_JF, loc: this.stmtLoc, stmt: false, run: c });
+        const lc = this.lowerExpr(e.c);
+        const j = this.emit({ op: OP_JF, loc: this.stmtLoc, stmt: false, run: this.gen.val(lc), expr: lc });
         const a = this.gen.val(this.lowerExpr(e.a));
         this.emit({ op: OP_EXEC, loc: this.stmtLoc, stmt: false, run: (f) => { f.s[t] = a(f); } });
         const j2 = this.emit({ op: OP_JMP, loc: this.stmtLoc, stmt: false });
@@ -284,12 +288,13 @@ export class FunctionLowering {
   private exec(e: Expr): void {
     if (e.k === 'num' || e.k === 'tmp') return;
     const v = this.gen.val(e);
-    this.emit({ op: OP_EXEC, loc: this.stmtLoc, stmt: false, run: v });
+    this.emit({ op: OP_EXEC, loc: this.stmtLoc, stmt: false, run: v, expr: e });
   }
 
   private condJump(c: Expr, jumpIfTrue: boolean): number {
-    const v = this.gen.val(this.lowerExpr(c));
-    return this.emit({ op: jumpIfTrue ? OP_JT : OP_JF, loc: this.stmtLoc, stmt: false, run: v });
+    const lc = this.lowerExpr(c);
+    const v = this.gen.val(lc);
+    return this.emit({ op: jumpIfTrue ? OP_JT : OP_JF, loc: this.stmtLoc, stmt: false, run: v, expr: lc });
   }
 
   // ---- statements ----

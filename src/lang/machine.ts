@@ -190,6 +190,14 @@ export class CMachine implements Machine {
           this.steps++;
         }
       }
+      if (ins.op <= OP_JT || ins.op >= OP_NOP) {
+        // call-free code: the function's generated form runs on to the next call, return, SEH or stop
+        const fast = fns[f.fn].fast;
+        if (fast !== null) {
+          if (fast(f, this, limit, shouldStop) === 1) { this.resumeAt = true; return STOPPED; }
+          continue;
+        }
+      }
       switch (ins.op) {
         case OP_EXEC: ins.run!(f); f.pc++; break;
         case OP_EXECJ: ins.run!(f); f.pc = ins.target!; break;
