@@ -31,8 +31,6 @@ export interface FuncSym {
   type: Extract<CType, { k: 'func' }>;
   def: FuncDef | null;
   loc: Token;
-  /** First place the program uses it (for "unresolved external symbol" at the use). */
-  firstUse: Token | null;
   isStatic: boolean;
 }
 
@@ -120,5 +118,16 @@ export interface Diag {
 export class ParseError extends Error {
   constructor(readonly tok: Token, message: string) {
     super(message);
+  }
+}
+
+/**
+ * The scenario changes something the cached prologue state shares with other parses (it completes a
+ * header's struct, defines a function a header's inline code calls, takes the address of a header
+ * global): the parse starts over from the first token without the cache.
+ */
+export class PrologueConflict extends Error {
+  constructor() {
+    super('the scenario changes a declaration of the cached prologue');
   }
 }

@@ -15,6 +15,8 @@ export const CALLCONV = new Set(['__stdcall', '__cdecl', '__fastcall', '__vector
 const STORAGE_SKIP = new Set(['auto', 'register', 'inline', '__inline', '__forceinline', '_Noreturn', 'FORCEINLINE', '__w64']);
 
 export abstract class DeclParser extends ExprParser {
+  /** Struct layouts this parse created (a prologue's are frozen when its state is cached). */
+  protected structsMade: StructInfo[] = [];
   // ---------- declarations ----------
   protected isDeclStart(): boolean {
     const t = this.tok;
@@ -140,12 +142,14 @@ export abstract class DeclParser extends ExprParser {
     if (t && t.k === 'struct' && t.s.union !== union) this.error(kw, `'${tag}' was declared as a ${t.s.union ? 'union' : 'struct'}`);
     if (!t || t.k !== 'struct' || (this.is('{') && t.s.fields !== null && this.tagScopes[this.tagScopes.length - 1].get(tag!) !== t)) {
       const s: StructInfo = { tag: tag ?? `<anonymous>`, union, fields: null, size: 0, align: 1 };
+      this.structsMade.push(s);
       t = { k: 'struct', s };
       if (tag) this.tagScopes[this.tagScopes.length - 1].set(tag, t);
     }
     if (!this.is('{')) return t;
     const st = t as Extract<CType, { k: 'struct' }>;
     if (st.s.fields !== null) this.error(kw, `redefinition of '${typeName(st)}'`);
+    this.willChange(st.s);
     this.next();
     const members: { name: string; type: CType; bits?: number }[] = [];
     const names = new Set<string>();

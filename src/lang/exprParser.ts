@@ -3,7 +3,7 @@
 import type { U64 } from '../emulator/contract';
 import { toU64 } from '../emulator/u64';
 import type { Token } from './tokens';
-import { ParseError, type Diag, type Expr, type FuncSym, type InitItem, type Sym, type VarSym } from './ast';
+import { ParseError, PrologueConflict, type Diag, type Expr, type FuncSym, type InitItem, type Sym, type VarSym } from './ast';
 import { encodeString, parseChar, parseNumber, stringPiece } from './literals';
 import {
   type CType, T_INT, T_UINT, T_LLONG, T_ULLONG, T_CHAR, T_WCHAR, T_SIZE, T_PTRDIFF, T_VOID, T_DOUBLE,
@@ -21,6 +21,10 @@ export abstract class ExprParser {
   /** Set while parsing a __except filter or handler: GetExceptionCode() is valid there. */
   protected sehDepth = 0;
   protected nextSymId = 1;
+  /** Parsing one expression for the debugger, not a unit. */
+  protected exprOnly = false;
+  /** Objects shared with other parses through the prologue cache (parserCache.ts): never changed here. */
+  protected frozen: ReadonlySet<object> | null = null;
 
   constructor(protected toks: Token[]) {}
 
@@ -48,6 +52,11 @@ export abstract class ExprParser {
   }
   protected warn(t: Token, message: string): void {
     this.diags.push({ file: t.file, line: t.line, col: t.col, length: Math.max(1, t.length), severity: 'warning', message });
+  }
+
+  /** Called before changing a symbol or struct: a shared one makes the parse start over without the cache. */
+  protected willChange(o: object): void {
+    if (this.frozen !== null && this.frozen.has(o)) throw new PrologueConflict();
   }
 
   // ---- scopes ----
@@ -239,7 +248,8 @@ export abstract class ExprParser {
           const e = this.parseCast();
           if (e.k === 'fn') return { k: 'addr', e, t: { k: 'ptr', to: e.t }, loc: t, call: false };
           this.checkLvalue(e, t, true);
-          if (e.k === 'var') e.sym.addrTaken = true;
+          // The debugger's evaluator (exprOnly) must not change the program it inspects.
+          if (e.k === 'var' && !e.sym.addrTaken && !this.exprOnly) { this.willChange(e.sym); e.sym.addrTaken = true; }
           if (e.k === 'member' && e.f.bitWidth !== undefined) this.error(t, 'cannot take the address of a bit-field');
           return { k: 'addr', e, t: { k: 'ptr', to: e.t }, loc: t, call: e.call };
         }
@@ -410,14 +420,14 @@ export abstract class ExprParser {
         if (!s) {
           if (this.is('(')) {
             this.error(t, `'${t.text}' is not declared (calling an undeclared function is an error; is a header or prototype missing?)`);
-            const fs: FuncSym = { kind: 'func', name: t.text, type: { k: 'func', ret: T_INT, params: [], variadic: false, noProto: true }, def: null, loc: t, firstUse: t, isStatic: false };
+            const fs: FuncSym = { kind: 'func', name: t.text, type: { k: 'func', ret: T_INT, params: [], variadic: false, noProto: true }, def: null, loc: t, isStatic: false };
             return { k: 'fn', sym: fs, t: fs.type, loc: t, call: false };
           }
           this.error(t, `'${t.text}' is not declared`);
           return this.bad(t);
         }
         if (s.kind === 'var') return { k: 'var', sym: s, t: s.type, loc: t, call: false };
-        if (s.kind === 'func') { s.firstUse ??= t; this.noteFunctionUse(s, t); return { k: 'fn', sym: s, t: s.type, loc: t, call: false }; }
+        if (s.kind === 'func') { this.noteFunctionUse(s, t); return { k: 'fn', sym: s, t: s.type, loc: t, call: false }; }
         if (s.kind === 'enumc') return this.num(s.value, T_INT, t);
         throw this.err(t, `expected an expression but found type name '${t.text}'`);
       }

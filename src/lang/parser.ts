@@ -1,9 +1,10 @@
 // Parses a translation unit: external declarations, function bodies and statements, with error
 // recovery at statement and declaration boundaries (declarations themselves: declParser.ts).
-import type { Token } from './tokens';
-import { ParseError, type Diag, type Expr, type FuncDef, type FuncSym, type InitItem, type Stmt, type VarSym } from './ast';
+import { prologueOf, type Token } from './tokens';
+import { ParseError, PrologueConflict, type Diag, type Expr, type FuncDef, type FuncSym, type InitItem, type Stmt, type VarSym } from './ast';
 import { KEYWORDS } from './exprParser';
 import { DeclParser, type Declarator, type Specs } from './declParser';
+import { capturePrologue, lookupPrologue, notePrologueConflict, startFrom, type PrologueState } from './parserCache';
 import { type CType, T_INT, T_LLONG, T_ULLONG, T_WCHAR, T_SIZE, T_PTRDIFF, integerPromote, isComplete, isInt, typeName, withName } from './types';
 
 
@@ -43,16 +44,44 @@ export class Parser extends DeclParser {
   private tryBodies = 0;
   private gotoUses: Token[] = [];
   private globalUses = new Map<FuncSym, Token>();
+  /** First place each function is named (a static one used but never defined is an error there). */
+  private firstUses = new Map<FuncSym, Token>();
+  private readonly prologueCache: boolean;
 
-  constructor(toks: Token[]) {
+  /** `prologueCache: false` parses the built-in prologue again even when a state after it is cached. */
+  constructor(toks: Token[], options: { prologueCache?: boolean } = {}) {
     super(toks);
+    this.prologueCache = options.prologueCache !== false;
     const g = this.scopes[0];
     const td = (name: string, type: CType) => g.set(name, { kind: 'typedef', name, type: withName(type, name) });
     td('wchar_t', T_WCHAR); td('size_t', T_SIZE); td('ptrdiff_t', T_PTRDIFF); td('intptr_t', T_LLONG); td('uintptr_t', T_ULLONG);
   }
 
   parseUnit(): ParsedUnit {
-    while (this.tok.kind !== 'eof') {
+    const prologue = this.prologueCache ? prologueOf(this.toks) : undefined;
+    const cached = prologue && lookupPrologue(prologue, this.toks);
+    if (cached) this.startAfter(cached);
+    try {
+      return this.parseRest(cached ? undefined : prologue);
+    } catch (e) {
+      if (!(e instanceof PrologueConflict)) throw e;
+      notePrologueConflict();
+      const fresh = new Parser(this.toks, { prologueCache: false });
+      const unit = fresh.parseRest(undefined);
+      // This parser stands for the result (callers ask it for the global scope afterwards).
+      Object.assign(this, fresh);
+      return unit;
+    }
+  }
+
+  /** Parses from `pos` to the end; with `record`, keeps the state reached after that prologue. */
+  private parseRest(record: { key: string; count: number } | undefined): ParsedUnit {
+    for (;;) {
+      if (record && this.pos === record.count) {
+        this.capture(record);
+        record = undefined;
+      }
+      if (this.tok.kind === 'eof') break;
       const start = this.pos;
       try { this.externalDeclaration(); } catch (e) {
         if (!(e instanceof ParseError)) throw e;
@@ -61,13 +90,43 @@ export class Parser extends DeclParser {
         if (this.pos === start) this.next();
       }
     }
-    for (const f of this.funcSyms.values()) if (f.firstUse && !f.def && f.isStatic) this.error(f.firstUse, `static function '${f.name}' is used but never defined`);
+    for (const f of this.funcSyms.values()) {
+      const use = this.firstUses.get(f);
+      if (use && !f.def && f.isStatic) this.error(use, `static function '${f.name}' is used but never defined`);
+    }
     return { funcs: this.funcs, funcSyms: this.funcSyms, globals: this.globals, diags: this.diags, globalUses: this.globalUses };
+  }
+
+  /** Keeps the state after an error-free prologue for later parses, and goes on from copies of it. */
+  private capture(record: { key: string; count: number }): void {
+    if (this.scopes.length !== 1 || this.diags.some((d) => d.severity === 'error')) return;
+    const state = capturePrologue(record.key, record.count, this.toks[record.count - 1], {
+      scope: this.scopes[0], tags: this.tagScopes[0], funcSyms: this.funcSyms, globals: this.globals, funcs: this.funcs,
+      diags: [...this.diags], globalUses: this.globalUses, firstUses: this.firstUses, nextSymId: this.nextSymId,
+    }, this.structsMade);
+    this.startAfter(state);
+  }
+
+  private startAfter(state: PrologueState): void {
+    const s = startFrom(state);
+    this.scopes = [s.scope];
+    this.tagScopes = [s.tags];
+    this.funcSyms = s.funcSyms;
+    this.globals = s.globals;
+    this.funcs = s.funcs;
+    this.diags.length = 0;
+    this.diags.push(...s.diags);
+    this.globalUses = s.globalUses;
+    this.firstUses = s.firstUses;
+    this.nextSymId = s.nextSymId;
+    this.frozen = state.frozen;
+    this.pos = state.count;
   }
 
   /** Parses one expression in the given scope (the debugger's evaluator). */
   parseStandaloneExpr(scope: Map<string, import('./ast').Sym>, allowSeh: boolean): Expr {
     this.scopes.push(scope);
+    this.exprOnly = true;
     if (allowSeh) this.sehDepth++;
     const e = this.parseExpr();
     if (this.tok.kind !== 'eof') throw this.err(this.tok, `unexpected ${this.describe(this.tok)} after the expression`);
@@ -116,11 +175,11 @@ export class Parser extends DeclParser {
     const prev = this.scopes[0].get(name.text);
     if (prev && prev.kind === 'func') {
       if (!prev.type.noProto && !t.noProto && (prev.type.params.length !== t.params.length)) this.error(name, `conflicting declaration of '${name.text}' (parameter count differs from the one at ${prev.loc.file}:${prev.loc.line})`);
-      if (prev.type.noProto && !t.noProto) prev.type = t;
+      if (prev.type.noProto && !t.noProto) { this.willChange(prev); prev.type = t; }
       return prev;
     }
     if (prev) this.error(name, `'${name.text}' redeclared as a different kind of symbol`);
-    const fs: FuncSym = { kind: 'func', name: name.text, type: t, def: null, loc: name, firstUse: null, isStatic };
+    const fs: FuncSym = { kind: 'func', name: name.text, type: t, def: null, loc: name, isStatic };
     this.scopes[0].set(name.text, fs);
     this.funcSyms.set(name.text, fs);
     return fs;
@@ -133,6 +192,7 @@ export class Parser extends DeclParser {
     const prev = this.scopes[0].get(name.text);
     let sym: VarSym;
     if (prev && prev.kind === 'var') {
+      this.willChange(prev);
       sym = prev;
       if (prev.type.k === 'array' && prev.type.len === null && t.k === 'array') prev.type = t;
     } else {
@@ -179,6 +239,7 @@ export class Parser extends DeclParser {
   protected override currentFunctionName(): string { return this.cur?.sym.name ?? ''; }
   protected override currentVariadic(): FuncDef | null { return this.cur && this.cur.sym.type.variadic ? this.cur : null; }
   protected override noteFunctionUse(s: FuncSym, t: Token): void {
+    if (!this.firstUses.has(s)) this.firstUses.set(s, t);
     const uses = this.cur ? this.cur.uses : this.globalUses;
     if (!uses.has(s)) uses.set(s, t);
   }
@@ -186,6 +247,7 @@ export class Parser extends DeclParser {
   private functionDefinition(specs: Specs, d: Declarator, t: Extract<CType, { k: 'func' }>): void {
     const fs = this.declareFunction(d.name!, t, specs.storage === 'static');
     if (fs.def) this.error(d.name!, `redefinition of '${fs.name}' (first defined at ${fs.def.loc.file}:${fs.def.loc.line})`);
+    this.willChange(fs);
     fs.type = t;
     fs.loc = d.name!;
     const def: FuncDef = { sym: fs, params: [], locals: [], body: { k: 'empty', loc: this.tok }, loc: d.name!, endLoc: this.tok, labels: new Map(), uses: new Map() };

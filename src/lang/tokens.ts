@@ -39,3 +39,14 @@ export interface PreprocessResult {
    */
   builtinPrologue?: { key: string; count: number };
 }
+
+// preprocess() registers each token list it returns with its builtinPrologue, so the parser (given
+// just the list, e.g. by compileTokens) can start from its state after that prologue. A copy of the
+// list, or one built by hand, has no entry and is parsed from its first token.
+const prologues = new WeakMap<readonly Token[], { key: string; count: number }>();
+export function notePrologue(tokens: readonly Token[], prologue: { key: string; count: number }): void {
+  prologues.set(tokens, prologue);
+}
+export function prologueOf(tokens: readonly Token[]): { key: string; count: number } | undefined {
+  return prologues.get(tokens);
+}

@@ -1,7 +1,7 @@
 // The preprocessor proper: walks files line by line, runs directives, keeps the conditional and
 // include stacks, and hands everything else to the macro expander.
 import type { Diagnostic, SourceHost } from '../contract';
-import type { PreprocessResult } from '../tokens';
+import { notePrologue, type PreprocessResult } from '../tokens';
 import { lex, lexBuiltin, type LexResult, type PPToken } from './lexer';
 import { isMacro, parseDefine, sameDefinition, type Macro } from './macros';
 import { Expander, MAX_EXPANDED_TOKENS, TokenStream } from './expander';
@@ -108,7 +108,10 @@ export class Preprocessor {
       this.diagnostics.push({ file: mainFile, line: 1, col: 1, endLine: 1, endCol: 1, severity: 'note', message: `${this.dropped} further diagnostics not shown` });
     }
     const result: PreprocessResult = { tokens, diagnostics: this.diagnostics, macros: macroTable(this.macros), files: this.files };
-    if (this.prologue && this.prologue.end > 0) result.builtinPrologue = { key: this.prologue.key, count: parserTokenCount(this.out, this.prologue.end) };
+    if (this.prologue && this.prologue.end > 0) {
+      result.builtinPrologue = { key: this.prologue.key, count: parserTokenCount(this.out, this.prologue.end) };
+      notePrologue(tokens, result.builtinPrologue);
+    }
     return result;
   }
 
