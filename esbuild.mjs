@@ -42,6 +42,13 @@ if (existsSync('media/panel/panel.css')) {
   mkdirSync('dist/media', { recursive: true });
   cpSync('media/panel/panel.css', 'dist/media/panel.css');
 }
+// The panel's icon font: codicon.css loads codicon.ttf from beside it, under the webview's own origin.
+const codicons = 'node_modules/@vscode/codicons/dist';
+if (existsSync(`${codicons}/codicon.css`)) {
+  mkdirSync('dist/media/codicons', { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) cpSync(`${codicons}/${f}`, `dist/media/codicons/${f}`);
+  cpSync('node_modules/@vscode/codicons/LICENSE', 'dist/media/codicons/LICENSE');
+}
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));
 } else {

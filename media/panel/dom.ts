@@ -38,6 +38,11 @@ function append(el: Element, children: Child[]): void {
   }
 }
 
+/** A codicon (bundled font, dist/media/codicons/): decorative, so hidden from screen readers. */
+export function icon(name: string): HTMLSpanElement {
+  return h('span', { class: `codicon codicon-${name}`, 'aria-hidden': 'true' });
+}
+
 /** Replaces all children of `el`. */
 export function replace(el: Element, ...children: Child[]): void {
   el.replaceChildren();

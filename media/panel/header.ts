@@ -1,7 +1,7 @@
 // The panel header: where the scenario stopped, process and IRQL, the session state, and a bug
 // check banner when the machine is down.
 import type { Snapshot } from '../../src/engine/snapshot';
-import { h } from './dom';
+import { h, icon } from './dom';
 import type { SessionState } from './protocol';
 
 export function renderHeader(snap: Snapshot | null, session: { state: SessionState; name?: string }): HTMLElement {
@@ -16,11 +16,12 @@ export function renderHeader(snap: Snapshot | null, session: { state: SessionSta
       h('span', { class: `hdr-item${snap.irql >= 2 ? ' warn' : ''}` }, h('span', { class: 'dim' }, 'IRQL '), h('span', { class: 'mono' }, `${snap.irqlName} (${snap.irql})`)),
       h('span', { class: 'hdr-item' }, h('span', { class: 'dim' }, 'step '), h('span', { class: 'mono' }, String(snap.step))),
       h('span', { class: 'hdr-item' }, h('span', { class: 'dim' }, 'system PTEs '), h('span', { class: 'mono' }, `${snap.systemPtes.used}/${snap.systemPtes.total}`)),
-      snap.verifier ? h('span', { class: 'hdr-item chip' }, 'Driver Verifier') : null,
+      snap.verifier ? h('span', { class: 'hdr-item chip' }, icon('shield'), ' Driver Verifier') : null,
     );
   }
   const stateText: Record<SessionState, string> = { none: 'no MDL Lab session', running: 'running…', stopped: 'stopped', ended: 'session ended' };
-  items.push(h('span', { class: `hdr-item hdr-session session-${session.state}`, role: 'status' }, session.name ? `${session.name}: ` : '', stateText[session.state]));
+  const stateIcon: Record<SessionState, string> = { none: 'circle-slash', running: 'debug-start', stopped: 'debug-pause', ended: 'debug-stop' };
+  items.push(h('span', { class: `hdr-item hdr-session session-${session.state}`, role: 'status' }, icon(stateIcon[session.state]), ' ', session.name ? `${session.name}: ` : '', stateText[session.state]));
   const header = h('header', { class: 'hdr', 'aria-label': 'Stop location' }, ...items);
   const bc = snap?.bugcheck;
   if (!bc) return header;

@@ -1,7 +1,7 @@
 // The MDL panel's webview entry: receives validated messages from the extension, keeps the
 // selection and the open view with getState/setState, and renders the chosen view.
 import type { Snapshot } from '../../src/engine/snapshot';
-import { h, replace } from './dom';
+import { h, icon, replace } from './dom';
 import { renderHeader } from './header';
 import { Model } from './model';
 import {
@@ -86,7 +86,7 @@ function renderTabs(): void {
     return h('button', {
       class: `tab${sel ? ' selected' : ''}`, role: 'tab', id: `tab-${id}`, 'aria-selected': sel ? 'true' : 'false',
       'aria-controls': 'view', tabindex: sel ? 0 : -1, 'data-view': id, onclick: () => showView(id, true),
-    }, VIEWS[id].title);
+    }, icon(VIEWS[id].icon), VIEWS[id].title);
   });
   tabs.replaceChildren(...buttons);
 }

@@ -24,6 +24,9 @@ export function buildPanel(): Promise<void> {
       target: 'es2022', sourcemap: true, logLevel: 'error',
     });
     cpSync(join(ROOT, 'media/panel/panel.css'), STYLE);
+    // as esbuild.mjs does: the codicon font and its stylesheet beside the panel
+    mkdirSync(join(ROOT, 'dist/media/codicons'), { recursive: true });
+    for (const f of ['codicon.css', 'codicon.ttf']) cpSync(join(ROOT, 'node_modules/@vscode/codicons/dist', f), join(ROOT, 'dist/media/codicons', f));
   })();
   return built;
 }
@@ -75,13 +78,19 @@ export async function openPanel(browser: Browser, theme: ThemeName = 'dark', sav
     if (!r.url().startsWith(ORIGIN)) foreignRequests.push(r.url());
   });
   const nonce = makeNonce();
-  const html = renderPanelHtml({ cspSource: ORIGIN, scriptUri: `${ORIGIN}/dist/media/panel.js`, styleUri: `${ORIGIN}/dist/media/panel.css`, nonce });
+  const html = renderPanelHtml({
+    cspSource: ORIGIN, scriptUri: `${ORIGIN}/dist/media/panel.js`, styleUri: `${ORIGIN}/dist/media/panel.css`,
+    codiconsUri: `${ORIGIN}/dist/media/codicons/codicon.css`, nonce,
+  });
   await page.route('**/*', async (route) => {
     const url = new URL(route.request().url());
     if (url.origin !== ORIGIN) return route.abort();
     if (url.pathname === '/index.html') return route.fulfill({ contentType: 'text/html', body: html });
     if (url.pathname === '/dist/media/panel.js') return route.fulfill({ contentType: 'text/javascript', body: readFileSync(SCRIPT) });
     if (url.pathname === '/dist/media/panel.css') return route.fulfill({ contentType: 'text/css', body: readFileSync(STYLE) });
+    if (/^\/dist\/media\/codicons\/codicon\.(css|ttf)$/.test(url.pathname)) {
+      return route.fulfill({ contentType: url.pathname.endsWith('.css') ? 'text/css' : 'font/ttf', body: readFileSync(join(ROOT, url.pathname)) });
+    }
     return route.fulfill({ status: 404, body: '' });
   });
   const t = THEMES[theme];

@@ -4,7 +4,7 @@
 // The range follows the selected MDL until the user types one. Until the first answer arrives,
 // the pages the snapshot itself knows (MDL pages and the frames they name) are listed.
 import type { PageTableRow, PageTableWalk } from '../../../src/engine/pageTableQuery';
-import { h } from '../dom';
+import { h, icon } from '../dom';
 import { addr64, bytes, pageVa, pfnText } from '../format';
 import type { Model } from '../model';
 import type { PageTablesQuery } from '../protocol';
@@ -15,7 +15,6 @@ import { decodePte, STATE_HELP, STATE_LABELS, tablesByBlock } from './pteDecode'
 
 const SYSTEM = '\u0000system';
 const PAD_PAGES = 16;
-const icon = (name: string) => h('span', { class: `codicon codicon-${name}`, 'aria-hidden': 'true' });
 
 /** The range to show when the user typed none: the selected (or first) MDL of that space, with a margin. */
 function defaultRange(model: Model, process: string | null, selected: string | null): VaRange | null {

@@ -2,7 +2,7 @@
 // note on what each value means now, MdlFlags as named chips, and the PFN array as a virtualised
 // table; everything that changed since the previous stop is highlighted.
 import type { MdlView } from '../../../src/engine/snapshot';
-import { h } from '../dom';
+import { h, icon } from '../dom';
 import { decodeMdlFlags } from '../flags';
 import { addr64, addrHex, bytes, hex, isNullAddr, pageVa, pfnText, physAddr } from '../format';
 import type { MdlDiffField } from '../model';
@@ -77,7 +77,7 @@ function renderFlags(m: MdlView): HTMLElement {
   const list = h('ul', { class: 'flags', 'aria-label': `MdlFlags ${hex(m.flags)}` });
   for (const f of known) {
     list.append(h('li', { class: 'flag', 'data-flag': f.name },
-      h('span', { class: 'chip mono', title: `${hex(f.bit)} ${f.name}` }, f.name), h('span', { class: 'flag-bit mono dim' }, hex(f.bit).padStart(6)), h('span', { class: 'flag-meaning' }, f.meaning)));
+      h('span', { class: 'chip mono', title: `${hex(f.bit)} ${f.name}` }, f.icon ? icon(f.icon) : null, f.name), h('span', { class: 'flag-bit mono dim' }, hex(f.bit).padStart(6)), h('span', { class: 'flag-meaning' }, f.meaning)));
   }
   if (unknownBits) list.append(h('li', { class: 'flag warn' }, h('span', { class: 'chip mono' }, `bits ${hex(unknownBits)}`), h('span', { class: 'flag-meaning' }, 'Not an MDL_* flag.')));
   if (!known.length && !unknownBits) list.append(h('li', { class: 'flag dim' }, 'No flags set: described but neither locked, built nor mapped.'));

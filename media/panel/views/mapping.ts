@@ -3,7 +3,7 @@
 // buffer (ByteOffset, partial first and last pages) is drawn to scale inside the page boxes; the
 // dummy page, shared frames and stale slots are marked. Large MDLs are shown a window at a time.
 import type { MdlView } from '../../../src/engine/snapshot';
-import { h, s } from '../dom';
+import { h, icon, s } from '../dom';
 import { addr64, addrHex, isNullAddr, pageVa, pfnText } from '../format';
 import type { PanelContext } from './context';
 import { renderMdlList } from './mdlList';
@@ -102,9 +102,9 @@ function renderDiagram(ctx: PanelContext, m: MdlView): HTMLElement {
     }
   }
   const pager = n > WINDOW ? h('div', { class: 'pager' },
-    h('button', { disabled: first === 0, onclick: () => { windowStart = Math.max(0, first - WINDOW); ctx.select(m.address); }, 'aria-label': 'Previous pages' }, '◀'),
+    h('button', { disabled: first === 0, onclick: () => { windowStart = Math.max(0, first - WINDOW); ctx.select(m.address); }, 'aria-label': 'Previous pages' }, icon('chevron-left')),
     h('span', { class: 'mono' }, ` pages ${first}–${last - 1} of ${n} `),
-    h('button', { disabled: last >= n, onclick: () => { windowStart = last; ctx.select(m.address); }, 'aria-label': 'Next pages' }, '▶')) : null;
+    h('button', { disabled: last >= n, onclick: () => { windowStart = last; ctx.select(m.address); }, 'aria-label': 'Next pages' }, icon('chevron-right'))) : null;
   const legend = h('div', { class: 'legend' },
     h('span', { class: 'lg lg-cover' }, 'buffer (to scale)'), h('span', { class: 'lg lg-dummy' }, 'dummy page'),
     h('span', { class: 'lg lg-shared' }, 'shared frame'), h('span', { class: 'lg lg-stale' }, 'stale slot'));

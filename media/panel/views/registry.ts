@@ -10,14 +10,16 @@ import { renderTimeline } from './timeline';
 
 export interface ViewDef {
   title: string;
+  /** The codicon beside the tab's title. */
+  icon: string;
   render(ctx: PanelContext): { element: HTMLElement; afterMount?(): void };
 }
 
 export const VIEWS: Record<ViewId, ViewDef> = {
-  inspector: { title: 'MDL', render: renderInspector },
-  mapping: { title: 'Mapping', render: renderMapping },
-  chains: { title: 'Chains', render: renderChains },
-  physical: { title: 'Physical memory', render: renderPhysical },
-  addressSpace: { title: 'Address space', render: renderAddressSpace },
-  timeline: { title: 'Timeline', render: renderTimeline },
+  inspector: { title: 'MDL', icon: 'symbol-structure', render: renderInspector },
+  mapping: { title: 'Mapping', icon: 'arrow-swap', render: renderMapping },
+  chains: { title: 'Chains', icon: 'link', render: renderChains },
+  physical: { title: 'Physical memory', icon: 'circuit-board', render: renderPhysical },
+  addressSpace: { title: 'Address space', icon: 'list-tree', render: renderAddressSpace },
+  timeline: { title: 'Timeline', icon: 'history', render: renderTimeline },
 };

@@ -1,6 +1,7 @@
 // The MDL panel's HTML document: a strict Content Security Policy (nothing by default, the bundled
 // script only with this render's nonce, styles and images only from the webview's own resource
-// origin), the bundled stylesheet, and an empty root the script fills. Pure, so tests can load it.
+// origin, fonts (the bundled codicons) likewise), the bundled stylesheets, and an empty root the
+// script fills. Pure, so tests can load it.
 
 export interface PanelHtmlOptions {
   /** `webview.cspSource`: the origin the webview serves local resources from. */
@@ -9,6 +10,8 @@ export interface PanelHtmlOptions {
   scriptUri: string;
   /** `webview.asWebviewUri(dist/media/panel.css)` as a string. */
   styleUri: string;
+  /** `webview.asWebviewUri(dist/media/codicons/codicon.css)`: the icon font's stylesheet (its font loads from beside it). */
+  codiconsUri?: string;
   nonce: string;
   title?: string;
 }
@@ -45,7 +48,7 @@ export function renderPanelHtml(o: PanelHtmlOptions): string {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${attr(contentSecurityPolicy(o.cspSource, o.nonce))}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${attr(o.styleUri)}">
+${o.codiconsUri ? `<link rel="stylesheet" href="${attr(o.codiconsUri)}">\n` : ''}<link rel="stylesheet" href="${attr(o.styleUri)}">
 <title>${attr(o.title ?? 'MDL Lab')}</title>
 </head>
 <body>
