@@ -86,6 +86,7 @@ function check(results, name, ok, detail) {
 
 export async function runRestrictedModeTest(env, workspace) {
   mkdirSync(shots, { recursive: true });
+  const t0 = Date.now();
   const { open } = await import('@vscode/test-web');
   const port = await freePort();
   console.log(`\n--- Restricted Mode: an untrusted window with workspace trust on (port ${port})`);
@@ -146,5 +147,6 @@ export async function runRestrictedModeTest(env, workspace) {
   const failed = results.length - passed;
   console.log(`  ${passed} passing`);
   if (failed) console.log(`  ${failed} failing`);
+  console.log(`  Restricted Mode run took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return { passed, failed };
 }

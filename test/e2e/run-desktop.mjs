@@ -96,7 +96,9 @@ try {
     vscodeExecutablePath: exe,
     extensionDevelopmentPath: root,
     extensionTestsPath: suiteOut,
-    launchArgs: [join(root, 'samples'), '--disable-extensions', '--skip-welcome', '--skip-release-notes'],
+    // The folder must be trusted for this suite (it debugs); desktop VS Code would otherwise open a
+    // fresh profile's folder in Restricted Mode. Restricted Mode has its own run (restricted.mjs).
+    launchArgs: [join(root, 'samples'), '--disable-extensions', '--skip-welcome', '--skip-release-notes', '--disable-workspace-trust'],
   });
 } catch (e) {
   console.error(`desktop end-to-end tests failed: ${e.message ?? e}`);
