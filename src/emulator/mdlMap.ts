@@ -60,11 +60,12 @@ function writeSystemPtes(k: Kernel, base: number, mdl: number, pages: number, wr
       // slower in V8: PFNs of RAM stay below 2^31)
       const p0 = first | 0;
       const p1 = p0 + m;
-      if (checkLocks) {
+      // (a native search finds an unlocked frame: most runs have none)
+      if (checkLocks && locks.subarray(p0, p1).indexOf(0) >= 0) {
         for (let pfn = p0; pfn < p1; pfn++) if (locks[pfn] === 0) checkFrame(k, mdl, check!.flags, pfn, index + pfn - p0, pages);
       }
       // the frame's cache attribute wins; CacheType only applies to frames without one (reference 2.8)
-      if (cacheType >= 0) for (let pfn = p0; pfn < p1; pfn++) if (cache[pfn] < 0) cache[pfn] = cacheType;
+      if (cacheType >= 0) d.recordCacheAttribute(p0, p1, cacheType);
       let t = 0;
       while (t < m) {
         const vpn = vpn0 + index + t;

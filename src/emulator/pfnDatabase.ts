@@ -189,6 +189,23 @@ export class PfnDatabase {
     return { pfn, dirty };
   }
 
+  /**
+   * Give the frames [from, to) without a cache attribute this one (a mapping's CacheType),
+   * four frames at a time where all four have none (the usual case for a big mapping).
+   */
+  recordCacheAttribute(from: number, to: number, cacheType: number): void {
+    const cache = this.cacheAttribute;
+    let pfn = from;
+    for (; pfn < to && (pfn & 3) !== 0; pfn++) if (cache[pfn] < 0) cache[pfn] = cacheType;
+    const quads = new Int32Array(cache.buffer, cache.byteOffset, cache.length >> 2);
+    const packed = (cacheType & 0xff) * 0x01010101 | 0;
+    for (let q = pfn >> 2, end = to >> 2; q < end; q++, pfn += 4) {
+      if (quads[q] === -1) quads[q] = packed;
+      else for (let i = pfn; i < pfn + 4; i++) if (cache[i] < 0) cache[i] = cacheType;
+    }
+    for (; pfn < to; pfn++) if (cache[pfn] < 0) cache[pfn] = cacheType;
+  }
+
   /** Bulk fast path for the never-used range: n consecutive fresh frames, or -1 if not available. */
   takeFreshRun(n: number): number {
     if (this.totalFrames - this.watermark < n) return -1;
