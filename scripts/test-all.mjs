@@ -8,7 +8,7 @@ const suites = [
   { name: 'typecheck', cmd: 'npx', args: ['tsc', '-p', '.', '--noEmit'], counted: false },
   { name: 'unit, conformance, DAP and labs', cmd: 'npx', args: ['mocha'] },
   { name: 'panels in headless Chromium', cmd: 'npx', args: ['mocha', '--config', 'test/browser/.mocharc.json'], when: 'test/browser/.mocharc.json' },
-  { name: 'real VS Code workbench (test-web)', cmd: 'node', args: ['test/e2e/run-web.mjs'], when: 'test/e2e/run-web.mjs' },
+  { name: 'real VS Code workbench (test-web: suite, user\'s eye, Restricted Mode)', cmd: 'node', args: ['test/e2e/run-web.mjs'], when: 'test/e2e/run-web.mjs' },
 ];
 
 let passed = 0;
