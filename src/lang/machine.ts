@@ -301,8 +301,8 @@ export class CMachine implements Machine {
       }
       const slots = cf.paramSlots;
       if (slots !== null && extra === 0) {
-        const s = nf.s;
-        for (let i = 0; i < argf.length; i++) s[slots[i]] = argf[i](f);
+        const s = nf.s, from = f.s, as = ins.argSlots!;
+        for (let i = 0; i < argf.length; i++) { const a = as[i]; s[slots[i]] = a >= 0 ? from[a] : argf[i](f); }
       } else {
         for (let i = 0; i < argf.length; i++) {
           const v = argf[i](f);
