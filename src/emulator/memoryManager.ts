@@ -100,9 +100,17 @@ export class MemoryManager {
   /** Called on every flush: KernelMemory's per-page translation cache drops its entries. */
   onFlush: (() => void) | null = null;
 
+  /**
+   * Bumped by every flush, i.e. after every change of a PTE's validity or frame, context switch
+   * and restore: a reader that saw the same epoch may reuse what it derived from page tables
+   * (the snapshot's per-slot checks). Host-side only, never saved.
+   */
+  pteEpoch = 0;
+
   flushTlb(): void {
     this.tlbReadVpn = -1;
     this.tlbWriteVpn = -1;
+    this.pteEpoch++;
     if (this.onFlush !== null) this.onFlush();
   }
 

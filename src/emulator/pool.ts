@@ -6,6 +6,7 @@ import type { Kernel } from './kernel';
 import { APC_LEVEL, DISPATCH_LEVEL, LAYOUT, PAGE_SIZE } from './constants';
 import { vpnOf, makeDemandZeroPte, MM_NOACCESS } from './pageTables';
 import { hex64 } from './u64';
+import type { PoolTagView } from './snapshotTypes';
 
 export type PoolKind = 'NonPaged' | 'Paged';
 
@@ -142,6 +143,7 @@ export class Pool {
       a = { va: block + HEADER, size, tag, kind, freed: false, layout: 'small', pageVa: block - (block % PAGE_SIZE), pages: 0, units };
     }
     this.st.allocations.set(a.va, a);
+    this.changes++;
     this.writeHeader(a);
     return a.va;
   }
@@ -215,6 +217,7 @@ export class Pool {
     if (a.kind === 'Paged' && irql > APC_LEVEL) this.k.verifierCheck(0x11, irql, 1, va, 'paged pool freed above APC_LEVEL');
     if (a.kind === 'NonPaged' && irql > DISPATCH_LEVEL) this.k.verifierCheck(0x12, irql, 0, va, 'nonpaged pool freed above DISPATCH_LEVEL');
     a.freed = true;
+    this.changes++;
     const space = this.k.mm.system;
     if (a.layout === 'small') {
       this.writeHeader(a);
@@ -264,8 +267,42 @@ export class Pool {
     return [vpnOf(LAYOUT.pagedPoolBase), vpnOf(this.st.nextVa.Paged)];
   }
 
-  liveAllocations(): PoolAllocation[] {
-    return [...this.st.allocations.values()].filter((a) => !a.freed);
+  /** The allocations not freed, oldest first: a shared array (read-only), rebuilt only after a change. */
+  liveAllocations(): readonly PoolAllocation[] {
+    return this.derived().live;
+  }
+
+  /** Allocations and bytes per tag and pool type, sorted by tag (the snapshot's pool view; read-only). */
+  tagTotals(): readonly PoolTagView[] {
+    const d = this.derived();
+    if (d.byTag === null) {
+      const totals = new Map<number, PoolTagView>();
+      for (const a of d.live) {
+        const key = (a.tag >>> 0) + (a.kind === 'Paged' ? 4294967296 : 0);
+        let t = totals.get(key);
+        if (!t) totals.set(key, (t = { tag: tagString(a.tag), poolType: a.kind, allocations: 0, bytes: 0 }));
+        t.allocations++;
+        t.bytes += a.size;
+      }
+      d.byTag = [...totals.values()].sort((x, y) => (x.tag < y.tag ? -1 : x.tag > y.tag ? 1 : x.poolType < y.poolType ? -1 : 1));
+    }
+    return d.byTag;
+  }
+
+  // Host-side only (never saved): bumped by every allocation, free and restore, so views derived
+  // from the live allocations are reused between stops while nothing changed.
+  private changes = 0;
+  private derivedAt = -1;
+  private derivedViews: { live: PoolAllocation[]; byTag: PoolTagView[] | null } = { live: [], byTag: null };
+
+  private derived(): { live: PoolAllocation[]; byTag: PoolTagView[] | null } {
+    if (this.derivedAt !== this.changes) {
+      const live: PoolAllocation[] = [];
+      for (const a of this.st.allocations.values()) if (!a.freed) live.push(a);
+      this.derivedViews = { live, byTag: null };
+      this.derivedAt = this.changes;
+    }
+    return this.derivedViews;
   }
 
   save(): PoolSave {
@@ -274,5 +311,6 @@ export class Pool {
 
   restore(s: PoolSave): void {
     this.st = structuredClone(s);
+    this.changes++;
   }
 }

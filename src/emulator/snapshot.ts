@@ -1,13 +1,12 @@
 // The MM snapshot (snapshotTypes.ts) built from the kernel without side effects: MDLs read with
 // peek (no faults), frames with their PFN entries and mappers, processes, lists, PTEs, pool.
 import type { Kernel } from './kernel';
-import type { FrameMapping, FrameView, MdlView, MmSnapshot, PageState, PoolTagView } from './snapshotTypes';
+import type { FrameMapping, FrameView, MdlView, MmSnapshot, PageState } from './snapshotTypes';
 import { mdlFlagNames, irqlName, bugCheckName, PAGE_SIZE, PFN_SENTINEL, MDL_PAGES_LOCKED, MDL_SOURCE_IS_NONPAGED_POOL, MDL_PARTIAL, MDL_IO_PAGE_READ } from './constants';
 import { MDL as L } from './layouts';
 import { PAGE_STATE_NAMES, PageLocation, PFN_MODIFIED, PFN_DUMMY } from './pfnDatabase';
 import { spanPages } from './mdl';
 import { vpnOf, pteFrame, PTE_TRANSITION } from './pageTables';
-import { tagString } from './pool';
 import { hex64 } from './u64';
 import type { MdlRecord } from './mdl';
 
@@ -87,14 +86,44 @@ class Peeker {
  */
 interface CachedView {
   view: MdlView;
+  rec: MdlRecord;
+  // the header's numbers, compared without touching the view
   next: number;
   process: number;
   mapped: number;
   startVa: number;
+  flags: number;
+  size: number;
+  byteCount: number;
+  byteOffset: number;
+  /** Slots shown, and the first PFN (a one-page MDL is compared without its array). */
+  n: number;
+  pfn0: number;
+  origin: string;
+  processName: string | null;
+  /** The IRP and parent shown, as numbers (null when none): compared without formatting. */
+  irpVa: number | null;
+  parentVa: number | null;
+  /** What the slot checks depended on: the page tables (MemoryManager.pteEpoch), the process context. */
+  pteEpoch: number;
+  currentSpace: number;
+  proc: unknown;
+  procAlive: boolean;
 }
 
-// Keyed by the MDL's address, so the views survive a checkpoint restore (which replaces the records).
-const viewCaches = new WeakMap<Kernel, Map<number, CachedView>>();
+/**
+ * The views of the previous stop in the order the MDLs were visited (between stops the MDL list
+ * mostly keeps its order, so the entry is usually found at the next position without a lookup),
+ * and by address, for MDLs that moved and after a checkpoint restore (which replaces the records).
+ */
+interface ViewCache {
+  order: CachedView[];
+  next: CachedView[];
+  pos: number;
+  byAddress: Map<number, CachedView>;
+}
+
+const viewCaches = new WeakMap<Kernel, ViewCache>();
 
 // Scratch arrays reused between MDLs: filled, compared with the cached arrays, copied only on change.
 let pfnScratch: number[] = [];
@@ -223,19 +252,32 @@ function u64At(b: Uint8Array, o: number): number {
 const hexOf = (v: number, prev: number | undefined, prevHex: string | undefined): string =>
   v === prev && prevHex !== undefined ? prevHex : fastHex(v);
 
-function viewCacheOf(k: Kernel): Map<number, CachedView> {
+function viewCacheOf(k: Kernel): ViewCache {
   let cache = viewCaches.get(k);
-  if (!cache) viewCaches.set(k, (cache = new Map()));
+  if (!cache) viewCaches.set(k, (cache = { order: [], next: [], pos: 0, byAddress: new Map() }));
   return cache;
 }
 
-export function mdlView(k: Kernel, rec: MdlRecord, peeker?: Peeker, chainIrp?: ReadonlyMap<number, number>, viewCache?: Map<number, CachedView>): MdlView | null {
+/** The previous stop's entry for this MDL: at the next position when the list kept its order. */
+function lookUp(cache: ViewCache, rec: MdlRecord): CachedView | undefined {
+  const order = cache.order;
+  let p = cache.pos;
+  if (p < order.length && order[p].rec !== rec && p + 1 < order.length && order[p + 1].rec === rec) p++; // one was freed
+  if (p < order.length && order[p].rec === rec) {
+    cache.pos = p + 1;
+    return order[p];
+  }
+  return cache.byAddress.get(rec.address);
+}
+
+/** The view of one MDL; the frames it names are added to `wanted` (read while at hand). */
+export function mdlView(k: Kernel, rec: MdlRecord, peeker?: Peeker, chainIrp?: ReadonlyMap<number, number>, viewCache?: ViewCache, wanted?: FrameSet): MdlView | null {
   const a = rec.address;
   if (!peeker) ptSpace = null; // a call on its own: tables may have changed since the last one
   const pk = peeker ?? new Peeker(k);
   if (!pk.ok(a) || !pk.ok(a + L.sizeof - 1)) return null;
   const cache = viewCache ?? viewCacheOf(k);
-  const c = cache.get(a);
+  const c = lookUp(cache, rec);
   const prev = c?.view;
   let flags: number, size: number, next: number, process: number, mapped: number, startVa: number, byteCount: number, byteOffset: number;
   const o = pk.at(a);
@@ -265,22 +307,40 @@ export function mdlView(k: Kernel, rec: MdlRecord, peeker?: Peeker, chainIrp?: R
   if (pfnScratch.length < shown) pfnScratch = new Array(shown).fill(0);
   if (slotScratch.length < shown) slotScratch = new Array(shown).fill(null);
   const n = readSlots(k, pk, a + L.PfnArray, shown);
+  if (wanted) for (let i = 0; i < n; i++) wanted.add(pfnScratch[i]);
   const proc = process ? k.procs.byEprocess(process) : undefined;
-  const described = (flags & (MDL_PAGES_LOCKED | MDL_SOURCE_IS_NONPAGED_POOL | MDL_PARTIAL | MDL_IO_PAGE_READ)) !== 0;
-  checkSlots(k, n, startVa, described, proc);
+  const procAlive = proc !== undefined && proc.alive;
+  const epoch = k.mm.pteEpoch;
+  const currentSpace = k.mm.current.spaceId;
   // Drivers may splice Irp->MdlAddress themselves (reference 4.1): the chain names the IRP too.
   const irpVa = rec.irp ?? (chainIrp && chainIrp.size ? chainIrp.get(a) ?? null : null);
-  const irp = irpVa === null ? null : fastHex(irpVa);
-  const parent = rec.parent === null ? null : fastHex(rec.parent);
-  const pfns = samePfns(prev?.pfns, n) ? prev!.pfns : pfnScratch.slice(0, n);
-  const slots = sameSlots(prev?.slotMatchesPageTables, n) ? prev!.slotMatchesPageTables : slotScratch.slice(0, n);
-  const processName = proc ? proc.name : null;
-  if (prev && c!.next === next && c!.process === process && c!.mapped === mapped && c!.startVa === startVa && prev.flags === flags &&
-    prev.size === size && prev.byteCount === byteCount && prev.byteOffset === byteOffset && prev.pfns === pfns &&
-    prev.slotMatchesPageTables === slots && prev.processName === processName && prev.origin === rec.origin &&
-    prev.parent === parent && prev.irp === irp) {
-    return prev;
+  const parentVa = rec.parent;
+  const pfnsSame = c !== undefined && c.n === n && (n === 0 || (c.pfn0 === pfnScratch[0] && (n === 1 || samePfns(prev!.pfns, n))));
+  // The slot checks read page tables: unchanged when the PFNs, the range, the page tables and the
+  // process context all are.
+  const slotsSame = pfnsSame && c!.startVa === startVa && c!.flags === flags &&
+    c!.pteEpoch === epoch && c!.currentSpace === currentSpace && c!.proc === proc && c!.procAlive === procAlive;
+  let slots: readonly (boolean | null)[];
+  if (slotsSame) slots = prev!.slotMatchesPageTables;
+  else {
+    const described = (flags & (MDL_PAGES_LOCKED | MDL_SOURCE_IS_NONPAGED_POOL | MDL_PARTIAL | MDL_IO_PAGE_READ)) !== 0;
+    checkSlots(k, n, startVa, described, proc);
+    slots = sameSlots(prev?.slotMatchesPageTables, n) ? prev!.slotMatchesPageTables : slotScratch.slice(0, n);
   }
+  if (pfnsSame && (slotsSame || slots === prev!.slotMatchesPageTables) && c!.startVa === startVa && c!.flags === flags && c!.next === next &&
+    c!.process === process && c!.mapped === mapped && c!.size === size && c!.byteCount === byteCount &&
+    c!.byteOffset === byteOffset && c!.irpVa === irpVa && c!.parentVa === parentVa && c!.origin === rec.origin &&
+    c!.processName === (proc ? proc.name : null)) {
+    // the same view; what the slot checks were derived from is now this stop's
+    c!.pteEpoch = epoch;
+    c!.currentSpace = currentSpace;
+    c!.proc = proc;
+    c!.procAlive = procAlive;
+    c!.rec = rec;
+    cache.next.push(c!);
+    return prev!;
+  }
+  const pfns = pfnsSame ? prev!.pfns : pfnScratch.slice(0, n);
   const view: MdlView = {
     address: prev ? prev.address : fastHex(a),
     next: hexOf(next, c?.next, prev?.next),
@@ -288,7 +348,7 @@ export function mdlView(k: Kernel, rec: MdlRecord, peeker?: Peeker, chainIrp?: R
     flags,
     flagNames: cachedFlagNames(flags),
     process: hexOf(process, c?.process, prev?.process),
-    processName,
+    processName: proc ? proc.name : null,
     mappedSystemVa: hexOf(mapped, c?.mapped, prev?.mappedSystemVa),
     startVa: hexOf(startVa, c?.startVa, prev?.startVa),
     byteCount,
@@ -296,11 +356,16 @@ export function mdlView(k: Kernel, rec: MdlRecord, peeker?: Peeker, chainIrp?: R
     pageCount,
     pfns,
     origin: rec.origin,
-    parent,
-    irp,
-    slotMatchesPageTables: slots,
+    parent: parentVa === null ? null : prev && c!.parentVa === parentVa ? prev.parent : fastHex(parentVa),
+    irp: irpVa === null ? null : prev && c!.irpVa === irpVa ? prev.irp : fastHex(irpVa),
+    slotMatchesPageTables: slots as (boolean | null)[],
   };
-  cache.set(a, { view, next, process, mapped, startVa });
+  const entry: CachedView = {
+    view, rec, next, process, mapped, startVa, flags, size, byteCount, byteOffset, n, pfn0: n > 0 ? pfns[0] : 0,
+    origin: rec.origin, processName: view.processName, irpVa, parentVa, pteEpoch: epoch, currentSpace, proc, procAlive,
+  };
+  cache.next.push(entry);
+  cache.byAddress.set(a, entry);
   return view;
 }
 
@@ -472,17 +537,19 @@ export function buildSnapshot(k: Kernel): MmSnapshot {
   wanted.add(k.dummyPfn);
   const peeker = new Peeker(k);
   const cache = viewCacheOf(k);
+  cache.pos = 0;
+  cache.next = [];
   ptSpace = null;
   for (const rec of k.mdl.st.mdls.values()) {
-    const v = mdlView(k, rec, peeker, chainIrp, cache);
-    if (!v) continue;
-    mdls.push(v);
-    const pfns = v.pfns;
-    for (let i = 0; i < pfns.length; i++) wanted.add(pfns[i]);
+    const v = mdlView(k, rec, peeker, chainIrp, cache, wanted);
+    if (v) mdls.push(v);
   }
-  if (cache.size > 2 * mdls.length + 1024) {
+  cache.order = cache.next;
+  cache.next = [];
+  if (cache.byAddress.size > 2 * mdls.length + 1024) {
     // forget MDLs that are gone
-    for (const a of [...cache.keys()]) if (!k.mdl.st.mdls.has(a)) cache.delete(a);
+    const live = k.mdl.st.mdls;
+    for (const a of [...cache.byAddress.keys()]) if (!live.has(a)) cache.byAddress.delete(a);
   }
   let frameCache = frameCaches.get(k);
   if (!frameCache) frameCaches.set(k, (frameCache = new FrameCache()));
@@ -494,15 +561,6 @@ export function buildSnapshot(k: Kernel): MmSnapshot {
   }
   const pageLists = {} as Record<PageState, number>;
   PAGE_STATE_NAMES.forEach((name, i) => { pageLists[name] = k.mm.pfn.listCount(i as PageLocation); });
-  const pool = new Map<number, PoolTagView>();
-  for (const a of k.pool.st.allocations.values()) {
-    if (a.freed) continue;
-    const key = (a.tag >>> 0) + (a.kind === 'Paged' ? 4294967296 : 0);
-    const t = pool.get(key) ?? { tag: tagString(a.tag), poolType: a.kind, allocations: 0, bytes: 0 };
-    t.allocations++;
-    t.bytes += a.size;
-    pool.set(key, t);
-  }
   const bc = k.core.bugcheck;
   const cur = k.procs.current;
   return {
@@ -532,7 +590,7 @@ export function buildSnapshot(k: Kernel): MmSnapshot {
     physicalPages: k.totalFrames,
     dummyPfn: k.dummyPfn,
     systemPtes: { total: k.ptes.total, used: k.ptes.used },
-    pool: [...pool.values()].sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : a.poolType < b.poolType ? -1 : 1)),
+    pool: k.pool.tagTotals().slice(),
     irps,
     events: k.core.events.slice(-MAX_SNAPSHOT_EVENTS),
   };
