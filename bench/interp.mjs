@@ -1,7 +1,9 @@
 // Interpreter speed: the same hot loop (integer arithmetic, array indexing through a pointer, a
 // function call per iteration) in driver C on the emulator, in plain JavaScript, and in JSCPP (an
 // existing C interpreter in JavaScript), measured in one run; prints time per iteration and ratios.
-// Run: node bench/interp.mjs [iterations]   (goal: >= 300x faster than JSCPP, <= 10x slower than JS)
+// Run: node bench/interp.mjs [iterations] [repetitions]   (goal: >= 300x faster than JSCPP, <= 10x slower than JS)
+// Times are CPU time of this process (process.cpuUsage), so other load on a shared machine counts
+// less; driver C and plain JS run alternately `repetitions` times and the medians are compared.
 import * as esbuild from 'esbuild';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +12,9 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
 const N = Number(process.argv[2] ?? 3_000_000);
+const REPS = Math.max(1, Number(process.argv[3] ?? 3));
+const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const median = (a) => a.slice().sort((x, y) => x - y)[a.length >> 1];
 const N_JSCPP = Math.max(2000, Math.floor(N / 300));
 
 const kernelModule = existsSync('src/emulator/index.ts') ? './src/emulator/index.ts' : existsSync('src/emulator/kernel.ts') ? './src/emulator/kernel.ts' : null;
@@ -40,14 +45,17 @@ const cSource = `#include <ntddk.h>\n${body(N, 'ULONG', 'VOID')}\nULONG result;\
 const files = { 'bench.c': cSource };
 const compiled = driverC.compile('bench.c', { readFile: (p) => files[p], resolveInclude: () => undefined });
 if (!compiled.program) { console.error(compiled.diagnostics); process.exit(1); }
-let printed = '';
-const kernel = createKernel ? createKernel({ output: (l) => { printed += l; } }) : new FakeKernel();
-const machine = driverC.createMachine(compiled.program, kernel);
-let t0 = performance.now();
-let o;
-do o = machine.run(1 << 20, () => false); while (o.kind === 'budget');
-const cMs = performance.now() - t0;
-if (!createKernel) printed = kernel.out.join('');
+function runC() {
+  let printed = '';
+  const kernel = createKernel ? createKernel({ output: (l) => { printed += l; } }) : new FakeKernel();
+  const machine = driverC.createMachine(compiled.program, kernel);
+  const t0 = cpuMs();
+  let o;
+  do o = machine.run(1 << 20, () => false); while (o.kind === 'budget');
+  const ms = cpuMs() - t0;
+  if (!createKernel) printed = kernel.out.join('');
+  return { ms, printed, steps: machine.steps };
+}
 
 // ---- plain JavaScript ----
 function jsRun(n) {
@@ -62,22 +70,31 @@ function jsRun(n) {
   return acc;
 }
 jsRun(1000);
-t0 = performance.now();
-const jsResult = jsRun(N);
-const jsMs = performance.now() - t0;
+
+const cTimes = [], jsTimes = [];
+let c, jsResult;
+for (let r = 0; r < REPS; r++) {
+  c = runC();
+  cTimes.push(c.ms);
+  const t0 = cpuMs();
+  jsResult = jsRun(N);
+  jsTimes.push(cpuMs() - t0);
+}
+const cMs = median(cTimes), jsMs = median(jsTimes);
+const printed = c.printed;
 
 // ---- JSCPP ----
 const require = createRequire(import.meta.url);
 const JSCPP = require('JSCPP');
 let jscppOut = '';
 const cppSource = `#include <iostream>\nusing namespace std;\n${body(N_JSCPP, 'unsigned int', '')}\nint main() { cout << run(); return 0; }\n`;
-t0 = performance.now();
+let t0 = cpuMs();
 if (!process.env.SKIP_JSCPP) JSCPP.run(cppSource, '', { stdio: { write: (s) => { jscppOut += s; } } });
-const jscppMs = performance.now() - t0;
+const jscppMs = cpuMs() - t0;
 
 const cPer = (cMs * 1e6) / N, jsPer = (jsMs * 1e6) / N, jscppPer = (jscppMs * 1e6) / N_JSCPP;
-console.log(`kernel: ${createKernel ? kernelModule : 'test double (no emulator yet)'}; steps: ${machine.steps}`);
-console.log(`driver C  ${N.toLocaleString()} iterations: ${cMs.toFixed(0)} ms  (${cPer.toFixed(1)} ns/iteration)  result ${printed.trim()} (JS says ${jsResult})`);
-console.log(`plain JS  ${N.toLocaleString()} iterations: ${jsMs.toFixed(1)} ms  (${jsPer.toFixed(1)} ns/iteration)`);
+console.log(`kernel: ${createKernel ? kernelModule : 'test double (no emulator yet)'}; steps: ${c.steps}; CPU time, median of ${REPS}`);
+console.log(`driver C  ${N.toLocaleString()} iterations: ${cMs.toFixed(0)} ms  (${cPer.toFixed(1)} ns/iteration; runs ${cTimes.map((x) => ((x * 1e6) / N).toFixed(0)).join(', ')})  result ${printed.trim()} (JS says ${jsResult})`);
+console.log(`plain JS  ${N.toLocaleString()} iterations: ${jsMs.toFixed(1)} ms  (${jsPer.toFixed(1)} ns/iteration; runs ${jsTimes.map((x) => ((x * 1e6) / N).toFixed(1)).join(', ')})`);
 console.log(`JSCPP     ${N_JSCPP.toLocaleString()} iterations: ${jscppMs.toFixed(0)} ms  (${jscppPer.toFixed(0)} ns/iteration)  result ${jscppOut.trim()}`);
 console.log(`driver C is ${(jscppPer / cPer).toFixed(0)}x faster than JSCPP (goal >= 300x) and ${(cPer / jsPer).toFixed(1)}x slower than plain JS (goal <= 10x)`);

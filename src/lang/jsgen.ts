@@ -8,7 +8,7 @@ import type { Expr } from './ast';
 import type { CType } from './types';
 import type { ExprGen, Frame, Val } from './codegen';
 import type { Ins } from './lower';
-import { OP_EXEC, OP_EXECJ, OP_JF, OP_JMP, OP_JT, OP_NOP } from './ops';
+import { OP_CALL, OP_EXEC, OP_EXECJ, OP_JF, OP_JMP, OP_JT, OP_NOP, OP_RET } from './ops';
 import * as A from './arith';
 import { converter, loader, storer, sdiv32, srem32, toAddr } from './access';
 
@@ -399,28 +399,42 @@ export function compileTest(gen: ExprGen, e: Expr): Val | null {
 }
 
 /**
- * Runs a function's call-free instructions from `f.pc` (whose statement check the machine has made)
- * until one it must handle itself (a call, a return, SEH, a switch), the step budget, or a stop:
- * returns 1 when `stop` said yes at the statement now at f.pc, else 0 (the machine goes on at f.pc).
- * f.pc always names the running instruction, so faults and bug checks point at the right C line.
+ * Runs a function's instructions from `f.pc` (whose statement check the machine has made) until one
+ * the machine handles itself (SEH, a switch), a call or return has changed frames, the step budget
+ * runs out, or `stop` says yes. f.pc always names the running instruction, so faults and bug checks
+ * point at the right C line. Returns one of the FAST_* codes.
  */
-export type FastRun = (f: Frame, m: { steps: number }, limit: number, stop: ((m: any) => boolean) | undefined) => number;
+export type FastRun = (f: Frame, m: FastHost, limit: number, stop: ((m: any) => boolean) | undefined) => number;
 
-const FAST_OPS = new Set([OP_EXEC, OP_EXECJ, OP_JF, OP_JT, OP_JMP, OP_NOP]);
+/** What the generated code asks of the machine (calls and returns run there, exactly as in its loop). */
+export interface FastHost {
+  steps: number;
+  fastCall(ins: Ins, f: Frame): number;
+  fastRet(f: Frame, v: any): number;
+}
+
+/** The machine goes on at f.pc of the top frame (its statement check not yet made). */
+export const FAST_FRAME = 0;
+/** `stop` said yes at the statement at f.pc. */
+export const FAST_STOPPED = 1;
+/** A call or return ended the slice: the machine returns its pending outcome. */
+export const FAST_OUTCOME = 2;
+
+const FAST_OPS = new Set([OP_EXEC, OP_EXECJ, OP_JF, OP_JT, OP_JMP, OP_NOP, OP_CALL, OP_RET]);
 
 /** The function-level form of a function's instructions, or null when codegen is off or there is nothing to gain. */
 export function compileFunction(gen: ExprGen, code: Ins[]): FastRun | null {
-  if (!jsgenAvailable() || !code.some((i) => FAST_OPS.has(i.op) && i.op !== OP_NOP)) return null;
+  if (!jsgenAvailable()) return null;
   const em = new Emitter(gen);
   const out: string[] = [];
   for (let k = 0; k < code.length; k++) {
     const ins = code[k];
     if (!FAST_OPS.has(ins.op)) {
-      out.push(`case ${k}: f.pc = ${k}; return 0;`);
+      out.push(`case ${k}: f.pc = ${k}; return ${FAST_FRAME};`);
       continue;
     }
     // the statement check: budget first (the machine answers it again at f.pc), then the stop check
-    if (ins.stmt) out.push(`case ${k}: if (m.steps >= limit) { f.pc = ${k}; return 0; } f.pc = ${k}; if (stop !== undefined && stop(m)) return 1; m.steps++;`);
+    if (ins.stmt) out.push(`case ${k}: if (m.steps >= limit) { f.pc = ${k}; return ${FAST_FRAME}; } f.pc = ${k}; if (stop !== undefined && stop(m)) return ${FAST_STOPPED}; m.steps++;`);
     else out.push(`case ${k}:`);
     out.push(`case ${-k - 1}: f.pc = ${k};`);
     const value = (): string => (ins.expr ? em.val(ins.expr) : `${em.x(ins.run)}(f)`);
@@ -430,6 +444,8 @@ export function compileFunction(gen: ExprGen, code: Ins[]): FastRun | null {
       case OP_JF: out.push(`if (!${value()}) { pc = ${ins.target}; continue; }`); break;
       case OP_JT: out.push(`if (${value()}) { pc = ${ins.target}; continue; }`); break;
       case OP_JMP: out.push(`pc = ${ins.target}; continue;`); break;
+      case OP_CALL: out.push(`return m.fastCall(${em.x(ins)}, f);`); break;
+      case OP_RET: out.push(`return m.fastRet(f, ${ins.run ? value() : '0'});`); break;
       default: break;
     }
   }
@@ -437,7 +453,7 @@ export function compileFunction(gen: ExprGen, code: Ins[]): FastRun | null {
   const temps = em.temps ? `let ${Array.from({ length: em.temps }, (_, i) => `t${i}`).join(', ')};` : '';
   const src = `return function fast(f, m, limit, stop) { const s = f.s; ${temps} let pc = -f.pc - 1;
   for (;;) { switch (pc) { ${out.join('\n')}
-  default: f.pc = ${code.length}; return 0; } } };`;
+  default: f.pc = ${code.length}; return ${FAST_FRAME}; } } };`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return (new Function(...names, src) as (...x: unknown[]) => FastRun)(...em.ext);
 }

@@ -436,8 +436,8 @@ export class FunctionLowering {
           this.emit({ op: OP_RET, loc: s.loc, stmt: false, run: (f) => f.s[t] });
           return;
         }
-        const v = s.e ? this.gen.val(this.lowerExpr(s.e)) : undefined;
-        this.emit({ op: OP_RET, loc: s.loc, stmt: false, run: v });
+        const le = s.e ? this.lowerExpr(s.e) : undefined;
+        this.emit({ op: OP_RET, loc: s.loc, stmt: false, run: le ? this.gen.val(le) : undefined, expr: le });
         return;
       }
       case 'goto': {

@@ -10,6 +10,7 @@ import {
 import { type Linked, linkProgram, type NativeBinding } from './link';
 import type { CProgram } from './program';
 import { DebugViews } from './views';
+import { FAST_FRAME, FAST_OUTCOME, FAST_STOPPED } from './jsgen';
 
 const BUDGET: RunOutcome = { kind: 'budget' };
 /** pc of the nt!MmAccessFault pseudo-frame that runs driver code to resolve a page fault. */
@@ -56,6 +57,8 @@ export class CMachine implements Machine {
   /** @internal */ stack: Frame[] = [];
   /** @internal */ linked: Linked;
   private outcome: RunOutcome | null = null;
+  /** What a call or return made by generated code ended the run slice with. */
+  private pending: RunOutcome | null = null;
   private resumeAt = false;
   private skipCall = false;
   /** The next statement header is a retry after a page fault resolved by driver code. */
@@ -190,11 +193,15 @@ export class CMachine implements Machine {
           this.steps++;
         }
       }
-      if (ins.op <= OP_JT || ins.op >= OP_NOP) {
-        // call-free code: the function's generated form runs on to the next call, return, SEH or stop
+      if (ins.op <= OP_RET || ins.op >= OP_NOP) {
+        // the function's generated form runs on from here (calls and returns included) to SEH, a switch or a stop
         const fast = fns[f.fn].fast;
         if (fast !== null) {
-          if (fast(f, this, limit, shouldStop) === 1) { this.resumeAt = true; return STOPPED; }
+          const r = fast(f, this, limit, shouldStop);
+          if (r === FAST_STOPPED) { this.resumeAt = true; return STOPPED; }
+          if (r === FAST_OUTCOME) { const o = this.pending!; this.pending = null; return o; }
+          f = stack[stack.length - 1];
+          code = fns[f.fn].code;
           continue;
         }
       }
@@ -213,8 +220,7 @@ export class CMachine implements Machine {
           break;
         }
         case OP_RET: {
-          const v = ins.run ? ins.run(f) : 0;
-          const r = f.tries.length ? this.transfer(f, { kind: 'ret', value: v }) : this.doReturn(v);
+          const r = this.ret(f, ins.run ? ins.run(f) : 0);
           if (r) return r;
           f = stack[stack.length - 1];
           code = fns[f.fn].code;
@@ -245,6 +251,26 @@ export class CMachine implements Machine {
         default: throw new Error(`bad instruction ${ins.op}`);
       }
     }
+  }
+
+  /** @internal a call instruction, for the generated code: FAST_OUTCOME when the run must end with `pending`. */
+  fastCall(ins: Ins, f: Frame): number {
+    const r = this.call(ins, f);
+    if (r === null) return FAST_FRAME;
+    this.pending = r;
+    return FAST_OUTCOME;
+  }
+
+  /** @internal a return instruction with its value, for the generated code. */
+  fastRet(f: Frame, v: any): number {
+    const r = this.ret(f, v);
+    if (r === null) return FAST_FRAME;
+    this.pending = r;
+    return FAST_OUTCOME;
+  }
+
+  private ret(f: Frame, v: any): RunOutcome | null {
+    return f.tries.length ? this.transfer(f, { kind: 'ret', value: v }) : this.doReturn(v);
   }
 
   private enter(cf: CompiledFunction, args: any[], top?: number): void {
