@@ -13,12 +13,18 @@ import * as A from './arith';
 import { converter, loader, storer, sdiv32, srem32, toAddr } from './access';
 
 let available: boolean | null = null;
-/** True when generated functions can be created in this host. */
+let wanted = true;
+/** True when generated functions can be created in this host (and are wanted). */
 export function jsgenAvailable(): boolean {
   if (available === null) {
     try { available = new Function('return 1')() === 1; } catch { available = false; }
   }
-  return available;
+  return available && wanted;
+}
+
+/** Machines linked from now on use generated code (default) or only closures (to compare the two). */
+export function useGeneratedCode(on: boolean): void {
+  wanted = on;
 }
 
 const MAXS = '9007199254740991';

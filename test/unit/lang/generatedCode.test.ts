@@ -1,0 +1,141 @@
+// The generated JavaScript form of driver C (jsgen.ts) against the closure form it replaces: same
+// values, same statement clock, same stops, same faults, and the debugger sees the same locals.
+import assert from 'node:assert/strict';
+import { driverC, type CMachine } from '../../../src/lang/index';
+import { useGeneratedCode } from '../../../src/lang/jsgen';
+import { createKernel } from '../../../src/emulator/index';
+import type { RunOutcome } from '../../../src/lang/contract';
+import { compileC, PRELUDE } from './helpers/runC';
+
+function machine(src: string, generated: boolean): { m: CMachine; out: string[] } {
+  const out: string[] = [];
+  const k = createKernel({ output: (l) => out.push(l) });
+  const r = compileC(PRELUDE + src, 'test.c', {}, k);
+  assert.ok(r.program, r.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`).join('\n'));
+  useGeneratedCode(generated);
+  try {
+    return { m: driverC.createMachine(r.program!, k) as CMachine, out };
+  } finally {
+    useGeneratedCode(true);
+  }
+}
+const line = (m: CMachine) => (m.location()?.line ?? 0) - 2; // PRELUDE adds two lines
+
+function finish(m: CMachine, slice = 1_000_000): RunOutcome {
+  let o: RunOutcome;
+  do o = m.run(slice); while (o.kind === 'budget' || o.kind === 'break');
+  return o;
+}
+
+const ARITH = `
+ULONG table[64];
+LONG64 mix64(LONG64 a, ULONG64 b) { return (a * 31) ^ (LONG64)(b >> 3) ^ (a >> 2); }
+LONG smix(LONG a, LONG b) { return a / (b | 1) + a % 7 - (b << 3) + (a >> 1); }
+VOID LabMain(VOID) {
+  ULONG *p = table; ULONG u = 0xfffffff0; LONG s = -5; ULONG64 big = 0xfffffffffffffff0ULL; LONG64 acc = 1;
+  UCHAR c = 250; USHORT w = 65530; CHAR sc = -3; ULONG i; PUCHAR bytes = (PUCHAR)table;
+  for (i = 0; i < 200; i++) {
+    p[i & 63] += i * 2654435761u;
+    u += 0x11; s = smix(s, (LONG)i) ; c += 3; w += 7; sc -= 5;
+    big = big + i - (big >> 7); acc = mix64(acc, big) + (i < 100 ? -i : i);
+    bytes[(i * 5) & 255] ^= (UCHAR)i;
+    if (u < 0x10 || s > 1000 || (LONG)u < 0) u ^= (ULONG)s;
+    acc += (LONG64)(table + (i & 7)) - (LONG64)table;
+  }
+  DbgPrint("%x %d %u %u %d %I64x %I64d %x %x\\n", u, s, c, w, sc, big, acc, table[5], bytes[77]);
+}`;
+
+describe('generated code for driver C', () => {
+  it('computes what the closure form computes: 32/64-bit signed and unsigned arithmetic, narrow types, pointers and memory', () => {
+    const a = machine(ARITH, true), b = machine(ARITH, false);
+    const oa = finish(a.m), ob = finish(b.m);
+    assert.equal(oa.kind, 'exited');
+    assert.deepEqual(oa, ob);
+    assert.deepEqual(a.out, b.out);
+    assert.equal(a.m.steps, b.m.steps, 'the same statement clock');
+  });
+
+  it('runs in slices of any size to the same statement clock and output as one long slice', () => {
+    const whole = machine(ARITH, true);
+    finish(whole.m);
+    for (const slice of [1, 2, 3, 7, 64]) {
+      const x = machine(ARITH, true);
+      let n = 0;
+      let o: RunOutcome;
+      do { o = x.m.run(slice); n++; } while (o.kind === 'budget');
+      assert.equal(o.kind, 'exited');
+      assert.equal(x.m.steps, whole.m.steps, `slices of ${slice}`);
+      assert.deepEqual(x.out, whole.out);
+      assert.ok(n >= Math.floor(whole.m.steps / slice));
+    }
+  });
+
+  it('asks the stop check once per statement, at the same lines as the closure form, and stops exactly where it says', () => {
+    const src = 'ULONG f(ULONG a) {\nreturn a * 3;\n}\nVOID LabMain(VOID) {\nULONG i, acc = 0;\nfor (i = 0; i < 5; i++) {\nacc += f(i);\n}\nDbgPrint("%u", acc);\n}';
+    const seen = (generated: boolean): number[] => {
+      const { m } = machine(src, generated);
+      const lines: number[] = [];
+      finishWith(m, (mm) => { lines.push(line(mm as CMachine)); return false; });
+      assert.equal(lines.length, m.steps, 'one question per statement');
+      return lines;
+    };
+    assert.deepEqual(seen(true), seen(false));
+    const { m } = machine(src, true);
+    let stops = 0;
+    let o: RunOutcome;
+    do {
+      o = m.run(1000, (mm) => line(mm as CMachine) === 2);
+      if (o.kind === 'stopped') { stops++; assert.equal(line(m), 2); }
+    } while (o.kind === 'stopped');
+    assert.equal(o.kind, 'exited');
+    assert.equal(stops, 5, 'a stop at the callee\'s return statement for each of the five calls');
+  });
+
+  it('a NULL write inside a generated loop is caught by __try at the faulting line, with the statement clock of the closure form', () => {
+    const src = 'VOID LabMain(VOID) {\nULONG i; PULONG p = NULL; NTSTATUS st = 0;\n__try {\nfor (i = 0; i < 10; i++) {\nif (i == 4) p[i] = i;\n}\n} __except (EXCEPTION_EXECUTE_HANDLER) {\nst = GetExceptionCode();\n}\nDbgPrint("%x %u", st, i);\n}';
+    const a = machine(src, true), b = machine(src, false);
+    const lines: number[] = [];
+    a.m.onException = () => { lines.push(line(a.m)); };
+    assert.equal(finish(a.m).kind, 'exited');
+    finish(b.m);
+    assert.deepEqual(lines, [5]);
+    assert.deepEqual(a.out, ['c0000005 4']);
+    assert.deepEqual(a.out, b.out);
+    assert.equal(a.m.steps, b.m.steps);
+  });
+
+  it('locals kept in slots show their current values in the debugger mid-loop, and an assignment from the debugger is seen by the loop', () => {
+    const src = 'VOID LabMain(VOID) {\nULONG i, acc = 0;\nfor (i = 0; i < 10; i++) {\nacc += i;\n}\nDbgPrint("%u", acc);\n}';
+    const { m, out } = machine(src, true);
+    const o = m.run(1000, (mm) => line(mm as CMachine) === 4 && (mm as CMachine).locals(0).find((v) => v.name === 'i')!.value === '3');
+    assert.equal(o.kind, 'stopped');
+    const vals = Object.fromEntries(m.locals(0).map((v) => [v.name, v.value]));
+    assert.deepEqual(vals, { i: '3', acc: '3' });
+    assert.equal(m.evaluate('acc + i * 2').value, '9');
+    m.assign('acc', '100', { allowSideEffects: true });
+    finish(m);
+    assert.deepEqual(out, ['142']);
+  });
+
+  it('a checkpoint taken mid-loop and restored replays to the same result', () => {
+    const { m, out } = machine(ARITH, true);
+    m.run(333);
+    const saved = m.saveState();
+    const cp = m.kernel.checkpoint();
+    finish(m);
+    const first = out.slice();
+    const steps = m.steps;
+    m.kernel.restore(cp);
+    m.restoreState(saved);
+    out.length = 0;
+    finish(m);
+    assert.deepEqual(out, first);
+    assert.equal(m.steps, steps);
+  });
+});
+
+function finishWith(m: CMachine, stop: (m: unknown) => boolean): RunOutcome {
+  let o: RunOutcome;
+  do o = m.run(1_000_000, stop); while (o.kind === 'budget' || o.kind === 'break');
+  return o;
+}
