@@ -63,29 +63,31 @@ for (const p of PUNCTUATORS) {
 }
 for (const list of BY_FIRST.values()) list.sort((a, b) => b.length - a.length);
 
-function isIdStart(c: string): boolean {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_' || c === '$' || c > '\x7f';
-}
-function isIdChar(c: string): boolean {
-  return isIdStart(c) || (c >= '0' && c <= '9');
+/** Punctuators by the code of their first character, longest first. */
+const BY_FIRST_CODE: (readonly string[] | undefined)[] = [];
+for (const [c, list] of BY_FIRST) BY_FIRST_CODE[c.charCodeAt(0)] = list;
+
+function isIdStartCode(k: number): boolean {
+  return (k >= 97 && k <= 122) || (k >= 65 && k <= 90) || k === 95 || k === 36 || k > 127;
 }
 function isIdCode(k: number): boolean {
   return (k >= 97 && k <= 122) || (k >= 65 && k <= 90) || (k >= 48 && k <= 57) || k === 95 || k === 36 || k > 127;
 }
-function isDigit(c: string): boolean {
-  return c >= '0' && c <= '9';
+function isDigitCode(k: number): boolean {
+  return k >= 48 && k <= 57;
 }
+const QUOTE = 34, APOS = 39;
 
 /** Length of the L / u / U / u8 prefix of a character or string literal starting at `i`, or -1 if none starts there. */
 function literalPrefix(text: string, i: number): number {
-  const c = text[i];
-  if (c === '"' || c === "'") return 0;
-  if (c !== 'L' && c !== 'U' && c !== 'u') return -1;
-  const d = text[i + 1];
-  if (d === '"' || d === "'") return 1;
-  if (c !== 'u' || d !== '8') return -1;
-  const e = text[i + 2];
-  return e === '"' || e === "'" ? 2 : -1;
+  const c = text.charCodeAt(i);
+  if (c === QUOTE || c === APOS) return 0;
+  if (c !== 76 /* L */ && c !== 85 /* U */ && c !== 117 /* u */) return -1;
+  const d = text.charCodeAt(i + 1);
+  if (d === QUOTE || d === APOS) return 1;
+  if (c !== 117 || d !== 56 /* 8 */) return -1;
+  const e = text.charCodeAt(i + 2);
+  return e === QUOTE || e === APOS ? 2 : -1;
 }
 
 /**
@@ -94,7 +96,7 @@ function literalPrefix(text: string, i: number): number {
  */
 function splice(source: string): { text: string; origin: number[] | null; original: string } {
   let original = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
-  original = original.replace(/\r\n?/g, '\n');
+  if (original.includes('\r')) original = original.replace(/\r\n?/g, '\n');
   if (!original.includes('\\\n') && !/\\[ \t]+\n/.test(original)) return { text: original, origin: null, original };
   const parts: string[] = [];
   const origin: number[] = [];
@@ -163,8 +165,8 @@ export function lex(source: string, file: string): LexResult {
   };
 
   while (i < n) {
-    const c = text[i];
-    if (c === '\n') {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
       bol = true;
       space = false;
       directiveTokens = 0;
@@ -172,30 +174,34 @@ export function lex(source: string, file: string): LexResult {
       i++;
       continue;
     }
-    if (c === ' ' || c === '\t' || c === '\v' || c === '\f') {
+    if (c === 32 || c === 9 || c === 11 || c === 12) {
       space = true;
       i++;
       continue;
     }
-    if (c === '/' && text[i + 1] === '/') {
-      while (i < n && text[i] !== '\n') i++;
-      space = true;
-      continue;
-    }
-    if (c === '/' && text[i + 1] === '*') {
-      const end = text.indexOf('*/', i + 2);
-      if (end < 0) {
-        const { line, col } = position(i);
-        problems.push({ line, col, length: 2, message: 'unterminated comment: /* has no closing */' });
-        i = n;
-      } else {
-        i = end + 2;
+    if (c === 47 /* / */) {
+      const d = text.charCodeAt(i + 1);
+      if (d === 47) {
+        const eol = text.indexOf('\n', i);
+        i = eol < 0 ? n : eol;
+        space = true;
+        continue;
       }
-      space = true;
-      continue;
+      if (d === 42 /* * */) {
+        const end = text.indexOf('*/', i + 2);
+        if (end < 0) {
+          const { line, col } = position(i);
+          problems.push({ line, col, length: 2, message: 'unterminated comment: /* has no closing */' });
+          i = n;
+        } else {
+          i = end + 2;
+        }
+        space = true;
+        continue;
+      }
     }
     const start = i;
-    if (isInclude && c === '<') {
+    if (isInclude && c === 60 /* < */) {
       const close = text.indexOf('>', i + 1);
       const eol = text.indexOf('\n', i + 1);
       if (close > 0 && (eol < 0 || close < eol)) {
@@ -205,55 +211,59 @@ export function lex(source: string, file: string): LexResult {
       }
     }
     // Character and string literals, with their L / u / U / u8 prefixes.
-    const prefixLength = literalPrefix(text, i);
+    const prefixLength = c === QUOTE || c === APOS || c === 76 || c === 85 || c === 117 ? literalPrefix(text, i) : -1;
     if (prefixLength >= 0) {
-      const quote = text[i + prefixLength];
+      const quote = text.charCodeAt(i + prefixLength);
       let j = i + prefixLength + 1;
       let closed = false;
-      while (j < n && text[j] !== '\n') {
-        if (text[j] === '\\' && j + 1 < n && text[j + 1] !== '\n') {
+      while (j < n) {
+        const d = text.charCodeAt(j);
+        if (d === 10) break;
+        if (d === 92 /* \ */ && j + 1 < n && text.charCodeAt(j + 1) !== 10) {
           j += 2;
           continue;
         }
-        if (text[j] === quote) {
+        j++;
+        if (d === quote) {
           closed = true;
-          j++;
           break;
         }
-        j++;
       }
       if (closed) {
-        push(quote === '"' ? 'string' : 'char', start, j);
+        push(quote === QUOTE ? 'string' : 'char', start, j);
       } else {
-        const what = quote === '"' ? 'string literal' : 'character constant';
-        push('other', start, j, undefined, `missing terminating ${quote} character: unterminated ${what}`);
+        const what = quote === QUOTE ? 'string literal' : 'character constant';
+        push('other', start, j, undefined, `missing terminating ${String.fromCharCode(quote)} character: unterminated ${what}`);
       }
       i = j;
       continue;
     }
-    if (isIdStart(c)) {
+    if (isIdStartCode(c)) {
       let j = i + 1;
       while (j < n && isIdCode(text.charCodeAt(j))) j++;
       push('identifier', start, j);
       i = j;
       continue;
     }
-    if (isDigit(c) || (c === '.' && isDigit(text[i + 1] ?? ''))) {
+    if (isDigitCode(c) || (c === 46 /* . */ && isDigitCode(text.charCodeAt(i + 1)))) {
       // pp-number: digits, letters, underscores, dots, and e+ e- p+ p- sign pairs.
       let j = i + 1;
       while (j < n) {
-        const d = text[j];
-        if ((d === '+' || d === '-') && /[eEpP]/.test(text[j - 1])) j++;
-        else if (isIdChar(d) || d === '.') j++;
-        else if (d === "'" && isIdChar(text[j + 1] ?? '')) j += 2; // C23 digit separator
+        const d = text.charCodeAt(j);
+        if (d === 43 || d === 45) { // + -
+          const e = text.charCodeAt(j - 1) | 0x20;
+          if (e === 101 || e === 112) j++; // e E p P
+          else break;
+        } else if (isIdCode(d) || d === 46) j++;
+        else if (d === APOS && j + 1 < n && isIdCode(text.charCodeAt(j + 1))) j += 2; // C23 digit separator
         else break;
       }
       push('number', start, j);
       i = j;
       continue;
     }
+    const candidates = c < 128 ? BY_FIRST_CODE[c] : undefined;
     let matched: string | undefined;
-    const candidates = BY_FIRST.get(c);
     if (candidates) {
       for (const p of candidates) {
         if (p.length === 1 || text.startsWith(p, i)) {
@@ -263,11 +273,11 @@ export function lex(source: string, file: string): LexResult {
       }
     }
     if (matched) {
-      push('punct', start, i + matched.length, DIGRAPHS[matched] ?? matched);
+      push('punct', start, i + matched.length, matched.length === 1 ? matched : DIGRAPHS[matched] ?? matched);
       i += matched.length;
       continue;
     }
-    const shown = c === '\\' ? 'stray \\ in program' : `stray '${c}' in program`;
+    const shown = c === 92 ? 'stray \\ in program' : `stray '${text[i]}' in program`;
     push('other', start, i + 1, undefined, shown);
     i++;
   }
