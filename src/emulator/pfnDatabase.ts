@@ -92,8 +92,10 @@ export class PfnDatabase {
     this.ownerSpace = g(this.ownerSpace, NONE);
     this.ownerVa = g(this.ownerVa);
     this.pageFileSlot = g(this.pageFileSlot, NONE);
-    this.flink = g(this.flink, NONE);
-    this.blink = g(this.blink, NONE);
+    // links are only read for frames on a list, and set when a frame joins one: no fill needed
+    // (host memory of the database is touched only as frames are used)
+    this.flink = g(this.flink);
+    this.blink = g(this.blink);
     this.capacity = cap;
   }
 
