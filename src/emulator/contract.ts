@@ -124,6 +124,11 @@ export interface GuestKernel {
   routineNames(): string[];
   /** Reserve nonpaged, zero-filled memory in the driver image (globals, string literals, code addresses). */
   allocateImage(size: number, alignment?: number): number;
+  /**
+   * Make whole pages of the image read-only, as its .rdata section is on Windows (string literals):
+   * a later write is bug check 0xBE. Optional; page-aligned [va, va + size).
+   */
+  protectImage?(va: number, size: number): void;
   /** The current thread's kernel stack: [limit, base). Locals whose address is taken live here. */
   readonly kernelStackBase: number;
   readonly kernelStackLimit: number;

@@ -11,7 +11,7 @@ import { BugCheck, type EngineKernel, type GuestLocation, type KernelOptions, ty
 import type { FrameView, IrpView, MmEvent, MmSnapshot } from './snapshotTypes';
 import { bugCheckName, LAYOUT, PAGE_SIZE, DISPATCH_LEVEL } from './constants';
 import { MemoryManager, type MmSave } from './memoryManager';
-import { describePte, isCanonical, vpnOf } from './pageTables';
+import { describePte, isCanonical, vpnOf, PTE_WRITE } from './pageTables';
 import { KernelMemory } from './kernelMemory';
 import { SystemPtes, type SystemPtesSave } from './systemPtes';
 import { Pool, type PoolSave } from './pool';
@@ -149,6 +149,15 @@ export class Kernel implements EngineKernel {
     if (lastPage > firstPage) this.mapNonPagedRange(firstPage, (lastPage - firstPage) / PAGE_SIZE);
     this.core.imageNext = end;
     return start;
+  }
+
+  protectImage(va: number, size: number): void {
+    const space = this.mm.system;
+    for (let at = va; at < va + size; at += PAGE_SIZE) {
+      const vpn = vpnOf(at);
+      const pte = space.getPte(vpn);
+      if (pte % 2 === 1 && (pte % 4096) & PTE_WRITE) this.mm.setPte(space, vpn, pte - PTE_WRITE);
+    }
   }
 
   /** Back [va, va + pages) in system space with fresh resident frames (nonpaged memory). */

@@ -37,6 +37,8 @@ export interface GenCtx {
   callDirect?(e: Extract<Expr, { k: 'call' }>, args: any[]): any;
   /** Compile expressions to generated JavaScript functions (jsgen.ts) where the host allows it. */
   jit?: boolean;
+  /** Where GetExceptionInformation()'s EXCEPTION_POINTERS is (without it, the intrinsic gives NULL). */
+  exceptionInfoAddr?(): number;
 }
 
 export class GenError extends Error {}
@@ -173,7 +175,12 @@ export class ExprGen {
         return c ? (f) => c(v(f)) : v;
       }
       case 'vastart': { const d = e.def; return (f) => f.bp + (d.vaOffset ?? 0); }
-      case 'seh': return e.what === 'code' ? (f) => f.exc : e.what === 'abnormal' ? (f) => (f.fin.length ? 1 : 0) : () => 0;
+      case 'seh': {
+        if (e.what === 'code') return (f) => f.exc;
+        if (e.what === 'abnormal') return (f) => (f.fin.length ? 1 : 0);
+        const a = this.ctx.exceptionInfoAddr ? this.ctx.exceptionInfoAddr() : 0;
+        return () => a;
+      }
       case 'un': return this.unary(e);
       case 'bin': return this.fastBinary(e) ?? this.binary(e.op, e.l.t, this.val(e.l), this.val(e.r), e.r);
       case 'padd': {

@@ -144,7 +144,7 @@ class Emitter {
       case 'fn': return this.num(this.gen.ctx.funcAddr(e.sym));
       case 'seh':
         this.inlined++;
-        return e.what === 'code' ? 'f.exc' : e.what === 'abnormal' ? '(f.fin.length ? 1 : 0)' : '0';
+        return e.what === 'code' ? 'f.exc' : e.what === 'abnormal' ? '(f.fin.length ? 1 : 0)' : this.num(this.gen.ctx.exceptionInfoAddr ? this.gen.ctx.exceptionInfoAddr() : 0);
       case 'var': case 'member': case 'deref': {
         if (e.k === 'var') { const i = this.slot(e); if (i >= 0) return `s[${i}]`; }
         if (e.k === 'member' && e.f.bitWidth !== undefined) break;

@@ -22,6 +22,44 @@ export interface Linked {
   globalAddr: Map<VarSym, number>;
   gen: ExprGen;
   ctx: GenCtx;
+  /** Address of the EXCEPTION_POINTERS GetExceptionInformation() returns (0 while no code asks for it). */
+  readonly exceptionInfo: number;
+}
+
+/** x64 EXCEPTION_RECORD: code, flags, chained record, address, parameter count, 15 parameters. */
+export const EXCEPTION_RECORD_SIZE = 0x98;
+
+/**
+ * The image's read-only data (string literals): whole pages of their own, write-protected once the
+ * program is linked, as the .rdata section of a driver is (a write is bug check 0xBE). Literals
+ * placed later (by the debugger's evaluator) get fresh pages, protected at once.
+ */
+class ReadOnlyData {
+  private next = 0;
+  private end = 0;
+  private sealed = false;
+  private chunks: [number, number][] = [];
+  constructor(private readonly kernel: GuestKernel) {}
+
+  place(bytes: Uint8Array): number {
+    const n = Math.max(bytes.length, 1);
+    let a = Math.ceil(this.next / 8) * 8;
+    if (this.sealed || this.end === 0 || a + n > this.end) {
+      const size = Math.ceil(n / 4096) * 4096;
+      a = this.kernel.allocateImage(size, 4096);
+      this.chunks.push([a, size]);
+      this.end = a + size;
+    }
+    this.kernel.memory.writeBytes(a, bytes);
+    this.next = a + n;
+    if (this.sealed) this.kernel.protectImage?.(a, Math.ceil(n / 4096) * 4096);
+    return a;
+  }
+
+  seal(): void {
+    this.sealed = true;
+    for (const [a, size] of this.chunks) this.kernel.protectImage?.(a, size);
+  }
 }
 
 export class LinkError extends Error {
@@ -54,6 +92,8 @@ export function linkProgram(program: CProgram, kernel: GuestKernel): Linked {
     return nb;
   };
 
+  const rdata = new ReadOnlyData(kernel);
+  let exceptionInfo = 0;
   const ctx: GenCtx = {
     mem,
     jit: jsgenAvailable(),
@@ -75,11 +115,15 @@ export function linkProgram(program: CProgram, kernel: GuestKernel): Linked {
       const key = Array.from(bytes).join(',');
       let a = strings.get(key);
       if (a === undefined) {
-        a = kernel.allocateImage(bytes.length, 8);
-        mem.writeBytes(a, bytes);
+        a = rdata.place(bytes);
         strings.set(key, a);
       }
       return a;
+    },
+    exceptionInfoAddr() {
+      // EXCEPTION_POINTERS (+0) and the EXCEPTION_RECORD it points to (+0x10), written by the machine before each filter runs
+      exceptionInfo ||= kernel.allocateImage(0x10 + EXCEPTION_RECORD_SIZE, 16);
+      return exceptionInfo;
     },
     funcAddr(sym) {
       const a = funcAddr.get(sym.name);
@@ -138,8 +182,10 @@ export function linkProgram(program: CProgram, kernel: GuestKernel): Linked {
       else store(dummy, v);
     }
   }
+  rdata.seal();
   return {
     fns, byName, byAddr, globalAddr, gen, ctx,
+    get exceptionInfo() { return exceptionInfo; },
     resolve(sym) {
       const cf = byName.get(sym.name);
       if (cf) return cf;

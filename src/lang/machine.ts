@@ -444,6 +444,7 @@ export class CMachine implements Machine {
     this.nativeName = null;
     // a listener's failure must not change how the exception is dispatched
     if (this.onException) { try { this.onException(e.status, fromNative !== null && !bySystem, e.explanation); } catch { /* ignored */ } }
+    if (this.linked.exceptionInfo !== 0) this.writeExceptionInfo(e, fromNative !== null);
     for (let i = this.stack.length - 1; i >= 0; i--) {
       const f = this.stack[i];
       if (f.native) continue;
@@ -477,6 +478,22 @@ export class CMachine implements Machine {
     }
     const b = new BugCheck(0x1e, 'KMODE_EXCEPTION_NOT_HANDLED', [status, addr, 0, e.faultAddress ?? 0], e.explanation);
     return this.finish({ kind: 'unhandled-exception', status, bugcheck: b });
+  }
+
+  /** GetExceptionInformation(): the record of the exception being dispatched, for its filters. */
+  private writeExceptionInfo(e: SehException, raised: boolean): void {
+    const at = this.linked.exceptionInfo;
+    const m = this.kernel.memory;
+    const top = this.topC();
+    const params: number[] = e.status >>> 0 === 0xc0000005 && e.faultAddress !== undefined ? [e.faultWrite ? 1 : 0, e.faultAddress] : [];
+    m.write64(at, at + 0x10); // ExceptionRecord
+    m.write64(at + 8, 0); // ContextRecord: no CONTEXT is modelled
+    m.write32(at + 0x10, e.status >>> 0);
+    m.write32(at + 0x14, raised ? 1 : 0); // ExRaiseStatus raises noncontinuable exceptions
+    m.write64(at + 0x18, 0);
+    m.write64(at + 0x20, top ? this.linked.fns[top.fn].addr + top.pc : 0);
+    m.write32(at + 0x28, params.length);
+    for (let i = 0; i < 15; i++) m.write64(at + 0x30 + 8 * i, params[i] ?? 0);
   }
 
   /** @internal for the debugger views */

@@ -27,6 +27,8 @@ suite('pointers, arrays, structs and unions', [
   { name: 'a char array initialized from a string literal', c: 'char s[8] = "hi"; DbgPrint("%s %d %d", s, (int)sizeof(s), s[5]);', out: 'hi 8 0' },
   { name: 'wide string literals are UTF-16', c: 'PCWSTR w = L"Hé"; DbgPrint("%d %d %d", w[0], w[1], w[2]);', out: '72 233 0' },
   { name: 'sizeof a wide string literal counts 2-byte units and the terminator', c: 'DbgPrint("%d", (int)sizeof(L"abc"));', out: '8' },
+  { name: 'a string literal lives in the image\'s read-only data: writing to it is bug check 0xBE ATTEMPTED_WRITE_TO_READONLY_MEMORY', c: 'PCHAR s = (PCHAR)"hello"; DbgPrint("%c", s[0]); s[0] = \'j\'; DbgPrint("not reached");', out: 'h', end: 'bugcheck', bugcheck: 0xbe },
+  { name: 'a char array initialized from a string literal is an ordinary, writable copy', c: 'char s[] = "hello"; s[0] = \'j\'; DbgPrint("%s %s", s, "hello");', out: 'jello hello' },
   { name: 'adjacent string literals are concatenated', c: 'PCSTR s = "ab" "cd"; DbgPrint("%s", s);', out: 'abcd' },
   { name: 'compound literals are objects with an address', c: 'int *p = (int[]){ 5, 6, 7 }; DbgPrint("%d", p[2]);', out: '7' },
   { name: 'a flexible array member adds nothing to sizeof', c: 'typedef struct { ULONG n; ULONG items[]; } V; DbgPrint("%d", (int)sizeof(V));', out: '4' },

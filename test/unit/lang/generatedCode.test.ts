@@ -3,18 +3,18 @@
 import assert from 'node:assert/strict';
 import { driverC, type CMachine } from '../../../src/lang/index';
 import { useGeneratedCode } from '../../../src/lang/jsgen';
-import { createKernel } from '../../../src/emulator/index';
+import { createKernel, type Kernel } from '../../../src/emulator/index';
 import type { RunOutcome } from '../../../src/lang/contract';
 import { compileC, PRELUDE } from './helpers/runC';
 
-function machine(src: string, generated: boolean): { m: CMachine; out: string[] } {
+function machine(src: string, generated: boolean): { m: CMachine; out: string[]; k: Kernel } {
   const out: string[] = [];
   const k = createKernel({ output: (l) => out.push(l) });
   const r = compileC(PRELUDE + src, 'test.c', {}, k);
   assert.ok(r.program, r.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`).join('\n'));
   useGeneratedCode(generated);
   try {
-    return { m: driverC.createMachine(r.program!, k) as CMachine, out };
+    return { m: driverC.createMachine(r.program!, k) as CMachine, out, k };
   } finally {
     useGeneratedCode(true);
   }
@@ -118,14 +118,14 @@ describe('generated code for driver C', () => {
   });
 
   it('a checkpoint taken mid-loop and restored replays to the same result', () => {
-    const { m, out } = machine(ARITH, true);
+    const { m, out, k } = machine(ARITH, true);
     m.run(333);
     const saved = m.saveState();
-    const cp = m.kernel.checkpoint();
+    const cp = k.checkpoint();
     finish(m);
     const first = out.slice();
     const steps = m.steps;
-    m.kernel.restore(cp);
+    k.restore(cp);
     m.restoreState(saved);
     out.length = 0;
     finish(m);
