@@ -16,14 +16,28 @@ const MAX_SLOTS_SHOWN = 1 << 20; // the contract shows every slot (4 GiB - PAGE_
 const HEX4: string[] = Array.from({ length: 65536 }, (_, i) => i.toString(16).padStart(4, '0'));
 const HEXN: string[] = Array.from({ length: 65536 }, (_, i) => i.toString(16));
 
+// The last string made for each of 1,024 buckets of values: the same address recurs across MDLs
+// (NULL, a shared buffer, one process) and then costs no new string.
+const HEX_MEMO = 1024;
+const memoValue = new Float64Array(HEX_MEMO).fill(NaN);
+const memoHex: string[] = new Array(HEX_MEMO).fill('');
+
 /** `0x` hex of the unsigned 64-bit pattern of a safe integer, without BigInt (hot in big snapshots). */
 export function fastHex(v: number): string {
   let hi = Math.floor(v / 4294967296);
   const lo = v - hi * 4294967296;
+  const slot = (lo ^ (lo >>> 10) ^ (lo >>> 20) ^ hi) & (HEX_MEMO - 1);
+  if (memoValue[slot] === v) return memoHex[slot];
   if (hi < 0) hi += 4294967296;
-  if (hi === 0) return lo < 0x10000 ? '0x' + HEXN[lo] : '0x' + HEXN[lo >>> 16] + HEX4[lo & 0xffff];
-  const low = HEX4[lo >>> 16] + HEX4[lo & 0xffff];
-  return hi < 0x10000 ? '0x' + HEXN[hi] + low : '0x' + HEXN[hi >>> 16] + HEX4[hi & 0xffff] + low;
+  let hex: string;
+  if (hi === 0) hex = lo < 0x10000 ? '0x' + HEXN[lo] : '0x' + HEXN[lo >>> 16] + HEX4[lo & 0xffff];
+  else {
+    const low = HEX4[lo >>> 16] + HEX4[lo & 0xffff];
+    hex = hi < 0x10000 ? '0x' + HEXN[hi] + low : '0x' + HEXN[hi >>> 16] + HEX4[hi & 0xffff] + low;
+  }
+  memoValue[slot] = v;
+  memoHex[slot] = hex;
+  return hex;
 }
 
 const flagNamesCache = new Map<number, string[]>();
@@ -120,7 +134,8 @@ interface ViewCache {
   order: CachedView[];
   next: CachedView[];
   pos: number;
-  byAddress: Map<number, CachedView>;
+  /** `order` by MDL address, made on the first MDL not found in order (null until then). */
+  byAddress: Map<number, CachedView> | null;
 }
 
 const viewCaches = new WeakMap<Kernel, ViewCache>();
@@ -254,8 +269,16 @@ const hexOf = (v: number, prev: number | undefined, prevHex: string | undefined)
 
 function viewCacheOf(k: Kernel): ViewCache {
   let cache = viewCaches.get(k);
-  if (!cache) viewCaches.set(k, (cache = { order: [], next: [], pos: 0, byAddress: new Map() }));
+  if (!cache) viewCaches.set(k, (cache = { order: [], next: [], pos: 0, byAddress: null }));
   return cache;
+}
+
+// One-page MDLs share their one-element arrays (snapshot arrays are read-only).
+const ONE_SLOT = new Map<boolean | null, (boolean | null)[]>([[true, [true]], [false, [false]], [null, [null]]]);
+let lastOnePfn: number[] = [NaN];
+function onePfn(pfn: number): number[] {
+  if (lastOnePfn[0] !== pfn) lastOnePfn = [pfn];
+  return lastOnePfn;
 }
 
 /** The previous stop's entry for this MDL: at the next position when the list kept its order. */
@@ -266,6 +289,11 @@ function lookUp(cache: ViewCache, rec: MdlRecord): CachedView | undefined {
   if (p < order.length && order[p].rec === rec) {
     cache.pos = p + 1;
     return order[p];
+  }
+  if (order.length === 0) return undefined;
+  if (cache.byAddress === null) {
+    cache.byAddress = new Map();
+    for (const e of order) cache.byAddress.set(e.rec.address, e);
   }
   return cache.byAddress.get(rec.address);
 }
@@ -325,7 +353,7 @@ export function mdlView(k: Kernel, rec: MdlRecord, peeker?: Peeker, chainIrp?: R
   else {
     const described = (flags & (MDL_PAGES_LOCKED | MDL_SOURCE_IS_NONPAGED_POOL | MDL_PARTIAL | MDL_IO_PAGE_READ)) !== 0;
     checkSlots(k, n, startVa, described, proc);
-    slots = sameSlots(prev?.slotMatchesPageTables, n) ? prev!.slotMatchesPageTables : slotScratch.slice(0, n);
+    slots = sameSlots(prev?.slotMatchesPageTables, n) ? prev!.slotMatchesPageTables : n === 1 ? ONE_SLOT.get(slotScratch[0])! : slotScratch.slice(0, n);
   }
   if (pfnsSame && (slotsSame || slots === prev!.slotMatchesPageTables) && c!.startVa === startVa && c!.flags === flags && c!.next === next &&
     c!.process === process && c!.mapped === mapped && c!.size === size && c!.byteCount === byteCount &&
@@ -340,7 +368,7 @@ export function mdlView(k: Kernel, rec: MdlRecord, peeker?: Peeker, chainIrp?: R
     cache.next.push(c!);
     return prev!;
   }
-  const pfns = pfnsSame ? prev!.pfns : pfnScratch.slice(0, n);
+  const pfns = pfnsSame ? prev!.pfns : n === 1 ? onePfn(pfnScratch[0]) : pfnScratch.slice(0, n);
   const view: MdlView = {
     address: prev ? prev.address : fastHex(a),
     next: hexOf(next, c?.next, prev?.next),
@@ -365,7 +393,6 @@ export function mdlView(k: Kernel, rec: MdlRecord, peeker?: Peeker, chainIrp?: R
     origin: rec.origin, processName: view.processName, irpVa, parentVa, pteEpoch: epoch, currentSpace, proc, procAlive,
   };
   cache.next.push(entry);
-  cache.byAddress.set(a, entry);
   return view;
 }
 
@@ -544,13 +571,10 @@ export function buildSnapshot(k: Kernel): MmSnapshot {
     const v = mdlView(k, rec, peeker, chainIrp, cache, wanted);
     if (v) mdls.push(v);
   }
+  // this stop's views are what the next stop compares with (MDLs that are gone are forgotten)
   cache.order = cache.next;
   cache.next = [];
-  if (cache.byAddress.size > 2 * mdls.length + 1024) {
-    // forget MDLs that are gone
-    const live = k.mdl.st.mdls;
-    for (const a of [...cache.byAddress.keys()]) if (!live.has(a)) cache.byAddress.delete(a);
-  }
+  cache.byAddress = null;
   let frameCache = frameCaches.get(k);
   if (!frameCache) frameCaches.set(k, (frameCache = new FrameCache()));
   const fv = new FrameViews(k, extraMappers(k, wanted), frameCache);
