@@ -3,13 +3,16 @@
 // Each figure is the time from the message arriving to the view rendered (validation included),
 // reported with its ratio to a baseline measured in the same page: rendering a trivial 200-row list.
 // Run: node bench/render.mjs   (goal: each view under 50 ms; scrolling under 16.7 ms a frame)
+//      node bench/render.mjs --profile   adds, per scene, the functions with the most self time
+//      (Chromium's sampling profiler over CDP, unminified bundle; the figures are then slower)
 import * as esbuild from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
 const ORIGIN = 'https://mdl-panel.test';
+const PROFILE = process.argv.includes('--profile');
 const script = (await esbuild.build({
-  entryPoints: ['media/panel/main.ts'], bundle: true, format: 'iife', platform: 'browser', target: 'es2022', minify: true, write: false,
+  entryPoints: ['media/panel/main.ts'], bundle: true, format: 'iife', platform: 'browser', target: 'es2022', minify: !PROFILE, write: false,
 })).outputFiles[0].text;
 const css = readFileSync('media/panel/panel.css', 'utf8');
 const packer = (await esbuild.build({
@@ -82,14 +85,41 @@ await page.evaluate(() => {
   globalThis.__scenes = { big, small, bigPacked: __packSnapshot(big), smallPacked: __packSnapshot(small), map: { step: 1000, states: ['Zeroed', 'Free', 'Standby', 'Modified', 'Active'], runs } };
 });
 
+const cdp = PROFILE ? await page.context().newCDPSession(page) : null;
+if (cdp) {
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+}
+/** Self time per function (ms) over the profiles of one scene's warm runs. */
+let selfTimes = null;
+
+function addProfile(profile) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const dt = new Map();
+  for (let i = 0; i < profile.samples.length; i++) dt.set(profile.samples[i], (dt.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  for (const [id, ms] of dt) {
+    const f = byId.get(id).callFrame;
+    const name = `${f.functionName || '(anonymous)'} ${f.url ? `${f.url.split('/').pop()}:${f.lineNumber + 1}` : ''}`.trim();
+    selfTimes.set(name, (selfTimes.get(name) ?? 0) + ms);
+  }
+}
+
 /** Posts a message; resolves with the panel's own timings: deserialise, validate, and received-to-rendered. */
-async function timed(message) {
+async function timed(message, profile = false) {
+  if (profile && cdp) await cdp.send('Profiler.start');
+  const r = await timedRun(message);
+  if (profile && cdp) addProfile((await cdp.send('Profiler.stop')).profile);
+  return r;
+}
+
+async function timedRun(message) {
   return page.evaluate(async (m) => {
     const before = Number(document.body.dataset.rendered ?? 0);
     window.postMessage(typeof m === 'string' ? eval(m) : m, '*');
     while (Number(document.body.dataset.rendered ?? 0) === before) await new Promise((r) => setTimeout(r, 0));
+    while (document.body.dataset.painted !== document.body.dataset.handled) await new Promise((r) => setTimeout(r, 0));
     const d = document.body.dataset;
-    return { deserialize: Number(d.deserializeMs), validate: Number(d.validateMs), total: Number(d.handleMs) };
+    return { deserialize: Number(d.deserializeMs), validate: Number(d.validateMs), total: Number(d.handleMs), painted: Number(d.paintMs) };
   }, message);
 }
 
@@ -132,14 +162,20 @@ const rows = [];
 async function measure(name, setup, message) {
   const ts = [];
   const bs = [];
+  selfTimes = new Map();
   for (let i = 0; i < REPS; i++) {
     if (setup) await setup();
     bs.push(await baseline());
-    ts.push(await timed(message));
+    ts.push(await timed(message, i > 0));
+  }
+  if (cdp) {
+    const top = [...selfTimes].filter(([n]) => !/^\((idle|program)\)/.test(n)).sort((a, b) => b[1] - a[1]).slice(0, 8);
+    console.log(`profile of "${name}" (self ms over ${REPS - 1} runs):`);
+    for (const [n, ms] of top) console.log(`  ${ms.toFixed(1).padStart(8)}  ${n}`);
   }
   const warm = ts.slice(1);
   const pick = (k) => median(warm.map((t) => t[k]));
-  rows.push({ name, cold: ts[0].total, min: Math.min(...warm.map((t) => t.total)), ms: pick('total'), validate: pick('validate'), deserialize: pick('deserialize'), base: median(bs) });
+  rows.push({ name, cold: ts[0].total, min: Math.min(...warm.map((t) => t.total)), ms: pick('total'), painted: pick('painted'), validate: pick('validate'), deserialize: pick('deserialize'), base: median(bs) });
 }
 
 const show = (view) => () => timed({ type: 'showView', view });
@@ -154,15 +190,16 @@ await timed({ type: 'showView', view: 'inspector' });
 const scroll = await scrollFrame();
 const base = await baseline();
 
-console.log('MDL panel render times. "render" = message received (deserialised) to view drawn, validation included,');
+console.log('MDL panel render times. "render" = message received (deserialised) to view drawn, validation included;');
+console.log('"painted" = the same to the end of the next frame (style, layout, paint of the new view);');
 console.log('median (and min) of %d warm runs, and the first (cold) run; "deserialise" = the browser materialising the message', REPS - 1);
 console.log('(the transport\'s cost, paid before the panel runs); baseline = a trivial 200-row list in the same page.\n');
-console.log('scene'.padEnd(40), 'render'.padStart(8), 'validate'.padStart(9), 'min'.padStart(7), 'cold'.padStart(8), 'deser.'.padStart(8), 'baseline'.padStart(9), 'ratio'.padStart(7), '  goal (warm)');
+console.log('scene'.padEnd(40), 'render'.padStart(8), 'painted'.padStart(8), 'validate'.padStart(9), 'min'.padStart(7), 'cold'.padStart(8), 'deser.'.padStart(8), 'baseline'.padStart(9), 'ratio'.padStart(7), '  goal (warm)');
 for (const r of rows) {
-  console.log(r.name.padEnd(40), r.ms.toFixed(1).padStart(8), r.validate.toFixed(1).padStart(9), r.min.toFixed(1).padStart(7), r.cold.toFixed(1).padStart(8), r.deserialize.toFixed(1).padStart(8),
+  console.log(r.name.padEnd(40), r.ms.toFixed(1).padStart(8), r.painted.toFixed(1).padStart(8), r.validate.toFixed(1).padStart(9), r.min.toFixed(1).padStart(7), r.cold.toFixed(1).padStart(8), r.deserialize.toFixed(1).padStart(8),
     r.base.toFixed(1).padStart(9), (r.ms / r.base).toFixed(1).padStart(7), r.ms < 50 ? '  < 50 ms ok' : '  > 50 ms MISSED');
 }
-console.log('PFN list, one scroll step'.padEnd(40), scroll.toFixed(1).padStart(8), ''.padStart(9), ''.padStart(7), ''.padStart(8), ''.padStart(8), base.toFixed(1).padStart(9), (scroll / base).toFixed(1).padStart(7), scroll < 16.7 ? '  < 16.7 ms (60 fps) ok' : '  MISSED');
+console.log('PFN list, one scroll step'.padEnd(40), scroll.toFixed(1).padStart(8), ''.padStart(8), ''.padStart(9), ''.padStart(7), ''.padStart(8), ''.padStart(8), base.toFixed(1).padStart(9), (scroll / base).toFixed(1).padStart(7), scroll < 16.7 ? '  < 16.7 ms (60 fps) ok' : '  MISSED');
 const [load1] = (await import('node:os')).loadavg();
 console.log(`\nmachine load average during the run: ${load1.toFixed(1)} (absolute figures scale with it; ratios less so)`);
 await browser.close();

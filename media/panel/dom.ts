@@ -43,6 +43,11 @@ export function icon(name: string): HTMLSpanElement {
   return h('span', { class: `codicon codicon-${name}`, 'aria-hidden': 'true' });
 }
 
+/** Runs `fn` once the next frame has been painted (a plain timeout would run before that frame). */
+export function afterNextPaint(fn: () => void): void {
+  requestAnimationFrame(() => setTimeout(fn, 0));
+}
+
 /** Replaces all children of `el`. */
 export function replace(el: Element, ...children: Child[]): void {
   el.replaceChildren();

@@ -192,14 +192,25 @@ function requestMap(snap: Snapshot): void {
   vscode.postMessage({ type: 'requestPhysicalMap', step: snap.step });
 }
 
+/** Messages handled so far: each one's paint time is reported once its frame is drawn. */
+let handled = 0;
 window.addEventListener('message', (event: MessageEvent) => {
   // Reading event.data deserialises the message; timed apart because the transport, not the panel, pays it.
   const d0 = performance.now();
   const data: unknown = event.data;
   const t0 = performance.now();
   document.body.dataset.deserializeMs = (t0 - d0).toFixed(2);
+  // … and to the end of the next frame (style, layout and paint of what is rendered). Registered
+  // first, so work a view defers until after that frame is not counted in it.
+  const seq = ++handled;
+  requestAnimationFrame(() => setTimeout(() => {
+    if (seq !== handled) return;
+    document.body.dataset.paintMs = (performance.now() - t0).toFixed(2);
+    document.body.dataset.painted = String(seq);
+  }, 0));
   const parsed = parseHostMessage(data);
   document.body.dataset.validateMs = (performance.now() - t0).toFixed(2);
+  document.body.dataset.handled = String(seq);
   if (!parsed.ok) {
     lastError = parsed.error;
     render();

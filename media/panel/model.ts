@@ -2,7 +2,7 @@
 // which frames are shared, and what changed since the previous stop. Costly indexes are built
 // on first use, so a stop only pays for what the visible view needs.
 import type { FrameView, MdlView, Snapshot } from '../../src/engine/snapshot';
-import { frameAt, packedFrames, packedSlots, type PackedFrames } from './packing';
+import { frameAt, framesAscending, packedFrames, packedSlots, type PackedFrames } from './packing';
 import { PfnTable } from './pfnIndex';
 
 /** MDL header fields compared between stops, in x64 layout order. */
@@ -27,6 +27,7 @@ export class Model {
 
   constructor(readonly snap: Snapshot, readonly prev: Snapshot | null) {
     this.packed = packedFrames(snap);
+    if (this.packed && framesAscending(this.packed)) this.framesSorted = true;
     for (const m of snap.mdls) this.mdlByAddress.set(m.address.toLowerCase(), m);
   }
 
@@ -77,6 +78,11 @@ export class Model {
    * Every frame's PFN, state name, lock count and dummy bit, read from the packed columns when the
    * snapshot came packed (no FrameView objects are built), else from the frames.
    */
+  /** The packed frame columns behind this snapshot, when it came packed (read-only). */
+  get frameColumns(): PackedFrames | undefined {
+    return this.packed;
+  }
+
   forEachFrame(cb: (pfn: number, state: string, lockCount: number, dummy: boolean) => void): void {
     const p = this.packed;
     if (p) for (let i = 0; i < p.count; i++) cb(p.pfn[i], p.states[p.state[i]], p.lockCount[i], (p.bits[i] & 2) !== 0);

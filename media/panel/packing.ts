@@ -94,6 +94,13 @@ export function packSnapshot(s: Snapshot): PackedSnapshot {
 }
 
 const packedFramesOf = new WeakMap<Snapshot, PackedFrames>();
+/** Frame tables whose PFNs validatePacked found strictly ascending (as the engine sends them). */
+const ascending = new WeakSet<PackedFrames>();
+
+/** Are the table's PFNs strictly ascending? Known from validation, so lookups can binary-search at once. */
+export function framesAscending(p: PackedFrames): boolean | undefined {
+  return ascending.has(p) ? true : undefined;
+}
 const packedSlotsOf = new WeakMap<MdlView, Int8Array>();
 
 /** An unpacked MDL's slot checks as sent (1 true, 0 false, -1 null), if it came packed. */
@@ -194,10 +201,12 @@ export function validatePacked(v: unknown): string | null {
   // One pass over the frame columns.
   const st = f.state as Uint8Array;
   const pfn = f.pfn as Float64Array;
+  let sorted = true;
   for (let i = 0; i < n; i++) {
     if (mapStart[i] > mapStart[i + 1]) return `packedSnapshot.frames.mapStart[${i}]: offsets must not decrease`;
     if (st[i] >= states) return `packedSnapshot.frames.state[${i}]: no such state`;
     if (!Number.isFinite(pfn[i])) return `packedSnapshot.frames.pfn[${i}]: expected a finite number`;
+    if (i > 0 && !(pfn[i - 1] < pfn[i])) sorted = false;
   }
   if (!Array.isArray(s.mdls)) return 'packedSnapshot.mdls: expected an array';
   for (let i = 0; i < s.mdls.length; i++) {
@@ -207,5 +216,6 @@ export function validatePacked(v: unknown): string | null {
     if (!(m.slots instanceof Int8Array)) return `packedSnapshot.mdls[${i}].slots: expected an Int8Array`;
     for (let k = 0; k < m.pfns.length; k++) if (!Number.isFinite(m.pfns[k])) return `packedSnapshot.mdls[${i}].pfns[${k}]: expected a finite number`;
   }
+  if (sorted) ascending.add(f as unknown as PackedFrames);
   return null;
 }

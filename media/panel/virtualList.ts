@@ -23,6 +23,8 @@ export class VirtualList {
   private frame = 0;
   private first = -1;
   private last = -1;
+  /** Until the first draw the list is new: scrolled to the top, as tall as visibleRows. */
+  private drawn = false;
 
   constructor(private readonly o: VirtualListOptions) {
     this.active = Math.min(Math.max(o.initialIndex ?? 0, 0), Math.max(o.count - 1, 0));
@@ -51,8 +53,11 @@ export class VirtualList {
 
   private draw(): void {
     const { rowHeight, count } = this.o;
-    const top = this.element.scrollTop;
-    const height = this.element.clientHeight || this.o.visibleRows * rowHeight;
+    // Reading scrollTop or clientHeight forces a layout of the whole new view; a list that was
+    // never drawn is at the top with its configured height, so the first draw does not ask.
+    const top = this.drawn ? this.element.scrollTop : 0;
+    const height = (this.drawn && this.element.clientHeight) || this.o.visibleRows * rowHeight;
+    this.drawn = true;
     const first = Math.max(0, Math.floor(top / rowHeight) - 4);
     const last = Math.min(count, Math.ceil((top + height) / rowHeight) + 4);
     if (first === this.first && last === this.last) return this.markActive();

@@ -2,7 +2,7 @@
 // note on what each value means now, MdlFlags as named chips, and the PFN array as a virtualised
 // table; everything that changed since the previous stop is highlighted.
 import type { MdlView } from '../../../src/engine/snapshot';
-import { h, icon } from '../dom';
+import { afterNextPaint, h, icon } from '../dom';
 import { decodeMdlFlags } from '../flags';
 import { addr64, addrHex, bytes, hex, isNullAddr, pageVa, pfnText, physAddr } from '../format';
 import type { MdlDiffField } from '../model';
@@ -149,13 +149,14 @@ export function renderInspector(ctx: PanelContext): { element: HTMLElement; afte
     element,
     afterMount: () => {
       list?.render();
-      // For a huge MDL the shared-frame marks need a pass over every slot: draw first, mark next.
+      // For a huge MDL the shared-frame marks need a pass over every slot: draw first, mark next
+      // (after the frame that shows the list: a timeout alone would run before that frame).
       if (list && !model.sharedReady) {
         const l = list;
-        setTimeout(() => {
+        afterNextPaint(() => {
           model.prepareShared();
           if (l.element.isConnected) l.refresh();
-        }, 0);
+        });
       }
     },
   };

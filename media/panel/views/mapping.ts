@@ -3,7 +3,7 @@
 // buffer (ByteOffset, partial first and last pages) is drawn to scale inside the page boxes; the
 // dummy page, shared frames and stale slots are marked. Large MDLs are shown a window at a time.
 import type { MdlView } from '../../../src/engine/snapshot';
-import { h, icon, s } from '../dom';
+import { afterNextPaint, h, icon, s } from '../dom';
 import { addr64, addrHex, isNullAddr, pageVa, pfnText } from '../format';
 import type { PanelContext } from './context';
 import { renderMdlList } from './mdlList';
@@ -123,10 +123,10 @@ export function renderMapping(ctx: PanelContext): { element: HTMLElement; afterM
     element: h('div', { class: 'split' }, renderMdlList(ctx), detail),
     afterMount: () => {
       // Huge MDLs: shared-frame marks come one pass later, as in the inspector.
-      if (m && !model.sharedReady) setTimeout(() => {
+      if (m && !model.sharedReady) afterNextPaint(() => {
         model.prepareShared();
         if (ctx.model === model && ctx.state.view === 'mapping') ctx.select(m.address);
-      }, 0);
+      });
     },
   };
 }

@@ -3,7 +3,7 @@
 // with counts per state, a process filter, a hover card with the frame's PFN entry and, on click
 // or Enter, who maps the frame — RAMMap's physical pages view for the emulated machine.
 import type { FrameView } from '../../../src/engine/snapshot';
-import { h } from '../dom';
+import { afterNextPaint, h } from '../dom';
 import { addr64, bytes, pfnText, physAddr } from '../format';
 import type { PanelContext } from './context';
 
@@ -93,10 +93,21 @@ function frameCodes(ctx: PanelContext): FrameCodes {
     codes[pfn] = code;
     counts[code]++;
   };
-  ctx.model.forEachFrame((pfn, state, lockCount, dummy) => {
-    if (pfn < 0 || pfn >= codes.length) return;
-    set(pfn, dummy || pfn === snap.dummyPfn ? DUMMY : lockCount > 0 ? LOCKED : CODE.get(state) ?? 0);
-  });
+  const p = ctx.model.frameColumns;
+  if (p) {
+    // Straight from the packed columns: one state-name lookup per state, not per frame.
+    const byState = p.states.map((s) => CODE.get(s) ?? 0);
+    for (let i = 0; i < p.count; i++) {
+      const pfn = p.pfn[i];
+      if (!(pfn >= 0 && pfn < codes.length)) continue;
+      set(pfn, (p.bits[i] & 2) !== 0 || pfn === snap.dummyPfn ? DUMMY : p.lockCount[i] > 0 ? LOCKED : byState[p.state[i]]);
+    }
+  } else {
+    ctx.model.forEachFrame((pfn, state, lockCount, dummy) => {
+      if (pfn < 0 || pfn >= codes.length) return;
+      set(pfn, dummy || pfn === snap.dummyPfn ? DUMMY : lockCount > 0 ? LOCKED : CODE.get(state) ?? 0);
+    });
+  }
   if (snap.dummyPfn >= 0 && snap.dummyPfn < codes.length) set(snap.dummyPfn, DUMMY);
   const result = { codes, counts, fromMap: map !== null };
   codeCache.set(ctx.model, { map, result });
@@ -195,41 +206,63 @@ export function renderPhysical(ctx: PanelContext): { element: HTMLElement; after
   });
 
   const paint = () => {
-    const width = Math.max(256, (stage.parentElement?.clientWidth ?? 800) - 4);
+    // From the window, not the element: measuring the element would force a layout of the new view.
+    const width = Math.max(256, window.innerWidth - 44);
     layout = layoutFor(codes.length, width);
     const palette = resolveColours(false);
     const dimmed = filter !== null ? resolveColours(true) : palette;
     const img = new ImageData(layout.cols, layout.rows);
     const px = new Uint32Array(img.data.buffer);
-    if (filter === null) for (let i = 0; i < codes.length; i++) px[i] = palette[codes[i]];
-    else {
-      const mask = new Uint8Array(codes.length);
+    let mask: Uint8Array | null = null;
+    if (filter !== null) {
+      mask = new Uint8Array(codes.length);
       for (const pfn of matches) if (pfn >= 0 && pfn < mask.length) mask[pfn] = 1;
-      for (let i = 0; i < codes.length; i++) px[i] = mask[i] ? palette[codes[i]] : dimmed[codes[i]];
     }
     canvas.width = layout.cols * layout.cell;
     canvas.height = layout.rows * layout.cell;
     const c = canvas.getContext('2d')!;
-    if (layout.cell === 1) c.putImageData(img, 0, 0);
-    else {
-      const off = document.createElement('canvas');
+    c.imageSmoothingEnabled = false;
+    const off = layout.cell === 1 ? null : document.createElement('canvas');
+    if (off) {
       off.width = layout.cols;
       off.height = layout.rows;
-      off.getContext('2d')!.putImageData(img, 0, 0);
-      c.imageSmoothingEnabled = false;
-      c.drawImage(off, 0, 0, canvas.width, canvas.height);
     }
-    // Outline the selected MDL's frames, so they stand out of a map of thousands (not for huge MDLs).
-    const sel = ctx.selectedMdl();
-    if (sel && layout.cell >= 3 && sel.pfns.length <= 4096) {
-      c.strokeStyle = getComputedStyle(document.body).getPropertyValue('--vscode-focusBorder').trim() || 'currentColor';
-      // A ring inside the cell: the state colour stays visible in the middle and neighbours are untouched.
-      c.lineWidth = 1;
-      for (const pfn of sel.pfns) {
-        if (pfn < 0 || pfn >= codes.length) continue;
-        c.strokeRect((pfn % layout.cols) * layout.cell + 0.5, Math.floor(pfn / layout.cols) * layout.cell + 0.5, layout.cell - 1, layout.cell - 1);
+    /** Outline the selected MDL's frames, so they stand out of a map of thousands (not for huge MDLs). */
+    const outline = () => {
+      const sel = ctx.selectedMdl();
+      if (sel && layout.cell >= 3 && sel.pfns.length <= 4096) {
+        c.strokeStyle = getComputedStyle(document.body).getPropertyValue('--vscode-focusBorder').trim() || 'currentColor';
+        // A ring inside the cell: the state colour stays visible in the middle and neighbours are untouched.
+        c.lineWidth = 1;
+        for (const pfn of sel.pfns) {
+          if (pfn < 0 || pfn >= codes.length) continue;
+          c.strokeRect((pfn % layout.cols) * layout.cell + 0.5, Math.floor(pfn / layout.cols) * layout.cell + 0.5, layout.cell - 1, layout.cell - 1);
+        }
       }
+    };
+    /** Colours frame rows [from, to) of the map and draws them. */
+    const band = (from: number, to: number) => {
+      const end = Math.min(codes.length, to * layout.cols);
+      if (mask) for (let i = from * layout.cols; i < end; i++) px[i] = mask[i] ? palette[codes[i]] : dimmed[codes[i]];
+      else for (let i = from * layout.cols; i < end; i++) px[i] = palette[codes[i]];
+      if (!off) c.putImageData(img, 0, 0, 0, from, layout.cols, to - from);
+      else {
+        off.getContext('2d')!.putImageData(img, 0, 0, 0, from, layout.cols, to - from);
+        c.drawImage(off, 0, from, layout.cols, to - from, 0, from * layout.cell, canvas.width, (to - from) * layout.cell);
+      }
+    };
+    // The rows a window can show are drawn now; the rest of a map taller than the window after the
+    // first frame, so the first paint does not wait for frames nobody can see yet.
+    const firstRows = Math.min(layout.rows, Math.ceil(window.innerHeight / layout.cell));
+    band(0, firstRows);
+    if (firstRows < layout.rows) {
+      afterNextPaint(() => {
+        if (!canvas.isConnected) return;
+        band(firstRows, layout.rows);
+        outline();
+      });
     }
+    outline();
     canvas.setAttribute('aria-label', `Physical memory map, ${codes.length} frames: ${PALETTE.map((p, i) => (counts[i] ? `${counts[i]} ${p.name}` : '')).filter(Boolean).join(', ')}. Arrow keys move between frames.`);
     moveCursor(cursorPfn);
   };
