@@ -6,10 +6,23 @@ import { ExprParser, KEYWORDS, isTrue } from './exprParser';
 import {
   type CType, type StructInfo, Q_CONST, Q_VOLATILE, T_BOOL, T_CHAR, T_DOUBLE, T_FLOAT, T_INT, T_LLONG, T_LONG, T_SCHAR, T_SHORT,
   T_UCHAR, T_UINT, T_ULLONG, T_ULONG, T_USHORT, T_VOID, isComplete, isInt, layoutStruct, sizeOf, typeName, findField, isScalar,
+  alignOf, withAlign,
 } from './types';
 
-export interface Specs { type: CType; storage: 'typedef' | 'extern' | 'static' | null; loc: Token }
-export interface Declarator { name: Token | null; wrap: (t: CType) => CType; params: { name: Token | null; type: CType }[] | null }
+/** A struct defined with `__declspec(align(n))`: its alignment is at least n and its size a multiple of it. */
+function raiseStructAlign(s: StructInfo, n: number): void {
+  if (n <= s.align) return;
+  s.align = n;
+  s.size = Math.ceil(s.size / n) * n;
+}
+
+/** `align`: the largest `__declspec(align(N))` / `_Alignas(N)` among the specifiers, for the declared objects. */
+export interface Specs { type: CType; storage: 'typedef' | 'extern' | 'static' | null; loc: Token; align?: number }
+/** `align`: a `__declspec(align(N))` written between the specifiers and the declarator's name. */
+export interface Declarator { name: Token | null; wrap: (t: CType) => CType; params: { name: Token | null; type: CType }[] | null; align?: number }
+
+/** MSVC's largest `__declspec(align(N))`. */
+const MAX_DECLSPEC_ALIGN = 8192;
 
 export const CALLCONV = new Set(['__stdcall', '__cdecl', '__fastcall', '__vectorcall', '__clrcall', '__thiscall', 'NTAPI', 'WINAPI', 'NTSYSAPI', 'NTKERNELAPI', 'FASTCALL', 'DECLSPEC_NORETURN', '__ptr64', '__ptr32', '__unaligned', 'restrict', '__restrict']);
 const STORAGE_SKIP = new Set(['auto', 'register', 'inline', '__inline', '__forceinline', '_Noreturn', 'FORCEINLINE', '__w64']);
@@ -17,30 +30,63 @@ const STORAGE_SKIP = new Set(['auto', 'register', 'inline', '__inline', '__force
 export abstract class DeclParser extends ExprParser {
   /** Struct layouts this parse created (a prologue's are frozen when its state is cached). */
   protected structsMade: StructInfo[] = [];
+  /** The struct the last structSpec() gave a body to, else null. */
+  protected structDefined: StructInfo | null = null;
   // ---------- declarations ----------
   protected isDeclStart(): boolean {
     const t = this.tok;
     if (t.kind !== 'identifier') return false;
-    if (['typedef', 'extern', 'static', 'auto', 'register', 'inline', '__inline', '__forceinline', '__declspec', '_Static_assert', 'static_assert'].includes(t.text)) return true;
+    if (['typedef', 'extern', 'static', 'auto', 'register', 'inline', '__inline', '__forceinline', '__declspec', '_Alignas', '_Static_assert', 'static_assert'].includes(t.text)) return true;
     if (this.isTypeName(t)) return !(this.peek().text === ':' && this.lookup(t.text)?.kind === 'typedef' && false);
     return false;
   }
 
-  /** `__declspec(...)` after the keyword: returns the N of align(N), or 1; other attributes are ignored. */
+  /**
+   * `__declspec(...)` after the keyword: returns the N of align(N) (1 without one). The other
+   * attributes (noinline, noreturn, dllimport, selectany…) change nothing the emulator shows and are
+   * ignored, with a note when the scenario wrote them.
+   */
   protected declspecAlign(): number {
-    const start = this.pos;
     let align = 1;
-    if (this.is('(') && this.peek().text === 'align' && this.peek(2).text === '(') {
-      this.next(); this.next(); this.next();
-      const e = this.parseCond();
-      align = this.intConst(e, 'alignment');
-      if (align < 1 || (align & (align - 1)) !== 0) { this.error(e.loc, `alignment must be a power of two`); align = 1; }
-      this.expect(')'); this.expect(')');
-      return align;
+    this.expect('(', `after '__declspec'`);
+    while (!this.is(')') && this.tok.kind !== 'eof') {
+      const a = this.next();
+      if (a.kind === 'identifier' && a.text === 'align' && this.is('(')) {
+        this.next();
+        const e = this.parseCond();
+        const n = this.intConst(e, 'alignment');
+        this.expect(')', 'after the alignment');
+        if (n < 1 || n > MAX_DECLSPEC_ALIGN || (n & (n - 1)) !== 0) this.error(e.loc, `alignment must be a power of two from 1 to ${MAX_DECLSPEC_ALIGN} (found ${n})`);
+        else align = Math.max(align, n);
+        continue;
+      }
+      if (!a.file.startsWith('<')) this.note(a, `__declspec(${a.text}) has no effect in the emulator and is ignored`);
+      if (this.is('(')) this.skipBalanced();
     }
-    this.pos = start;
-    this.skipBalanced();
+    this.expect(')', `to close '__declspec('`);
     return align;
+  }
+
+  /** `_Alignas(N)` or `_Alignas(type)` (C11) after the keyword. */
+  protected alignasValue(): number {
+    this.expect('(', `after '_Alignas'`);
+    let n: number;
+    if (this.isTypeName(this.tok)) n = alignOf(this.parseTypeName());
+    else {
+      const e = this.parseCond();
+      n = this.intConst(e, 'alignment');
+      if (n !== 0 && (n < 1 || n > MAX_DECLSPEC_ALIGN || (n & (n - 1)) !== 0)) { this.error(e.loc, `alignment must be a power of two from 1 to ${MAX_DECLSPEC_ALIGN} (found ${n})`); n = 1; }
+    }
+    this.expect(')', `to close '_Alignas('`);
+    return Math.max(n, 1);
+  }
+
+  /** The declared object's type: the declarator applied to the specifiers, with any alignment asked for. */
+  protected declaredType(specs: Specs, d: Declarator): CType {
+    const t = d.wrap(specs.type);
+    const n = Math.max(specs.align ?? 1, d.align ?? 1);
+    if (n === 1 || t.k === 'func') return t;
+    return withAlign(t, n);
   }
 
   protected skipBalanced(): void {
@@ -61,6 +107,8 @@ export abstract class DeclParser extends ExprParser {
     let base: CType | null = null;
     let signed: boolean | null = null;
     let longs = 0, shorts = 0, ints = 0, chars = 0, any = false, int64 = 0, int8 = 0, int16 = 0, int32 = 0, voids = 0, floats = 0, doubles = 0, bools = 0;
+    let align = 1;
+    let defined: StructInfo | null = null;
     for (;;) {
       const t = this.tok;
       if (t.kind !== 'identifier') break;
@@ -73,7 +121,9 @@ export abstract class DeclParser extends ExprParser {
       if (x === 'const') { q |= Q_CONST; this.next(); any = true; continue; }
       if (x === 'volatile') { q |= Q_VOLATILE; this.next(); any = true; continue; }
       if (CALLCONV.has(x) || x === '_Atomic') { this.next(); continue; }
-      if (x === '__declspec' || x === '__attribute__' || x === '_Alignas' || x === '__pragma') { this.next(); this.skipBalanced(); any = true; continue; }
+      if (x === '__declspec') { this.next(); align = Math.max(align, this.declspecAlign()); any = true; continue; }
+      if (x === '_Alignas') { this.next(); align = Math.max(align, this.alignasValue()); any = true; continue; }
+      if (x === '__attribute__' || x === '__pragma') { this.next(); this.skipBalanced(); any = true; continue; }
       if (x === '_Thread_local' || x === '__thread') throw this.err(t, `'${x}' (thread-local storage) is not supported`);
       if (x === '_Complex' || x === '_Imaginary') throw this.err(t, `'${x}' types are not supported`);
       let kw = true;
@@ -95,7 +145,7 @@ export abstract class DeclParser extends ExprParser {
         default: kw = false;
       }
       if (kw) { this.next(); any = true; continue; }
-      if (x === 'struct' || x === 'union') { if (base) throw this.err(t, `two types in one declaration`); base = this.structSpec(); any = true; continue; }
+      if (x === 'struct' || x === 'union') { if (base) throw this.err(t, `two types in one declaration`); base = this.structSpec(); defined = this.structDefined; any = true; continue; }
       if (x === 'enum') { if (base) throw this.err(t, `two types in one declaration`); base = this.enumSpec(); any = true; continue; }
       const basicSeen = voids + chars + shorts + ints + longs + floats + doubles + bools + int8 + int16 + int32 + int64 > 0 || signed !== null;
       if (!base && !basicSeen) {
@@ -119,7 +169,12 @@ export abstract class DeclParser extends ExprParser {
     else if (ints || int32 || signed !== null) type = signed === false ? T_UINT : T_INT;
     else { this.error(loc, `a type specifier is required (implicit 'int' is not supported)`); type = T_INT; }
     if (q) type = { ...type, q: (type.q ?? 0) | q };
-    return { type, storage, loc };
+    if (align > 1 && defined) {
+      // `__declspec(align(N)) struct S { … }`: the struct type itself is aligned, its size rounded up
+      raiseStructAlign(defined, align);
+      return { type, storage, loc };
+    }
+    return align > 1 ? { type, storage, loc, align } : { type, storage, loc };
   }
 
   protected findTag(name: string): CType | undefined {
@@ -146,6 +201,7 @@ export abstract class DeclParser extends ExprParser {
       t = { k: 'struct', s };
       if (tag) this.tagScopes[this.tagScopes.length - 1].set(tag, t);
     }
+    this.structDefined = null;
     if (!this.is('{')) return t;
     const st = t as Extract<CType, { k: 'struct' }>;
     if (st.s.fields !== null) this.error(kw, `redefinition of '${typeName(st)}'`);
@@ -166,7 +222,7 @@ export abstract class DeclParser extends ExprParser {
         do {
           let d: Declarator = { name: null, wrap: (x) => x, params: null };
           if (!this.is(':')) d = this.parseDeclarator(false);
-          const ft = d.wrap(specs.type);
+          const ft = this.is(':') ? d.wrap(specs.type) : this.declaredType(specs, d);
           const name = d.name?.text ?? '';
           let bits: number | undefined;
           if (this.accept(':')) {
@@ -193,7 +249,8 @@ export abstract class DeclParser extends ExprParser {
     this.expect('}', 'to close the struct');
     members.forEach((m, i) => { if (m.type.k === 'array' && m.type.len === null && i !== members.length - 1) this.error(kw, `flexible array member '${m.name}' must be last`); });
     layoutStruct(st.s, members);
-    if (forcedAlign > st.s.align) { st.s.align = forcedAlign; st.s.size = Math.ceil(st.s.size / forcedAlign) * forcedAlign; }
+    raiseStructAlign(st.s, forcedAlign);
+    this.structDefined = st.s;
     return t;
   }
 
@@ -220,18 +277,21 @@ export abstract class DeclParser extends ExprParser {
     return t;
   }
 
-  protected skipCallConv(): void {
+  /** Skips calling conventions and annotations before a declarator; returns the alignment a `__declspec` there asks for. */
+  protected skipCallConv(): number {
+    let align = 1;
     for (;;) {
       const t = this.tok;
       if (t.kind === 'identifier' && (CALLCONV.has(t.text) || t.text === 'const' || t.text === 'volatile')) { this.next(); continue; }
-      if (t.kind === 'identifier' && (t.text === '__declspec' || t.text === '__attribute__')) { this.next(); this.skipBalanced(); continue; }
+      if (t.kind === 'identifier' && t.text === '__declspec') { this.next(); align = Math.max(align, this.declspecAlign()); continue; }
+      if (t.kind === 'identifier' && t.text === '__attribute__') { this.next(); this.skipBalanced(); continue; }
       if (this.isAnnotation(t)) { this.next(); if (this.is('(')) this.skipBalanced(); continue; }
-      return;
+      return align;
     }
   }
 
   parseDeclarator(abstract: boolean): Declarator {
-    this.skipCallConv();
+    const align = this.skipCallConv();
     const ptrs: number[] = [];
     while (this.is('*')) {
       this.next();
@@ -272,6 +332,7 @@ export abstract class DeclParser extends ExprParser {
         const s = suffixes[i];
         if (s.arr) {
           if (r.k === 'func') this.error(t, `array of functions is not allowed`);
+          else if (r.align !== undefined && sizeOf(r) % alignOf(r) !== 0) this.error(t, `array of '${typeName(r)}': its alignment (${alignOf(r)}) is larger than its size (${sizeOf(r)}), so its elements cannot all be aligned`);
           r = { k: 'array', of: r, len: s.len };
         } else {
           if (r.k === 'array' || r.k === 'func') this.error(t, `a function cannot return '${typeName(r)}'`);
@@ -282,7 +343,8 @@ export abstract class DeclParser extends ExprParser {
     };
     const first = suffixes[0];
     const params = inner ? inner.params : first && !first.arr ? first.params : null;
-    return { name: inner ? inner.name : name, wrap, params };
+    const inAlign = inner?.align ?? 1;
+    return align > 1 || inAlign > 1 ? { name: inner ? inner.name : name, wrap, params, align: Math.max(align, inAlign) } : { name: inner ? inner.name : name, wrap, params };
   }
 
   protected nestedDeclaratorFollows(): boolean {

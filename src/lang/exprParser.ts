@@ -50,6 +50,9 @@ export abstract class ExprParser {
   protected error(t: Token, message: string): void {
     this.diags.push({ file: t.file, line: t.line, col: t.col, length: Math.max(1, t.length), severity: 'error', message });
   }
+  protected note(t: Token, message: string): void {
+    this.diags.push({ file: t.file, line: t.line, col: t.col, length: Math.max(1, t.length), severity: 'note', message });
+  }
   protected warn(t: Token, message: string): void {
     this.diags.push({ file: t.file, line: t.line, col: t.col, length: Math.max(1, t.length), severity: 'warning', message });
   }

@@ -56,6 +56,8 @@ export interface CompiledFunction {
   code: Ins[];
   nslots: number;
   frameSize: number;
+  /** The frame base's alignment: 16 (x64), more when a local asks for it with __declspec(align(N)). */
+  frameAlign?: number;
   tries: TryScope[];
   paramStore: ((f: Frame, v: any) => void)[];
   /** The slots of the parameters when all of them live in slots (arguments are written there directly), else null. */
@@ -80,6 +82,7 @@ export class FunctionLowering {
   private tempNext = 0;
   private tempMax = 0;
   private frameOff = 0; // bytes of memory locals, growing upwards from the frame base
+  private frameAlign = 16;
   private loopStack: { brk: number[]; cont: number[]; depth: number; contDepth: number }[] = [];
   private labels = new Map<string, { pc: number; depth: number }>();
   private gotos: { pc: number; label: string; depth: number }[] = [];
@@ -116,7 +119,7 @@ export class FunctionLowering {
     this.fuseJumps();
     const paramSlots = this.def.params.every((p) => p.slot >= 0) ? this.def.params.map((p) => p.slot) : null;
     const fast = this.gen.ctx.jit ? compileFunction(this.gen, this.code) : null;
-    return { name: this.def.sym.name, def: this.def, code: this.code, nslots: Math.max(this.nslots, this.tempMax), frameSize, tries: this.tries, paramStore, paramSlots, free: [], fast, addr, index, native: false };
+    return { name: this.def.sym.name, def: this.def, code: this.code, nslots: Math.max(this.nslots, this.tempMax), frameSize, frameAlign: this.frameAlign, tries: this.tries, paramStore, paramSlots, free: [], fast, addr, index, native: false };
   }
 
   /** An EXEC followed by a jump that starts no statement becomes one instruction (the jump stays for other paths to it). */
@@ -132,6 +135,7 @@ export class FunctionLowering {
     if (!v.addrTaken && (v.type.k === 'int' || v.type.k === 'ptr' || v.type.k === 'float')) { v.slot = this.nslots++; return; }
     v.slot = -1;
     const a = Math.max(alignOf(v.type), 8);
+    if (a > this.frameAlign) this.frameAlign = a;
     this.frameOff = Math.ceil(this.frameOff / a) * a;
     v.offset = this.frameOff;
     this.frameOff += Math.max(sizeOf(v.type), 1);
@@ -158,6 +162,7 @@ export class FunctionLowering {
   }
   private structTemp(t: CType): number {
     const a = Math.max(alignOf(t), 8);
+    if (a > this.frameAlign) this.frameAlign = a;
     this.frameOff = Math.ceil(this.frameOff / a) * a;
     const off = this.frameOff;
     this.frameOff += sizeOf(t);

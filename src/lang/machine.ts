@@ -275,7 +275,7 @@ export class CMachine implements Machine {
 
   private enter(cf: CompiledFunction, args: any[], top?: number): void {
     const below = top ?? this.stackPointer();
-    const bp = below - cf.frameSize;
+    const bp = alignDown(below - cf.frameSize, cf.frameAlign ?? 16);
     if (bp < this.stackLimit) this.stackOverflow(cf, below);
     const s = makeSlots(cf.nslots);
     const f: Frame = { fn: cf.index, pc: 0, s, bp, tries: NO_TRIES, fin: NO_FIN, exc: 0, native: undefined, req: undefined };
@@ -315,7 +315,7 @@ export class CMachine implements Machine {
       const cf = target as CompiledFunction;
       const ps = cf.paramStore;
       const extra = argf.length > ps.length ? argf.length - ps.length : 0;
-      const bp = f.bp - cf.frameSize - extra * 8;
+      const bp = alignDown(f.bp - cf.frameSize - extra * 8, cf.frameAlign ?? 16);
       if (bp < this.stackLimit) this.stackOverflow(cf, f.bp);
       let nf = cf.free.pop();
       if (nf === undefined) nf = { fn: cf.index, pc: 0, s: makeSlots(cf.nslots), bp, tries: NO_TRIES, fin: NO_FIN, exc: 0, native: undefined, req: undefined };
@@ -499,4 +499,9 @@ export class CMachine implements Machine {
   /** @internal for the debugger views */
   functionOf(f: Frame): CompiledFunction { return this.linked.fns[f.fn]; }
   toString(): string { return `CMachine(${this.program.mainFile}, ${this.steps} statements)`; }
+}
+
+/** x64 keeps every frame 16-byte aligned; a __declspec(align(N)) local needs its frame base N-aligned. */
+function alignDown(a: number, n: number): number {
+  return Math.floor(a / n) * n;
 }

@@ -161,7 +161,7 @@ export class Parser extends DeclParser {
     let first = true;
     for (;;) {
       const d = this.parseDeclarator(false);
-      const t = d.wrap(specs.type);
+      const t = this.declaredType(specs, d);
       if (first && t.k === 'func' && this.is('{')) { this.functionDefinition(specs, d, t); return; }
       if (first && t.k === 'func' && this.tok.kind === 'identifier' && this.isTypeName(this.tok)) throw this.err(this.tok, `old-style K&R function definitions are not supported`);
       first = false;
@@ -321,7 +321,7 @@ export class Parser extends DeclParser {
     if (this.accept(';')) return out;
     do {
       const d = this.parseDeclarator(false);
-      const t = d.wrap(specs.type);
+      const t = this.declaredType(specs, d);
       const name = d.name!;
       if (specs.storage === 'typedef') { this.defineTypedef(name, t); continue; }
       if (t.k === 'func') { this.scopes[this.scopes.length - 1].set(name.text, this.declareFunction(name, t, specs.storage === 'static')); continue; }

@@ -19,13 +19,13 @@ export interface StructInfo {
 }
 
 export type CType =
-  | { k: 'void'; name?: string; q?: number }
-  | { k: 'int'; size: 1 | 2 | 4 | 8; signed: boolean; name?: string; bool?: boolean; q?: number; enumTag?: string }
-  | { k: 'float'; size: 4 | 8; name?: string; q?: number }
-  | { k: 'ptr'; to: CType; name?: string; q?: number }
-  | { k: 'array'; of: CType; len: number | null; name?: string; q?: number }
-  | { k: 'struct'; s: StructInfo; name?: string; q?: number }
-  | { k: 'func'; ret: CType; params: { name: string; type: CType }[]; variadic: boolean; noProto: boolean; name?: string; q?: number };
+  | { k: 'void'; name?: string; q?: number; align?: number }
+  | { k: 'int'; size: 1 | 2 | 4 | 8; signed: boolean; name?: string; bool?: boolean; q?: number; align?: number; enumTag?: string }
+  | { k: 'float'; size: 4 | 8; name?: string; q?: number; align?: number }
+  | { k: 'ptr'; to: CType; name?: string; q?: number; align?: number }
+  | { k: 'array'; of: CType; len: number | null; name?: string; q?: number; align?: number }
+  | { k: 'struct'; s: StructInfo; name?: string; q?: number; align?: number }
+  | { k: 'func'; ret: CType; params: { name: string; type: CType }[]; variadic: boolean; noProto: boolean; name?: string; q?: number; align?: number };
 
 export const Q_CONST = 1;
 export const Q_VOLATILE = 2;
@@ -81,7 +81,22 @@ export function sizeOf(t: CType): number {
   }
 }
 
+/**
+ * `align` on a type: a `__declspec(align(N))` (or `_Alignas`) raised the alignment of a variable, a
+ * member or a typedef above its natural one; sizes stay (MSVC). A struct defined with it has its own
+ * StructInfo.align raised and its size rounded instead.
+ */
 export function alignOf(t: CType): number {
+  if (t.align !== undefined) return Math.max(t.align, naturalAlign(t));
+  return naturalAlign(t);
+}
+
+/** `t` with at least `n`-byte alignment (the same type when it already has that much). */
+export function withAlign(t: CType, n: number): CType {
+  return n > alignOf(t) ? { ...t, align: n } : t;
+}
+
+function naturalAlign(t: CType): number {
   switch (t.k) {
     case 'array': return alignOf(t.of);
     case 'struct': return t.s.align;

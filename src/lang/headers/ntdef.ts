@@ -22,8 +22,9 @@ export const NTDEF_H = `/* <ntdef.h>: basic NT types and macros (Windows x64). *
 #define DECLSPEC_EXPORT
 #define DECLSPEC_NORETURN
 #define DECLSPEC_NOINLINE
-#define DECLSPEC_ALIGN(x)
-#define DECLSPEC_CACHEALIGN
+#define DECLSPEC_ALIGN(x) __declspec(align(x))
+#define SYSTEM_CACHE_ALIGNMENT_SIZE 64
+#define DECLSPEC_CACHEALIGN DECLSPEC_ALIGN(SYSTEM_CACHE_ALIGNMENT_SIZE)
 #define DECLSPEC_SELECTANY
 #define DECLSPEC_NOTHROW
 #define POINTER_ALIGNMENT

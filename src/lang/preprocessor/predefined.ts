@@ -44,6 +44,5 @@ export const PREDEFINED_SOURCE = `
 #define __w64
 #define __unaligned
 #define __restrict restrict
-#define __declspec(...)
 #define __alignof(t) _Alignof(t)
 `;
