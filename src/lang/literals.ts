@@ -4,6 +4,16 @@ import { toU64 } from '../emulator/u64';
 import { T_DOUBLE, T_FLOAT, T_INT, T_LLONG, T_LONG, T_UINT, T_ULLONG, T_ULONG, T_WCHAR, type CType } from './types';
 
 export function parseNumber(text: string): { v: U64 | number; t: CType } | string {
+  // The common case, a plain decimal int of up to 9 digits, without regular expressions or BigInt.
+  if (text.length <= 9 && (text.length === 1 || text.charCodeAt(0) !== 48)) {
+    let v = 0;
+    for (let i = 0; i < text.length; i++) {
+      const d = text.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) { v = -1; break; }
+      v = v * 10 + d;
+    }
+    if (v >= 0) return { v, t: T_INT };
+  }
   const s = text.toLowerCase();
   const isHex = s.startsWith('0x');
   if (!isHex && /[.e]/.test(s) || (isHex && /p/.test(s))) {
