@@ -119,10 +119,21 @@ function lockRange(k: Kernel, space: PageTables, startVa: number, pages: number,
         let pte = e ? e[idx0 + j] : space.getPte(vpn0 + j);
         let pfn: number;
         if (spare < spareEnd && isWritableDemandZero(pte)) {
-          // A run of demand-zero pages: consecutive fresh frames (all their counts are zero).
-          let m = 1;
-          while (j + m < n && e![idx0 + j + m] === pte) m++;
+          // A run of demand-zero pages: consecutive fresh frames (all their counts are zero). One
+          // pass finds the run and makes its PTEs valid; the PFN columns are then filled in bulk.
           const p0 = spare;
+          const ownerVa = d.ownerVa;
+          let va = va0 + j * PAGE_SIZE;
+          let w = p0 * 4096 + validLow;
+          const last = idx0 + Math.min(n, j + spareEnd - p0);
+          let pf = p0;
+          for (let t = idx0 + j; t < last && e![t] === pte; t++, pf++) {
+            e![t] = w;
+            ownerVa[pf] = va;
+            w += 4096;
+            va += PAGE_SIZE;
+          }
+          const m = pf - p0;
           const p1 = p0 + m;
           spare = p1;
           d.shareCount.fill(1, p0, p1);
@@ -130,15 +141,6 @@ function lockRange(k: Kernel, space: PageTables, startVa: number, pages: number,
           d.lockCount.fill(1, p0, p1);
           d.ownerSpace.fill(spaceId, p0, p1);
           if (write) d.flags.fill(PFN_MODIFIED, p0, p1);
-          const ownerVa = d.ownerVa;
-          let va = va0 + j * PAGE_SIZE;
-          let w = p0 * 4096 + validLow;
-          for (let t = idx0 + j, end = t + m, pf = p0; t < end; t++, pf++) {
-            e![t] = w;
-            ownerVa[pf] = va;
-            w += 4096;
-            va += PAGE_SIZE;
-          }
           newPages += m;
           slots.run(p0, m);
           j += m;
