@@ -52,6 +52,13 @@ function spelledBody(m: Macro): string {
 function endOfText(text: string): { line: number; col: number } {
   let line = 1;
   let lineStart = 0;
+  if (!text.includes('\r')) {
+    for (let k = text.indexOf('\n'); k >= 0; k = text.indexOf('\n', k + 1)) {
+      line++;
+      lineStart = k + 1;
+    }
+    return { line, col: text.length - lineStart + 1 };
+  }
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) {

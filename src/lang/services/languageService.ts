@@ -38,7 +38,8 @@ const KEYWORDS = [
 ];
 
 interface Analysis {
-  index: ScenarioIndex;
+  /** Built on first use: with errors there is no program and the unit is parsed again for it. */
+  index: () => ScenarioIndex;
   diagnostics: Diagnostic[];
 }
 
@@ -50,9 +51,14 @@ export class LanguageService {
     const pp = preprocess(file, host);
     // Full compile (types, lowering, unresolved routines) for the diagnostics a run would give.
     const result = compileTokens(pp.tokens, file, pp.diagnostics, pp.macros, { routines: (n) => routineDocs().has(n) });
-    // With errors there is no program, but the parser's recovery still knows most declarations.
-    const unit = (result.program as CProgram | null)?.unit ?? new Parser(pp.tokens).parseUnit();
-    const analysis = { index: new ScenarioIndex(unit, pp.macros), diagnostics: result.diagnostics };
+    // With errors there is no program, but the parser's recovery still knows most declarations:
+    // parsed again only when hover, completion or go to definition asks (not after every keystroke).
+    const program = result.program as CProgram | null;
+    let index: ScenarioIndex | undefined;
+    const analysis: Analysis = {
+      index: () => (index ??= new ScenarioIndex(program?.unit ?? new Parser(pp.tokens).parseUnit(), pp.macros)),
+      diagnostics: result.diagnostics,
+    };
     this.last.set(file, analysis);
     return result.diagnostics;
   }
@@ -153,7 +159,7 @@ export class LanguageService {
 
   private indexFor(file: string, host?: SourceHost): ScenarioIndex | undefined {
     if (!this.last.has(file) && host) this.check(file, host);
-    return this.last.get(file)?.index;
+    return this.last.get(file)?.index();
   }
 }
 
