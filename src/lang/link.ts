@@ -23,7 +23,7 @@ export interface Linked {
   gen: ExprGen;
   ctx: GenCtx;
   /** Address of the EXCEPTION_POINTERS GetExceptionInformation() returns (0 while no code asks for it). */
-  readonly exceptionInfo: number;
+  exceptionInfo(): number;
 }
 
 /** x64 EXCEPTION_RECORD: code, flags, chained record, address, parameter count, 15 parameters. */
@@ -185,7 +185,7 @@ export function linkProgram(program: CProgram, kernel: GuestKernel): Linked {
   rdata.seal();
   return {
     fns, byName, byAddr, globalAddr, gen, ctx,
-    get exceptionInfo() { return exceptionInfo; },
+    exceptionInfo: () => exceptionInfo,
     resolve(sym) {
       const cf = byName.get(sym.name);
       if (cf) return cf;

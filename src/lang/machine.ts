@@ -444,7 +444,7 @@ export class CMachine implements Machine {
     this.nativeName = null;
     // a listener's failure must not change how the exception is dispatched
     if (this.onException) { try { this.onException(e.status, fromNative !== null && !bySystem, e.explanation); } catch { /* ignored */ } }
-    if (this.linked.exceptionInfo !== 0) this.writeExceptionInfo(e, fromNative !== null);
+    if (this.linked.exceptionInfo() !== 0) this.writeExceptionInfo(e, fromNative !== null);
     for (let i = this.stack.length - 1; i >= 0; i--) {
       const f = this.stack[i];
       if (f.native) continue;
@@ -482,7 +482,7 @@ export class CMachine implements Machine {
 
   /** GetExceptionInformation(): the record of the exception being dispatched, for its filters. */
   private writeExceptionInfo(e: SehException, raised: boolean): void {
-    const at = this.linked.exceptionInfo;
+    const at = this.linked.exceptionInfo();
     const m = this.kernel.memory;
     const top = this.topC();
     const params: number[] = e.status >>> 0 === 0xc0000005 && e.faultAddress !== undefined ? [e.faultWrite ? 1 : 0, e.faultAddress] : [];
@@ -503,5 +503,8 @@ export class CMachine implements Machine {
 
 /** x64 keeps every frame 16-byte aligned; a __declspec(align(N)) local needs its frame base N-aligned. */
 function alignDown(a: number, n: number): number {
-  return Math.floor(a / n) * n;
+  // n is a power of two: the low bits of a (two's complement, also for negative kernel addresses) say it all
+  const low = a & (n - 1);
+  return low === 0 ? a : a - low;
 }
+

@@ -286,7 +286,7 @@ export class DebugViews {
     const ctx: GenCtx = {
       mem,
       globalAddr: (s) => { const a = linked.globalAddr.get(s); if (a === undefined) throw new EvalError(`'${s.name}' has no storage`); return a; },
-      exceptionInfoAddr: () => linked.exceptionInfo,
+      exceptionInfoAddr: () => linked.exceptionInfo(),
       stringAddr: (b) => { if (!allow) throw new EvalError('a string literal must be placed in memory (a side effect); evaluate it with side effects allowed'); return linked.ctx.stringAddr(b); },
       funcAddr: (s) => linked.ctx.funcAddr(s),
       callDirect: (e, args) => {
