@@ -25,6 +25,9 @@ export interface Declarator { name: Token | null; wrap: (t: CType) => CType; par
 const MAX_DECLSPEC_ALIGN = 8192;
 
 export const CALLCONV = new Set(['__stdcall', '__cdecl', '__fastcall', '__vectorcall', '__clrcall', '__thiscall', 'NTAPI', 'WINAPI', 'NTSYSAPI', 'NTKERNELAPI', 'FASTCALL', 'DECLSPEC_NORETURN', '__ptr64', '__ptr32', '__unaligned', 'restrict', '__restrict']);
+/** Words that begin a declaration whatever follows. */
+const DECL_WORDS = new Set(['typedef', 'extern', 'static', 'auto', 'register', 'inline', '__inline', '__forceinline', '__declspec', '_Alignas', '_Static_assert', 'static_assert']);
+const PARAM_WORDS = new Set(['const', 'volatile', 'register', '__declspec']);
 const STORAGE_SKIP = new Set(['auto', 'register', 'inline', '__inline', '__forceinline', '_Noreturn', 'FORCEINLINE', '__w64']);
 
 export abstract class DeclParser extends ExprParser {
@@ -36,7 +39,7 @@ export abstract class DeclParser extends ExprParser {
   protected isDeclStart(): boolean {
     const t = this.tok;
     if (t.kind !== 'identifier') return false;
-    if (['typedef', 'extern', 'static', 'auto', 'register', 'inline', '__inline', '__forceinline', '__declspec', '_Alignas', '_Static_assert', 'static_assert'].includes(t.text)) return true;
+    if (DECL_WORDS.has(t.text)) return true;
     if (this.isTypeName(t)) return !(this.peek().text === ':' && this.lookup(t.text)?.kind === 'typedef' && false);
     return false;
   }
@@ -363,7 +366,7 @@ export abstract class DeclParser extends ExprParser {
     let variadic = false;
     for (;;) {
       if (this.accept('...')) { variadic = true; break; }
-      if (this.tok.kind === 'identifier' && !this.isTypeName(this.tok) && !this.isAnnotation(this.tok) && !CALLCONV.has(this.tok.text) && !['const', 'volatile', 'register', '__declspec'].includes(this.tok.text)) {
+      if (this.tok.kind === 'identifier' && !this.isTypeName(this.tok) && !this.isAnnotation(this.tok) && !CALLCONV.has(this.tok.text) && !PARAM_WORDS.has(this.tok.text)) {
         throw this.err(this.tok, `expected a parameter type but found '${this.tok.text}' (old-style K&R parameter lists are not supported; is a type undeclared?)`);
       }
       const specs = this.parseSpecs(true)!;
