@@ -113,6 +113,9 @@ interface CachedView {
   /** Slots shown, and the first PFN (a one-page MDL is compared without its array). */
   n: number;
   pfn0: number;
+  /** The view's arrays (the view itself is not touched when it is handed out again). */
+  pfns: number[];
+  slots: (boolean | null)[];
   origin: string;
   processName: string | null;
   /** The IRP and parent shown, as numbers (null when none): compared without formatting. */
@@ -334,7 +337,12 @@ export function mdlView(k: Kernel, rec: MdlRecord, peeker?: Peeker, chainIrp?: R
   const shown = Math.min(pageCount, MAX_SLOTS_SHOWN);
   if (pfnScratch.length < shown) pfnScratch = new Array(shown).fill(0);
   if (slotScratch.length < shown) slotScratch = new Array(shown).fill(null);
-  const n = readSlots(k, pk, a + L.PfnArray, shown);
+  let n: number;
+  if (shown <= 16 && o + L.PfnArray + 8 * shown <= PAGE_SIZE) {
+    // a few slots in the header's page: straight from its bytes
+    for (let i = 0; i < shown; i++) pfnScratch[i] = u64At(b, o + L.PfnArray + 8 * i);
+    n = shown;
+  } else n = readSlots(k, pk, a + L.PfnArray, shown);
   if (wanted) for (let i = 0; i < n; i++) wanted.add(pfnScratch[i]);
   const proc = process ? k.procs.byEprocess(process) : undefined;
   const procAlive = proc !== undefined && proc.alive;
@@ -343,19 +351,19 @@ export function mdlView(k: Kernel, rec: MdlRecord, peeker?: Peeker, chainIrp?: R
   // Drivers may splice Irp->MdlAddress themselves (reference 4.1): the chain names the IRP too.
   const irpVa = rec.irp ?? (chainIrp && chainIrp.size ? chainIrp.get(a) ?? null : null);
   const parentVa = rec.parent;
-  const pfnsSame = c !== undefined && c.n === n && (n === 0 || (c.pfn0 === pfnScratch[0] && (n === 1 || samePfns(prev!.pfns, n))));
+  const pfnsSame = c !== undefined && c.n === n && (n === 0 || (c.pfn0 === pfnScratch[0] && (n === 1 || samePfns(c.pfns, n))));
   // The slot checks read page tables: unchanged when the PFNs, the range, the page tables and the
   // process context all are.
   const slotsSame = pfnsSame && c!.startVa === startVa && c!.flags === flags &&
     c!.pteEpoch === epoch && c!.currentSpace === currentSpace && c!.proc === proc && c!.procAlive === procAlive;
   let slots: readonly (boolean | null)[];
-  if (slotsSame) slots = prev!.slotMatchesPageTables;
+  if (slotsSame) slots = c!.slots;
   else {
     const described = (flags & (MDL_PAGES_LOCKED | MDL_SOURCE_IS_NONPAGED_POOL | MDL_PARTIAL | MDL_IO_PAGE_READ)) !== 0;
     checkSlots(k, n, startVa, described, proc);
-    slots = sameSlots(prev?.slotMatchesPageTables, n) ? prev!.slotMatchesPageTables : n === 1 ? ONE_SLOT.get(slotScratch[0])! : slotScratch.slice(0, n);
+    slots = sameSlots(c?.slots, n) ? c!.slots : n === 1 ? ONE_SLOT.get(slotScratch[0])! : slotScratch.slice(0, n);
   }
-  if (pfnsSame && (slotsSame || slots === prev!.slotMatchesPageTables) && c!.startVa === startVa && c!.flags === flags && c!.next === next &&
+  if (pfnsSame && (slotsSame || slots === c!.slots) && c!.startVa === startVa && c!.flags === flags && c!.next === next &&
     c!.process === process && c!.mapped === mapped && c!.size === size && c!.byteCount === byteCount &&
     c!.byteOffset === byteOffset && c!.irpVa === irpVa && c!.parentVa === parentVa && c!.origin === rec.origin &&
     c!.processName === (proc ? proc.name : null)) {
@@ -368,7 +376,7 @@ export function mdlView(k: Kernel, rec: MdlRecord, peeker?: Peeker, chainIrp?: R
     cache.next.push(c!);
     return prev!;
   }
-  const pfns = pfnsSame ? prev!.pfns : n === 1 ? onePfn(pfnScratch[0]) : pfnScratch.slice(0, n);
+  const pfns = pfnsSame ? c!.pfns : n === 1 ? onePfn(pfnScratch[0]) : pfnScratch.slice(0, n);
   const view: MdlView = {
     address: prev ? prev.address : fastHex(a),
     next: hexOf(next, c?.next, prev?.next),
@@ -389,7 +397,7 @@ export function mdlView(k: Kernel, rec: MdlRecord, peeker?: Peeker, chainIrp?: R
     slotMatchesPageTables: slots as (boolean | null)[],
   };
   const entry: CachedView = {
-    view, rec, next, process, mapped, startVa, flags, size, byteCount, byteOffset, n, pfn0: n > 0 ? pfns[0] : 0,
+    view, rec, next, process, mapped, startVa, flags, size, byteCount, byteOffset, n, pfn0: n > 0 ? pfns[0] : 0, pfns, slots: view.slotMatchesPageTables,
     origin: rec.origin, processName: view.processName, irpVa, parentVa, pteEpoch: epoch, currentSpace, proc, procAlive,
   };
   cache.next.push(entry);
