@@ -25,13 +25,30 @@ const CODE = new Map(PALETTE.map((p, i) => [p.name, i]));
 const LOCKED = CODE.get('Locked')!;
 const DUMMY = CODE.get('Dummy')!;
 
-/** Resolves a CSS colour (any syntax the theme uses) to a packed little-endian RGBA value. */
+const paletteCache = new Map<string, Uint32Array>();
+
+/**
+ * Resolves the palette's CSS colours (any syntax the theme uses) to packed little-endian RGBA
+ * values, once per theme: the canvas read-backs it takes are kept by the theme's colour values.
+ */
 function resolveColours(dim: boolean): Uint32Array {
+  // VS Code puts the theme's variables in <html style> and its kind in <body class>: reading those
+  // attributes costs nothing, where getComputedStyle would first restyle the view just built.
+  const key = `${dim}|${document.body.className}|${document.documentElement.getAttribute('style') ?? ''}`;
+  let cached = paletteCache.get(key);
+  if (!cached) {
+    if (paletteCache.size > 16) paletteCache.clear();
+    const style = getComputedStyle(document.body);
+    const bg = style.getPropertyValue('--vscode-editor-background').trim() || style.backgroundColor;
+    paletteCache.set(key, (cached = measureColours(dim, style, bg)));
+  }
+  return cached;
+}
+
+function measureColours(dim: boolean, style: CSSStyleDeclaration, bg: string): Uint32Array {
   const probe = document.createElement('canvas');
   probe.width = probe.height = 1;
   const c = probe.getContext('2d', { willReadFrequently: true })!;
-  const style = getComputedStyle(document.body);
-  const bg = style.getPropertyValue('--vscode-editor-background').trim() || style.backgroundColor;
   const out = new Uint32Array(PALETTE.length);
   PALETTE.forEach((p, i) => {
     c.globalAlpha = 1;
@@ -83,8 +100,11 @@ function frameCodes(ctx: PanelContext): FrameCodes {
     let at = 0;
     for (const [code, count] of map.runs) {
       const n = Math.min(count, codes.length - at);
-      codes.fill(stateCode[code], at, at + n);
-      counts[stateCode[code]] += n;
+      const c = stateCode[code];
+      // A call to fill costs more than a loop for the short runs a fragmented map is made of.
+      if (n > 256) codes.fill(c, at, at + n);
+      else for (let i = at; i < at + n; i++) codes[i] = c;
+      counts[c] += n;
       at += n;
     }
   } else counts[0] = codes.length;
@@ -95,13 +115,22 @@ function frameCodes(ctx: PanelContext): FrameCodes {
   };
   const p = ctx.model.frameColumns;
   if (p) {
-    // Straight from the packed columns: one state-name lookup per state, not per frame.
-    const byState = p.states.map((s) => CODE.get(s) ?? 0);
+    // Straight from the packed columns: one state-name lookup per state, not per frame; counts
+    // kept in a typed array and fixed up once.
+    const byState = Uint8Array.from(p.states, (s) => CODE.get(s) ?? 0);
+    const delta = new Int32Array(PALETTE.length);
+    const { pfn: pfns, bits, lockCount, state } = p;
+    const limit = codes.length;
+    const dummyPfn = snap.dummyPfn;
     for (let i = 0; i < p.count; i++) {
-      const pfn = p.pfn[i];
-      if (!(pfn >= 0 && pfn < codes.length)) continue;
-      set(pfn, (p.bits[i] & 2) !== 0 || pfn === snap.dummyPfn ? DUMMY : p.lockCount[i] > 0 ? LOCKED : byState[p.state[i]]);
+      const pfn = pfns[i];
+      if (!(pfn >= 0 && pfn < limit)) continue;
+      const code = (bits[i] & 2) !== 0 || pfn === dummyPfn ? DUMMY : lockCount[i] > 0 ? LOCKED : byState[state[i]];
+      delta[codes[pfn]]--;
+      delta[code]++;
+      codes[pfn] = code;
     }
+    for (let k = 0; k < delta.length; k++) counts[k] += delta[k];
   } else {
     ctx.model.forEachFrame((pfn, state, lockCount, dummy) => {
       if (pfn < 0 || pfn >= codes.length) return;
