@@ -440,9 +440,11 @@ export function compileFunction(gen: ExprGen, code: Ins[]): FastRun | null {
       continue;
     }
     // the statement check: budget first (the machine answers it again at f.pc), then the stop check
-    if (ins.stmt) out.push(`case ${k}: if (m.steps >= limit) { f.pc = ${k}; return ${FAST_FRAME}; } f.pc = ${k}; if (stop !== undefined && stop(m)) return ${FAST_STOPPED}; m.steps++;`);
-    else out.push(`case ${k}:`);
-    out.push(`case ${-k - 1}: f.pc = ${k};`);
+    // f.pc is set once per instruction: at the positive label (a jump or fall-through arrives there);
+    // the machine enters at the negative one with f.pc already there and the check made
+    if (ins.stmt) out.push(`case ${k}: f.pc = ${k}; if (m.steps >= limit) return ${FAST_FRAME}; if (stop !== undefined && stop(m)) return ${FAST_STOPPED}; m.steps++;`);
+    else out.push(`case ${k}: f.pc = ${k};`);
+    out.push(`case ${-k - 1}:`);
     const value = (): string => (ins.expr ? em.val(ins.expr) : `${em.x(ins.run)}(f)`);
     switch (ins.op) {
       case OP_EXEC: out.push(`${value()};`); break;
