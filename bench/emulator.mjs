@@ -34,14 +34,21 @@ function emulatorRun() {
   const buf = call('LabUserAlloc', proc, GIB, 4);
   const t0 = now();
   const mdl = call('IoAllocateMdl', buf, GIB, 0, 0, 0);
+  const ta = now();
   call('MmProbeAndLockPages', mdl, 1, 1);
+  const tb = now();
   const sva = call('MmGetSystemAddressForMdlSafe', mdl, 16);
+  const tc = now();
   call('MmUnlockPages', mdl);
+  const td = now();
   call('IoFreeMdl', mdl);
   const t1 = now();
   if (!mdl || !sva) throw new Error('the emulator run failed');
+  phases.push([tb - ta, tc - tb, td - tc, ta - t0 + t1 - td]);
   return t1 - t0;
 }
+/** Per emulator run: lock, map, unlock, allocate + free (ms). */
+const phases = [];
 
 function minimalRun() {
   const free = new Int32Array(PAGES + 16);
@@ -143,13 +150,16 @@ const min = [];
 const snap = [];
 const cold = [];
 const ref = [];
-// The first runs warm up the JIT. The lock path runs before the snapshots: CPU time is the whole
-// process's, so the garbage of the 10,000-MDL kernels would otherwise be swept during it.
-for (let i = 0; i < 10; i++) {
+// The first runs warm up the JIT (and the host's allocator: each run is a new 4 GiB kernel). The
+// lock path runs before the snapshots: CPU time is the whole process's, so the garbage of the
+// 10,000-MDL kernels would otherwise be swept during it.
+const WARM = 5;
+for (let i = 0; i < WARM + 10; i++) {
   const e = emulatorRun();
   const m = minimalRun();
-  if (i >= 3) { emu.push(e); min.push(m); }
+  if (i >= WARM) { emu.push(e); min.push(m); }
 }
+const phase = (j) => median(phases.slice(WARM).map((p) => p[j])).toFixed(1);
 for (let i = 0; i < 10; i++) {
   const s = snapshotRun(false);
   const c = snapshotRun(true);
@@ -165,6 +175,7 @@ const c = median(cold);
 const r = median(ref);
 console.log(`samples (ms): emulator ${emu.map((x) => x.toFixed(0)).join(' ')} / minimal ${min.map((x) => x.toFixed(1)).join(' ')}`);
 console.log(`1 GiB probe-lock-map-unlock-free: ${e.toFixed(1)} ms CPU time (median of ${emu.length}; best ${best(emu).toFixed(1)}; goal < 50 ms)`);
+console.log(`  phases (medians): lock ${phase(0)}, map ${phase(1)}, unlock ${phase(2)}, allocate + free ${phase(3)} ms`);
 console.log(`minimal typed-array loop:         ${m.toFixed(1)} ms (best ${best(min).toFixed(1)})`);
 console.log(`ratio:                            ${(e / m).toFixed(1)}x median, ${(best(emu) / best(min)).toFixed(1)}x best (goal within 5x)`);
 console.log(`snapshot with 10,000 MDLs:        ${s.toFixed(1)} ms at a stop after a step (best ${best(snap).toFixed(1)}; goal < 10 ms), ${c.toFixed(1)} ms cold (best ${best(cold).toFixed(1)})`);
