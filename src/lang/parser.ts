@@ -1,9 +1,10 @@
 // Parses a translation unit: external declarations, function bodies and statements, with error
-// recovery at statement and declaration boundaries (declarations themselves: declParser.ts).
+// recovery at statement and declaration boundaries (declarations: declParser.ts, initializers: initParser.ts).
 import { prologueOf, type Token } from './tokens';
 import { ParseError, PrologueConflict, type Diag, type Expr, type FuncDef, type FuncSym, type InitItem, type Stmt, type VarSym } from './ast';
 import { KEYWORDS } from './exprParser';
-import { DeclParser, type Declarator, type Specs } from './declParser';
+import type { Declarator, Specs } from './declParser';
+import { InitParser } from './initParser';
 import { capturePrologue, lookupPrologue, notePrologueConflict, startFrom, type PrologueState } from './parserCache';
 import { type CType, T_INT, T_LLONG, T_ULLONG, T_WCHAR, T_SIZE, T_PTRDIFF, integerPromote, isComplete, isInt, typeName, withName } from './types';
 
@@ -33,7 +34,7 @@ export function reachableFunctions(unit: ParsedUnit): Map<FuncSym, Token> {
   return out;
 }
 
-export class Parser extends DeclParser {
+export class Parser extends InitParser {
   private funcSyms = new Map<string, FuncSym>();
   private globals: VarSym[] = [];
   private funcs: FuncDef[] = [];
