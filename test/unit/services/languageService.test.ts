@@ -111,6 +111,17 @@ describe('language services for scenario files', () => {
     assert.equal(byLabel.get('ProcessBuffer')?.kind, 'function');
   });
 
+  it('while the scenario has a syntax error, hover and completion still know its functions and locals', () => {
+    const ls = new LanguageService();
+    const broken = sample.replace('RtlZeroMemory(sysVa', 'ULONG oops = ;\n    RtlZeroMemory(sysVa');
+    const h = hostWith({ [SAMPLE]: broken });
+    assert.ok(ls.check(SAMPLE, h).some((d) => d.severity === 'error'), 'the error is reported');
+    const byLabel = new Map(ls.complete(SAMPLE, broken, posOf(broken, 'RtlZeroMemory(sysVa', 0)).map((i) => [i.label, i]));
+    assert.equal(byLabel.get('mdl')?.kind, 'variable');
+    assert.equal(byLabel.get('ProcessBuffer')?.kind, 'function');
+    assert.match(ls.hover(SAMPLE, broken, posOf(broken, 'sysVa = ', 1)) ?? '', /PVOID sysVa/);
+  });
+
   it('signature help inside IoAllocateMdl( points at the argument being typed', () => {
     const ls = new LanguageService();
     const text = '#include <ntifs.h>\nVOID LabMain(VOID) { IoAllocateMdl(NULL, 10, \n';
