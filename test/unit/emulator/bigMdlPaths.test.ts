@@ -1,0 +1,79 @@
+// The run-at-a-time paths of MmProbeAndLockPages, MmMapLockedPagesSpecifyCache and MmUnlockPages on
+// buffers whose pages are in mixed states, and the snapshot's reuse of slot checks between stops
+// (reference 2.3, 2.5, 2.8, 3.2, 3.3).
+import { strict as assert } from 'node:assert';
+import { boot } from './helpers';
+import { clearSnapshotCache } from '../../../src/emulator/index';
+
+const PAGE = 0x1000;
+const hex = (v: number) => '0x' + BigInt.asUintN(64, BigInt(v)).toString(16);
+
+describe('Big MDL paths over pages in mixed states', () => {
+  it('probing a buffer that is partly resident, partly paged out and partly never touched locks every page once, and unlocking gives every count back (§2.3, §2.5, §3.2)', () => {
+    const { k, call, user, proc, mdl } = boot();
+    const pages = 1200; // crosses page tables and pages of PFN slots
+    const buf = user(pages * PAGE);
+    for (let i = 0; i < 40; i++) k.memory.write32(buf + i * PAGE, i + 1); // resident
+    call('LabTrimWorkingSet', proc); // those 40 leave the working set
+    for (let i = 0; i < 10; i++) k.memory.read32(buf + i * PAGE); // 10 come back
+    for (let i = 600; i < 610; i++) k.memory.write32(buf + i * PAGE, i); // resident in the middle
+    const m = call('IoAllocateMdl', buf, pages * PAGE, 0, 0, 0);
+    call('MmProbeAndLockPages', m, 1, 1);
+    const d = k.mm.pfn;
+    const frames = new Set<number>();
+    for (let i = 0; i < pages; i++) {
+      const pfn = mdl(m).pfn(i);
+      frames.add(pfn);
+      assert.equal(k.mm.peekTranslate(buf + i * PAGE) >> 12, pfn, `page ${i} is resident in the frame its slot names`);
+      assert.equal(d.lockCount[pfn], 1, `page ${i} is locked once`);
+      assert.equal(d.referenceCount[pfn], 2, `page ${i}: one reference for the working set, one for the lock`);
+      assert.equal(d.shareCount[pfn], 1);
+    }
+    assert.equal(frames.size, pages, 'every page has its own frame');
+    for (let i = 0; i < 40; i++) assert.equal(k.memory.read32(buf + i * PAGE), i + 1, `page ${i} was read back from the page file`);
+    call('MmUnlockPages', m);
+    for (const pfn of frames) {
+      assert.equal(d.lockCount[pfn], 0);
+      assert.equal(d.referenceCount[pfn], 1, 'only the working set holds the frame again');
+    }
+    call('IoFreeMdl', m);
+  });
+
+  it('mapping an MDL whose frames are not consecutive maps every page to the frame its slot names, and unmapping clears them (§2.8, §2.9)', () => {
+    const { k, call, user, proc, mdl } = boot();
+    const pages = 700;
+    const buf = user(pages * PAGE);
+    for (let i = 0; i < pages; i += 3) k.memory.write32(buf + i * PAGE, i); // every third page first
+    call('LabTrimWorkingSet', proc);
+    const m = call('IoAllocateMdl', buf, pages * PAGE, 0, 0, 0);
+    call('MmProbeAndLockPages', m, 1, 1);
+    let breaks = 0;
+    for (let i = 1; i < pages; i++) if (mdl(m).pfn(i) !== mdl(m).pfn(i - 1) + 1) breaks++;
+    assert.ok(breaks > 100, 'the PFN array is many short runs');
+    const sva = call('MmGetSystemAddressForMdlSafe', m, 16);
+    for (let i = 0; i < pages; i++) {
+      assert.equal(k.mm.peekTranslate(sva + i * PAGE) >> 12, mdl(m).pfn(i), `system page ${i}`);
+    }
+    for (let i = 0; i < pages; i += 3) assert.equal(k.memory.read32(sva + i * PAGE), i, 'the data shows through the system mapping');
+    call('MmUnlockPages', m); // unmaps first (reference 2.5)
+    for (let i = 0; i < pages; i++) assert.equal(k.mm.peekTranslate(sva + i * PAGE), -1, `system page ${i} is unmapped`);
+    call('IoFreeMdl', m);
+  });
+
+  it('an MDL whose fields did not change shows its slots as stale at the next stop once its pool pages are freed (§3.3, §6.10)', () => {
+    const { k, call } = boot();
+    const pool = call('ExAllocatePoolWithTag', 0, 3 * PAGE, 0x74736554);
+    const m = call('IoAllocateMdl', pool, 3 * PAGE, 0, 0, 0);
+    call('MmBuildMdlForNonPagedPool', m);
+    const before = k.snapshot().mdls.find((v) => v.address === hex(m))!;
+    assert.deepEqual(before.slotMatchesPageTables, [true, true, true]);
+    assert.equal(k.snapshot().mdls.find((v) => v.address === hex(m)), before, 'nothing changed: the same view');
+    call('ExFreePoolWithTag', pool, 0x74736554);
+    const after = k.snapshot();
+    const view = after.mdls.find((v) => v.address === hex(m))!;
+    assert.deepEqual(view.pfns, before.pfns, 'the MDL itself still names the old frames');
+    assert.deepEqual(view.slotMatchesPageTables, [false, false, false], 'no PTE maps them any more');
+    clearSnapshotCache(k);
+    assert.deepEqual(k.snapshot(), after, 'the same as a snapshot built from scratch');
+  });
+});
