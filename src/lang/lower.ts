@@ -6,7 +6,7 @@ import type { Expr, FuncDef, FuncSym, Stmt, VarSym } from './ast';
 import { ExprGen, type Frame, type Val } from './codegen';
 import { type CType, T_INT, alignOf, sizeOf, isInt } from './types';
 import { doubleToBits, floatToBits } from './arith';
-import { compileFunction, type FastRun } from './jsgen';
+import { compileFunction, type FastRun } from './fastRun';
 
 export { OP_EXEC, OP_JMP, OP_JF, OP_JT, OP_CALL, OP_RET, OP_SWITCH, OP_TRY, OP_TRYEND, OP_FINEND, OP_XJMP, OP_NOP, OP_EXECJ } from './ops';
 import { OP_EXEC, OP_JMP, OP_JF, OP_JT, OP_CALL, OP_RET, OP_SWITCH, OP_TRY, OP_TRYEND, OP_FINEND, OP_XJMP, OP_NOP, OP_EXECJ } from './ops';

@@ -10,7 +10,7 @@ import {
 import { type Linked, linkProgram, type NativeBinding } from './link';
 import type { CProgram } from './program';
 import { DebugViews } from './views';
-import { FAST_FRAME, FAST_OUTCOME, FAST_STOPPED } from './jsgen';
+import { FAST_FRAME, FAST_OUTCOME, FAST_STOPPED } from './fastRun';
 
 const BUDGET: RunOutcome = { kind: 'budget' };
 /** pc of the nt!MmAccessFault pseudo-frame that runs driver code to resolve a page fault. */
