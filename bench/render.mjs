@@ -186,6 +186,21 @@ await measure('1 GiB MDL unpacked (plain objects)', show('inspector'), '({ type:
 await measure('4 GiB physical map (1,048,576 frames)', async () => {
   await timed({ type: 'showView', view: 'physical' });
 }, '({ type: "physicalMap", map: __scenes.map })');
+// The address space view with a 4,096-row page-table walk (the walk's default row cap) of the big MDL's buffer.
+await measure('page-table walk, 4,096 rows (address space)', async () => {
+  await timed('({ type: "packedSnapshot", snapshot: __scenes.bigPacked })');
+  await timed({ type: 'showView', view: 'addressSpace' });
+}, `(() => {
+  const q = __posted.filter((m) => m.type === 'requestPageTables').pop();
+  const rows = [];
+  for (let i = 0; i < 4096; i++) rows.push({ va: '0x' + (0x10000000 + i * 4096).toString(16), pages: 1, state: i % 7 ? 'valid' : 'transition', pte: '0x' + ((0x40000 + i) * 4096 + 0x867).toString(16),
+    protection: 'ReadWrite', pfn: 0x40000 + i, pageFileSlot: null, writable: true, user: true, dirty: i % 3 === 0, accessed: true, noExecute: false,
+    lockCount: 1, locked: true, frameState: 'Active', mdls: ['0xffffa38b1c2d5010'] });
+  const counts = { valid: 3510, transition: 586, 'paged-out': 0, 'demand-zero': 0, prototype: 0, 'no-access': 0, 'no-pte': 0 };
+  const walk = { process: 'bigio.exe', eprocess: q.process, start: q.start, length: q.length, rows, tables: [{ va: '0x10000000', pxe: '0x17867', ppe: '0x18867', pde: '0x19867' }],
+    counts, lockedPages: 4096, describedPages: 4096, pagesWalked: 4096, truncated: true, nextVa: '0x11000000' };
+  return { type: 'pageTables', query: { step: q.step, process: q.process, start: q.start, length: q.length }, walk };
+})()`);
 await timed({ type: 'showView', view: 'inspector' });
 const scroll = await scrollFrame();
 const base = await baseline();

@@ -1,6 +1,8 @@
 // The address space view's question to the engine: a process's page tables over a VA range at the
 // current stop. Checks the arguments (hex text or numbers, WinDbg's backtick and `_` separators
-// allowed), then walks with the live MDLs of this stop's snapshot (src/emulator/pageTableWalk.ts).
+// allowed), then walks with the live MDLs of this stop's snapshot (src/emulator/pageTableWalk.ts),
+// each at its described range and, when mapped, at its system mapping.
+import { MDL_MAPPED_TO_SYSTEM_VA } from '../emulator/constants';
 import { Kernel } from '../emulator/kernel';
 import { walkPageTables, walkSourceOf, type MdlRange, type PageTableWalk } from '../emulator/pageTableWalk';
 import type { DebugEngine } from './engine';
@@ -50,9 +52,15 @@ export function queryPageTables(engine: DebugEngine, q: PageTableQuery): PageTab
   const start = parseQueryNumber(q.start, 'start');
   const length = parseQueryNumber(q.length, 'length');
   const process = q.process === undefined || q.process === null ? null : parseQueryNumber(q.process, 'process');
-  const mdls: MdlRange[] = engine.snapshot().mdls.map((m) => ({
-    address: m.address, startVa: signed(m.startVa), byteOffset: m.byteOffset, byteCount: m.byteCount, process: signed(m.process),
-  }));
+  const mdls: MdlRange[] = [];
+  for (const m of engine.snapshot().mdls) {
+    mdls.push({ address: m.address, startVa: signed(m.startVa), byteOffset: m.byteOffset, byteCount: m.byteCount, process: signed(m.process) });
+    // Its system mapping shows the same buffer in system space (MappedSystemVa points at the first byte).
+    const mapped = signed(m.mappedSystemVa);
+    if (m.flags & MDL_MAPPED_TO_SYSTEM_VA && mapped < 0 && mapped !== signed(m.startVa) + m.byteOffset) {
+      mdls.push({ address: m.address, startVa: mapped, byteOffset: 0, byteCount: m.byteCount, process: 0 });
+    }
+  }
   try {
     return walkPageTables(walkSourceOf(k, process, mdls), { start, length, maxRows: q.maxRows });
   } catch (e) {

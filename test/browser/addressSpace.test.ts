@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { Browser } from 'playwright-core';
 import { PAGE_TABLES_REQUEST, SNAPSHOT_REQUEST, type SnapshotResponseBody } from '../../src/adapter/protocol';
-import { pfnText } from '../../media/panel/format';
+import { addr64, pfnText } from '../../media/panel/format';
 import { adapterPath, ensureBuilt } from '../dap/build';
 import { launchChromium, openPanel, screenshotPath, type PanelPage } from './harness';
 import type { ThemeName } from './themes';
@@ -154,4 +154,58 @@ describe('address space view on the debugger\'s page tables (lab 2)', function (
       await p.page.close();
     });
   }
+});
+
+describe('address space view in system space (sample 01, mapped)', function () {
+  this.timeout(120000);
+  const SAMPLE = resolve(__dirname, '../../samples/01-probe-and-lock/scenario.c');
+  const MAPPED = 35; // the LabBreak after MmGetSystemAddressForMdlSafe
+  let browser: Browser;
+  let dc: DebugClient;
+  before(async () => {
+    ensureBuilt();
+    browser = await launchChromium();
+    dc = new DebugClient('node', adapterPath, 'mdl');
+    await dc.start();
+    await dc.initializeRequest({ adapterID: 'mdl', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
+    const stopped = dc.waitForEvent('stopped', 30000);
+    const launched = dc.launch({ program: SAMPLE });
+    await dc.waitForEvent('initialized', 20000);
+    await dc.setBreakpointsRequest({ source: { path: SAMPLE }, breakpoints: [{ line: MAPPED }] });
+    await dc.configurationDoneRequest();
+    await launched;
+    await stopped;
+  });
+  after(async () => {
+    await dc?.stop().catch(() => undefined);
+    await browser?.close();
+  });
+
+  it('follows the MDL to its system mapping: valid kernel PTEs naming the MDL\'s frames', async () => {
+    // The sample's own LabBreak() stops first (after the lock); continue to the breakpoint after the mapping.
+    let snap = ((await dc.customRequest(SNAPSHOT_REQUEST)).body as SnapshotResponseBody).snapshot as any;
+    for (let i = 0; i < 3 && snap.location?.line !== MAPPED; i++) {
+      const stopped = dc.waitForEvent('stopped', 30000);
+      await dc.continueRequest({ threadId: 1 });
+      await stopped;
+      snap = ((await dc.customRequest(SNAPSHOT_REQUEST)).body as SnapshotResponseBody).snapshot as any;
+    }
+    const mdl = snap.mdls.find((m: any) => m.flagNames.includes('MDL_MAPPED_TO_SYSTEM_VA'));
+    assert.ok(mdl, 'the sample maps its MDL at this line');
+    const p = await openPanel(browser, 'light', { view: 'addressSpace', selectedMdl: mdl.address, processFilter: '', vaRange: null });
+    await p.packedSnapshot(snap);
+    await p.page.waitForFunction(() => (window as any).__posted.some((m: any) => m.type === 'requestPageTables'));
+    const asked = (await p.posted()).filter((m) => m.type === 'requestPageTables').pop();
+    assert.equal(asked.process, null, 'system space');
+    assert.equal(BigInt(asked.start), (BigInt(mdl.mappedSystemVa) & ~0xfffn) - 16n * 0x1000n);
+    const { type: _t, ...query } = asked;
+    const walk = (await dc.customRequest(PAGE_TABLES_REQUEST, { process: null, start: query.start, length: query.length })).body;
+    await p.send({ type: 'pageTables', query, walk });
+    const mapped = await p.page.$$eval('.as .vlist .pt-row[data-state="valid"]', (rs) => rs.map((r) => ({ pfn: r.querySelector('.c-pfn')?.textContent, bits: r.querySelector('.c-prot')?.textContent, mdls: r.querySelector('.c-mdls')?.textContent })));
+    assert.ok(mapped.every((r) => r.mdls === addr64(mdl.address)), 'each mapped page names the MDL whose mapping it is');
+    assert.deepEqual(mapped.map((r) => r.pfn), mdl.pfns.map(pfnText), 'the system PTEs map the MDL\'s frames, in order');
+    assert.ok(mapped.every((r) => / K /.test(` ${r.bits} `)), `kernel pages: ${mapped.map((r) => r.bits)}`);
+    await p.page.screenshot({ path: screenshotPath('engine-sample01-address-space-system-light'), fullPage: true });
+    await p.page.close();
+  });
 });

@@ -19,10 +19,12 @@ const PAD_PAGES = 16;
 /** The range to show when the user typed none: the selected (or first) MDL of that space, with a margin. */
 function defaultRange(model: Model, process: string | null, selected: string | null): VaRange | null {
   const user = (va: string) => BigInt(va) !== 0n && BigInt(va) < 0x800000000000n;
-  const candidates = model.snap.mdls.filter((m) => (process === null ? !user(m.startVa) && BigInt(m.startVa) !== 0n : user(m.startVa) && m.processName === process));
+  // In system space an MDL is seen at its own kernel range, or at its system mapping (MDL_MAPPED_TO_SYSTEM_VA).
+  const systemVa = (m: (typeof model.snap.mdls)[number]) => (BigInt(m.startVa) !== 0n && !user(m.startVa) ? m.startVa : m.flags & 0x1 && BigInt(m.mappedSystemVa) !== 0n ? m.mappedSystemVa : null);
+  const candidates = model.snap.mdls.filter((m) => (process === null ? systemVa(m) !== null : user(m.startVa) && m.processName === process));
   const m = candidates.find((x) => x.address === selected) ?? candidates[0];
   if (!m) return null;
-  const first = BigInt(m.startVa) & ~0xfffn;
+  const first = BigInt(process === null ? systemVa(m)! : m.startVa) & ~0xfffn;
   const pad = BigInt(PAD_PAGES * 0x1000);
   const lo = process === null ? first - pad : first > pad ? first - pad : 0n;
   const pages = BigInt(m.pageCount) + BigInt(2 * PAD_PAGES);
