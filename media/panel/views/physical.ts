@@ -240,8 +240,6 @@ export function renderPhysical(ctx: PanelContext): { element: HTMLElement; after
     layout = layoutFor(codes.length, width);
     const palette = resolveColours(false);
     const dimmed = filter !== null ? resolveColours(true) : palette;
-    const img = new ImageData(layout.cols, layout.rows);
-    const px = new Uint32Array(img.data.buffer);
     let mask: Uint8Array | null = null;
     if (filter !== null) {
       mask = new Uint8Array(codes.length);
@@ -271,18 +269,23 @@ export function renderPhysical(ctx: PanelContext): { element: HTMLElement; after
     };
     /** Colours frame rows [from, to) of the map and draws them. */
     const band = (from: number, to: number) => {
+      // An image of just these rows: the first paint allocates and uploads only what it shows.
+      const img = new ImageData(layout.cols, to - from);
+      const px = new Uint32Array(img.data.buffer);
+      const start = from * layout.cols;
       const end = Math.min(codes.length, to * layout.cols);
-      if (mask) for (let i = from * layout.cols; i < end; i++) px[i] = mask[i] ? palette[codes[i]] : dimmed[codes[i]];
-      else for (let i = from * layout.cols; i < end; i++) px[i] = palette[codes[i]];
-      if (!off) c.putImageData(img, 0, 0, 0, from, layout.cols, to - from);
+      if (mask) for (let i = start; i < end; i++) px[i - start] = mask[i] ? palette[codes[i]] : dimmed[codes[i]];
+      else for (let i = start; i < end; i++) px[i - start] = palette[codes[i]];
+      if (!off) c.putImageData(img, 0, from);
       else {
-        off.getContext('2d')!.putImageData(img, 0, 0, 0, from, layout.cols, to - from);
+        off.getContext('2d')!.putImageData(img, 0, from);
         c.drawImage(off, 0, from, layout.cols, to - from, 0, from * layout.cell, canvas.width, (to - from) * layout.cell);
       }
     };
     // The rows a window can show are drawn now; the rest of a map taller than the window after the
     // first frame, so the first paint does not wait for frames nobody can see yet.
-    const firstRows = Math.min(layout.rows, Math.ceil(window.innerHeight / layout.cell));
+    // (The map starts below the header, tabs, toolbar and legend: about 150 px.)
+    const firstRows = Math.min(layout.rows, Math.ceil(Math.max(200, window.innerHeight - 150) / layout.cell));
     band(0, firstRows);
     if (firstRows < layout.rows) {
       afterNextPaint(() => {
