@@ -180,6 +180,12 @@ function readSlots(k: Kernel, pk: Peeker, va: number, count: number): number {
     const bytes = k.mm.phys.view(Math.floor(pa / PAGE_SIZE));
     const off = pa & 0xfff;
     const inPage = Math.min(count - n, (PAGE_SIZE - off) >> 3);
+    if (inPage === 0) {
+      // a slot that straddles two pages (a PFN array that is not 8-aligned): through the peeker
+      if (!pk.ok(at + 7)) break;
+      out[n++] = pk.u64(at);
+      continue;
+    }
     if (((bytes.byteOffset + off) & 3) === 0) {
       // whole page of slots as 32-bit words (little-endian hosts, as elsewhere in the emulator)
       const w = new Uint32Array(bytes.buffer, bytes.byteOffset + off, inPage * 2);

@@ -60,6 +60,28 @@ describe('Big MDL paths over pages in mixed states', () => {
     call('IoFreeMdl', m);
   });
 
+  it('an MDL in driver storage that is not 8-aligned is locked, mapped, unlocked and shown slot by slot, also where a slot straddles two pages (§1.3, §2.3)', () => {
+    const { k, call, user, mdl } = boot();
+    const pages = 600;
+    const buf = user(pages * PAGE);
+    for (let i = 0; i < pages; i += 7) k.memory.write32(buf + i * PAGE, i);
+    const storage = call('ExAllocatePoolWithTag', 0, 0x30 + 8 * pages + 16, 0x41414141);
+    const m = storage + 4;
+    call('MmInitializeMdl', m, buf, pages * PAGE);
+    call('MmProbeAndLockPages', m, 1, 1);
+    const sva = call('MmGetSystemAddressForMdlSafe', m, 16);
+    for (let i = 0; i < pages; i++) {
+      assert.equal(k.mm.peekTranslate(buf + i * PAGE) >> 12, mdl(m).pfn(i), `user page ${i}`);
+      assert.equal(k.mm.peekTranslate(sva + i * PAGE) >> 12, mdl(m).pfn(i), `system page ${i}`);
+      assert.equal(k.mm.pfn.lockCount[mdl(m).pfn(i)], 1);
+    }
+    const view = k.snapshot().mdls.find((v) => v.address === hex(m))!;
+    assert.equal(view.pfns.length, pages);
+    assert.ok(view.pfns.every((pfn, i) => pfn === mdl(m).pfn(i)), 'every slot, the straddling ones too');
+    call('MmUnlockPages', m);
+    for (let i = 0; i < pages; i++) assert.equal(k.mm.pfn.lockCount[mdl(m).pfn(i)], 0);
+  });
+
   it('an MDL whose fields did not change shows its slots as stale at the next stop once its pool pages are freed (§3.3, §6.10)', () => {
     const { k, call } = boot();
     const pool = call('ExAllocatePoolWithTag', 0, 3 * PAGE, 0x74736554);
