@@ -132,6 +132,24 @@ describe('generated code for driver C', () => {
     assert.deepEqual(out, first);
     assert.equal(m.steps, steps);
   });
+  it('names and string contents of the scenario never become JavaScript: identifiers that are JS globals or the generated code\'s own names, and a string that looks like code, run as plain C', () => {
+    const src = `
+int process = 1, require = 2, globalThis = 3, constructor = 4, __proto__ = 5, x0 = 6;
+int eval(int s, int f) { int pc = s * f; int limit = pc + 1; int stop = limit; return stop; }
+VOID LabMain(VOID) {
+  int t0 = 7, m = 8, Function = 9;
+  const char *code = "\\"); globalThis.escaped = 1; (\\"";
+  int i;
+  for (i = 0; i < 3; i++) t0 += eval(x0, m) + process + require + globalThis + constructor + __proto__ + Function;
+  DbgPrint("%d %s\\n", t0, code);
+}`;
+    const a = machine(src, true);
+    const o = finish(a.m);
+    assert.equal(o.kind, 'exited');
+    // eval(6, 8) = 49; each pass adds 49 + 1+2+3+4+5+9 = 73; 7 + 3 * 73 = 226
+    assert.deepEqual(a.out.join('').trim(), '226 "); globalThis.escaped = 1; ("');
+    assert.equal((globalThis as Record<string, unknown>).escaped, undefined, 'the string was never run as JavaScript');
+  });
 });
 
 function finishWith(m: CMachine, stop: (m: unknown) => boolean): RunOutcome {
