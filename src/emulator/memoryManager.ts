@@ -40,6 +40,8 @@ export interface MmSave {
   phys: PhysicalMemorySave;
   pageFile: (Uint8Array | null)[];
   pageFileFrom: number[];
+  /** Slots given back by released pages, reused before the page file grows. */
+  pageFileFree?: number[];
   spaces: [number, SavedTable, number][];
   currentSpace: number;
   /** The working-set manager's clock hand and recently used pages. */
@@ -53,6 +55,11 @@ export class MemoryManager {
   pageFile: (Uint8Array | null)[] = [];
   /** The frame each slot was written from, so a repage can say where the data used to live. */
   pageFileFrom: number[] = [];
+  /**
+   * Slots given back by released pages. Reused before the file grows, so a scenario that pages
+   * the same memory out again and again, or frees what it paged out, keeps a bounded page file.
+   */
+  pageFileFree: number[] = [];
   readonly spaces = new Map<number, PageTables>();
   /** Trims unlocked pages when no frame is available (reference 3.3). */
   readonly workingSets: WorkingSetManager;
@@ -156,6 +163,9 @@ export class MemoryManager {
         if (pfn >= 0) got = { pfn, dirty: true };
       }
       if (got !== null) {
+        // A frame starts its new use without a page-file copy: a copy still named here would be
+        // taken for this page's own the next time it is written out.
+        this.pfn.pageFileSlot[got.pfn] = -1;
         if (zeroed && got.dirty) this.phys.zero(got.pfn);
         return got.pfn;
       }
@@ -192,10 +202,12 @@ export class MemoryManager {
     d.cacheAttribute[pfn] = -1; d.ownerSpace[pfn] = -1; d.ownerVa[pfn] = 0; d.pageFileSlot[pfn] = -1;
   }
 
+  /** Writes a frame out: over its own earlier copy when it has one (it was modified since), else into a free slot. */
   writeToPageFile(pfn: number): number {
-    const slot = this.pageFile.length;
-    this.pageFile.push(this.phys.capture(pfn));
-    this.pageFileFrom.push(pfn);
+    let slot = this.pfn.pageFileSlot[pfn];
+    if (slot < 0) slot = this.pageFileFree.length > 0 ? this.pageFileFree.pop()! : this.pageFile.length;
+    this.pageFile[slot] = this.phys.capture(pfn);
+    this.pageFileFrom[slot] = pfn;
     this.pfn.pageFileSlot[pfn] = slot;
     this.pfn.flags[pfn] &= ~PFN_MODIFIED;
     return slot;
@@ -421,12 +433,14 @@ export class MemoryManager {
     const low = pte % 4096;
     if (pte % 2 === 1) {
       const pfn = pteFrame(pte);
+      this.releaseFrameCopy(pfn);
       space.workingSetPages--;
       d.shareCount[pfn] = 0;
       d.flags[pfn] |= PFN_DELETED;
       this.dereferenceFrame(pfn);
     } else if (low & PTE_TRANSITION) {
       const pfn = pteFrame(pte);
+      this.releaseFrameCopy(pfn);
       d.flags[pfn] |= PFN_DELETED;
       if (d.referenceCount[pfn] === 0) {
         d.setLocation(pfn, PageLocation.Free);
@@ -434,9 +448,22 @@ export class MemoryManager {
         this.phys.zero(pfn);
       }
     } else if (low & PTE_PAGEFILE) {
-      this.pageFile[pteFrame(pte) - 1] = null;
+      this.releaseSlot(pteFrame(pte) - 1);
     }
     this.setPte(space, vpn, 0);
+  }
+
+  /** A released page's clean copy in the page file is no longer anyone's. */
+  private releaseFrameCopy(pfn: number): void {
+    const slot = this.pfn.pageFileSlot[pfn];
+    if (slot < 0) return;
+    this.pfn.pageFileSlot[pfn] = -1;
+    this.releaseSlot(slot);
+  }
+
+  private releaseSlot(slot: number): void {
+    this.pageFile[slot] = null;
+    this.pageFileFree.push(slot);
   }
 
   /** Demand-zero commit of [vpn, vpn+count) with an MM protection (no frames yet). */
@@ -451,6 +478,7 @@ export class MemoryManager {
       phys: this.phys.save(),
       pageFile: this.pageFile.slice(),
       pageFileFrom: this.pageFileFrom.slice(),
+      pageFileFree: this.pageFileFree.slice(),
       spaces: [...this.spaces].map(([id, s]) => [id, s.save(), s.workingSetPages]),
       currentSpace: this.current.spaceId,
       workingSets: this.workingSets.save(),
@@ -462,6 +490,7 @@ export class MemoryManager {
     this.phys.restore(s.phys);
     this.pageFile = s.pageFile.slice();
     this.pageFileFrom = s.pageFileFrom.slice();
+    this.pageFileFree = s.pageFileFree?.slice() ?? [];
     const keep = new Set(s.spaces.map(([id]) => id));
     for (const id of [...this.spaces.keys()]) if (!keep.has(id)) this.spaces.delete(id);
     for (const [id, tables, ws] of s.spaces) {

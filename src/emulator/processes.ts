@@ -157,14 +157,32 @@ export class Processes {
     const prot = mmProtection(protect);
     if (size <= 0 || prot < 0 || !p.alive) return 0;
     const pages = Math.ceil(size / PAGE_SIZE);
-    // Commit is limited by RAM plus the page file (modelled as three times RAM): beyond it, NULL.
-    if (pages > 4 * this.k.totalFrames) return 0;
+    // The system commit limit is RAM plus the page file (modelled as three times RAM): private
+    // memory of every live process counts against it, and an allocation beyond it gets NULL, as
+    // VirtualAlloc fails with STATUS_COMMITMENT_LIMIT. It is also what keeps the page file, and so
+    // the host's memory, bounded however much a scenario allocates.
+    if (this.committedPages() + pages > this.commitLimitPages()) return 0;
     const start = p.nextVa;
     p.nextVa += (pages + 16) * PAGE_SIZE; // uncommitted gap between allocations
     const space = this.k.mm.spaces.get(p.spaceId)!;
     this.k.mm.commit(space, vpnOf(start), pages, prot);
     p.vads.push({ start, pages, kind: 'private', protect, mdl: 0 });
     return start;
+  }
+
+  /** Pages the system can commit in all: RAM plus a page file three times its size. */
+  commitLimitPages(): number {
+    return 4 * this.k.totalFrames;
+  }
+
+  /** Private pages committed by live user processes (LabUserAlloc), charged against the limit. */
+  committedPages(): number {
+    let n = 0;
+    for (const p of this.st.list) {
+      if (!p.alive) continue;
+      for (const v of p.vads) if (v.kind === 'private') n += v.pages;
+    }
+    return n;
   }
 
   /**

@@ -38,4 +38,28 @@ describe('fuzzing the whole pipeline with mutated scenarios', function () {
     const outcome = runScenarioText(big, { maxSteps: 1000, physicalMemory: 64 << 20 });
     assert.equal(outcome.kind, 'bugcheck', JSON.stringify(outcome));
   });
+  it('an endless allocate-lock-trim loop ends at the step limit with its page file bounded by the commit limit (found by fuzzing: the page file grew without end)', () => {
+    const endless = `#include <ntifs.h>
+#include <mdlab.h>
+VOID LabMain(VOID) {
+    PEPROCESS app = LabCreateProcess("encoder.exe");
+    LabEnterProcess(app);
+    ULONG refused = 0;
+    for (SIZE_T size = 16 * 1024 * 1024;; size *= 1) {
+        PUCHAR buffer = (PUCHAR)LabUserAlloc(app, size, PAGE_READWRITE);
+        if (!buffer) { refused++; continue; }
+        PMDL mdl = IoAllocateMdl(buffer, (ULONG)size, FALSE, FALSE, NULL);
+        __try { MmProbeAndLockPages(mdl, UserMode, IoWriteAccess); MmUnlockPages(mdl); }
+        __except (EXCEPTION_EXECUTE_HANDLER) { }
+        IoFreeMdl(mdl);
+        LabTrimWorkingSet(app);
+    }
+}
+`;
+    const before = process.memoryUsage().rss;
+    assert.deepEqual(runScenarioText(endless, { maxSteps: 20_000, physicalMemory: 64 << 20 }), { kind: 'step-limit' });
+    // RAM plus a three-times page file is 256 MiB here; without the limit this run held gigabytes.
+    const grew = (process.memoryUsage().rss - before) / 2 ** 20;
+    assert.ok(grew < 1024, `host memory grew by ${grew.toFixed(0)} MiB`);
+  });
 });
