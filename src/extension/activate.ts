@@ -51,7 +51,7 @@ export function activateMdlLab(context: vscode.ExtensionContext): MdlLabApi {
   );
   registerCommands(context, sessions, runGate);
   registerLabCommands(context);
-  registerLanguageFeatures(context);
+  registerLanguageFeatures(context, runGate);
   panels.register(context);
   const visualizerRegistered = registerPmdlVisualizer(context);
   return { sessions, visualizerRegistered, openPanels: () => panels.openPanels, setPanelHost: (h) => panels.setHost(h), runGate };

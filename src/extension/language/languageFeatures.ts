@@ -8,12 +8,13 @@ import { isScenario, sourcesFor } from './scenarioDocuments';
 import type { UriPathMapper } from '../uriMapping';
 import { programFor } from '../debugConfiguration';
 import { DEBUG_SCENARIO, RUN_SCENARIO } from '../commandIds';
+import type { ScenarioRunGate } from '../trust';
 
 const SELECTOR: vscode.DocumentSelector = [{ language: 'c' }];
 /** Long enough not to re-check on every keystroke, short enough to feel live. */
 const DEBOUNCE_MS = 350;
 
-export function registerLanguageFeatures(context: vscode.ExtensionContext): LanguageService {
+export function registerLanguageFeatures(context: vscode.ExtensionContext, gate?: ScenarioRunGate): LanguageService {
   const service = new LanguageService();
   const diagnostics = vscode.languages.createDiagnosticCollection('mdl-lab');
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -109,16 +110,19 @@ export function registerLanguageFeatures(context: vscode.ExtensionContext): Lang
         ),
     }),
     // Debug is the shell's command (commands.ts); Run is the same launch without debugging.
-    vscode.commands.registerCommand(RUN_SCENARIO, (uri?: vscode.Uri) => runScenario(uri)),
+    vscode.commands.registerCommand(RUN_SCENARIO, (uri?: vscode.Uri) => runScenario(uri, gate)),
   );
   for (const doc of vscode.workspace.textDocuments) schedule(doc);
   return service;
 }
 
 /** Runs the scenario to its end without stopping: DbgPrint and the outcome go to the Debug Console. */
-async function runScenario(uri: vscode.Uri | undefined): Promise<boolean> {
+async function runScenario(uri: vscode.Uri | undefined, gate: ScenarioRunGate | undefined): Promise<boolean> {
   const target = uri ?? vscode.window.activeTextEditor?.document.uri;
   if (!target) return false;
+  // In Restricted Mode, MDL Lab's own reason and a way to trust, before VS Code's generic prompt.
+  const name = target.path.split('/').pop() || 'the scenario';
+  if (gate && !gate.allowRun(`Run ${name}`, () => runScenario(target, gate))) return false;
   const folder = vscode.workspace.getWorkspaceFolder(target);
   return vscode.debug.startDebugging(folder, { type: 'mdl', request: 'launch', name: 'Run MDL scenario', program: programFor(target) }, { noDebug: true });
 }

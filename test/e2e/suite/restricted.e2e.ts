@@ -1,6 +1,6 @@
 // MDL Lab in Restricted Mode: the runner (test/e2e/restricted.mjs) opens an untrusted window with
 // workspace trust on. Reading a scenario works; running one is refused — by MDL Lab's own gate for
-// its commands, held at VS Code's trust request for F5 and the Run lens — until the runner, asked by
+// its commands (Debug Scenario, the Run lens), held at VS Code's trust request for F5 — until the runner, asked by
 // the last test, grants trust through MDL Lab's notification and VS Code's trust editor.
 import * as vscode from 'vscode';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -102,15 +102,18 @@ describe('MDL Lab in Restricted Mode (an untrusted workspace)', () => {
     assert.strictEqual(tracker.fromAdapter.length, 0);
   });
 
-  it('the Run code lens still stands above LabMain, and running it is held the same way', async () => {
+  it('the Run code lens still stands above LabMain, and running it is refused by MDL Lab the same way: no session', async () => {
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
     const run = lenses.find((l) => l.command?.command === 'mdlLab.runScenario');
     assert.ok(run?.command, 'a Run scenario lens');
     assert.strictEqual(run.range.start.line, doc.positionAt(doc.getText().indexOf('VOID LabMain')).line);
+    const before = api.runGate.refusals;
     const outcome: { settled?: unknown } = {};
     void Promise.resolve(vscode.commands.executeCommand(run.command.command, ...(run.command.arguments ?? []))).then((v) => (outcome.settled = v));
     await sleep(1500);
-    assert.ok(outcome.settled !== true, 'the run did not go ahead');
+    assert.strictEqual(outcome.settled, false, 'the run was refused');
+    assert.strictEqual(api.runGate.refusals, before + 1, 'MDL Lab refused the run');
+    assert.strictEqual(api.runGate.waiting?.what, 'Run scenario.c');
     assert.deepStrictEqual(started.map((s) => s.type), []);
     assert.strictEqual(tracker.fromAdapter.length, 0);
     assert.strictEqual(api.sessions.latestSnapshot, null, 'no scenario ran');
