@@ -12,14 +12,26 @@ import { Emitter, jsgenAvailable } from './jsgen';
  * runs out, or `stop` says yes. f.pc always names the running instruction, so faults and bug checks
  * point at the right C line. Returns one of the FAST_* codes.
  */
-export type FastRun = (f: Frame, m: FastHost, limit: number, stop: ((m: any) => boolean) | undefined) => number;
+export type FastRun = (f: Frame, m: FastHost, limit: number, stop: ((m: any) => boolean) | undefined, depth: number) => number;
 
 /** What the generated code asks of the machine (calls and returns run there, exactly as in its loop). */
 export interface FastHost {
   steps: number;
   fastCall(ins: Ins, f: Frame): number;
   fastRet(f: Frame, v: any): number;
+  fastCallArgs(ins: Ins, f: Frame, a: any[]): number;
+  onCall?: unknown;
+  /** The generated form of the top frame's function when it can run nested in its caller's, else null. */
+  fastTop(): FastRun | null;
+  /** The frame on top of the explicit stack. */
+  top(): Frame;
 }
+
+/**
+ * How many C calls deep the generated code runs callees nested in their callers' JavaScript frames
+ * (deeper calls go back through the machine's loop, so C recursion never grows the host stack much).
+ */
+export const NEST_LIMIT = 48;
 
 /** The machine goes on at f.pc of the top frame (its statement check not yet made). */
 export const FAST_FRAME = 0;
@@ -54,14 +66,29 @@ export function compileFunction(gen: ExprGen, code: Ins[]): FastRun | null {
       case OP_JF: out.push(`if (!${value()}) { pc = ${ins.target}; continue; }`); break;
       case OP_JT: out.push(`if (${value()}) { pc = ${ins.target}; continue; }`); break;
       case OP_JMP: out.push(`pc = ${ins.target}; continue;`); break;
-      case OP_CALL: out.push(`return m.fastCall(${em.x(ins)}, f);`); break;
+      case OP_CALL:
+        // the callee runs nested (no trip through the machine's loop for the call or the return);
+        // the explicit stack stays the truth, so a stop, fault or outcome inside just unwinds to the machine
+        if (ins.callee && ins.argExprs && ins.argExprs.length === ins.args!.length && ins.argExprs.every((a) => a)) {
+          // arguments inlined into a per-call-site array, unless a hook may stop the call before they are computed
+          const a = em.x(new Array(ins.args!.length).fill(0));
+          const fill = ins.argExprs.map((e, i) => `${a}[${i}] = ${em.val(e!)};`).join(' ');
+          out.push(`if (m.onCall !== undefined) r = m.fastCall(${em.x(ins)}, f); else { ${fill} r = m.fastCallArgs(${em.x(ins)}, f, ${a}); }`);
+        } else out.push(`r = m.fastCall(${em.x(ins)}, f);`);
+        out.push(`if (r !== ${FAST_FRAME} || d >= ${NEST_LIMIT} || (g = m.fastTop()) === null) return r;`);
+        out.push(`if ((r = g(m.top(), m, limit, stop, d + 1)) !== ${FAST_FRAME} || m.top() !== f) return r;`);
+        // back in this frame with f.pc past the call: go on from there (its statement check included)
+        out.push(`pc = f.pc; continue;`);
+        break;
       case OP_RET: out.push(`return m.fastRet(f, ${ins.run ? value() : '0'});`); break;
       default: break;
     }
   }
   const names = em.ext.map((_, i) => `x${i}`);
   const temps = em.temps ? `let ${Array.from({ length: em.temps }, (_, i) => `t${i}`).join(', ')};` : '';
-  const src = `return function fast(f, m, limit, stop) { const s = f.s; ${temps} let pc = -f.pc - 1;
+  // the machine enters with the statement check made (negative label); a nested call at its first
+  // instruction, not yet checked (positive label)
+  const src = `return function fast(f, m, limit, stop, d) { const s = f.s; ${temps} let r, g, pc = d === 0 ? -f.pc - 1 : f.pc;
   for (;;) { switch (pc) { ${out.join('\n')}
   default: f.pc = ${code.length}; return ${FAST_FRAME}; } } };`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval

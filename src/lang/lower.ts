@@ -30,6 +30,8 @@ export interface Ins {
   args?: Val[];
   /** Per argument, the caller's slot it is a plain read of, else -1. */
   argSlots?: number[];
+  /** Per argument, the expression `args` computes when it is exactly that (the code generator inlines it), else null. */
+  argExprs?: (Expr | null)[];
   store?: ((f: Frame, v: any, native?: boolean) => void) | null;
   /** The caller's slot the result goes to when `store` is just that (the machine writes it directly), else -1. */
   storeSlot?: number;
@@ -44,7 +46,7 @@ export interface Ins {
 function shaped(i: Ins): Ins {
   return {
     op: i.op, loc: i.loc, stmt: i.stmt, run: i.run, expr: i.expr, target: i.target ?? -1, depth: i.depth ?? 0, callee: i.callee, resolved: undefined,
-    fptr: i.fptr, args: i.args, argSlots: i.argSlots, store: i.store ?? null, storeSlot: i.storeSlot ?? -1, retType: i.retType, brk: i.brk, table: i.table, scope: i.scope ?? -1,
+    fptr: i.fptr, args: i.args, argSlots: i.argSlots, argExprs: i.argExprs, store: i.store ?? null, storeSlot: i.storeSlot ?? -1, retType: i.retType, brk: i.brk, table: i.table, scope: i.scope ?? -1,
   };
 }
 
@@ -262,6 +264,7 @@ export class FunctionLowering {
     else fptr = this.gen.val(this.pin(this.lowerExpr(e.f), { ...e, call: e.args.some((a) => a.call) } as Expr));
     const args: Val[] = [];
     const argSlots: number[] = [];
+    const argExprs: (Expr | null)[] = [];
     const lowered = e.args.map((a, i) => (i < e.args.length - 1 && e.args.slice(i + 1).some((x) => x.call) ? this.pin(this.lowerExpr(a), { ...a, call: true }) : this.lowerExpr(a)));
     for (const a of lowered) {
       const v = this.gen.val(a);
@@ -276,10 +279,12 @@ export class FunctionLowering {
         args.push(a.t.size === 8 ? (f) => doubleToBits(v(f)) : (f) => floatToBits(v(f)) >>> 0);
       } else {
         args.push(v);
+        argExprs[args.length - 1] = a;
         argSlots[args.length - 1] = a.k === 'tmp' ? a.slot : a.k === 'var' && (a.sym.storage === 'local' || a.sym.storage === 'param') ? a.sym.slot : -1;
         continue;
       }
       argSlots[args.length - 1] = -1;
+      argExprs[args.length - 1] = null;
     }
     let st = store;
     if (e.t.k === 'struct' && store) {
@@ -295,7 +300,7 @@ export class FunctionLowering {
         inner(f, d);
       };
     }
-    this.emit({ op: OP_CALL, loc: this.stmtLoc, stmt: false, callee, fptr, args, argSlots, store: st, storeSlot: st === store ? storeSlot : -1, retType: e.t, brk: callee ? BREAKS[callee.name] : undefined });
+    this.emit({ op: OP_CALL, loc: this.stmtLoc, stmt: false, callee, fptr, args, argSlots, argExprs, store: st, storeSlot: st === store ? storeSlot : -1, retType: e.t, brk: callee ? BREAKS[callee.name] : undefined });
   }
 
   private exec(e: Expr): void {

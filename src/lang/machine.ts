@@ -10,7 +10,7 @@ import {
 import { type Linked, linkProgram, type NativeBinding } from './link';
 import type { CProgram } from './program';
 import { DebugViews } from './views';
-import { FAST_FRAME, FAST_OUTCOME, FAST_STOPPED } from './fastRun';
+import { FAST_FRAME, FAST_OUTCOME, FAST_STOPPED, type FastRun } from './fastRun';
 
 const BUDGET: RunOutcome = { kind: 'budget' };
 /** pc of the nt!MmAccessFault pseudo-frame that runs driver code to resolve a page fault. */
@@ -197,7 +197,7 @@ export class CMachine implements Machine {
         // the function's generated form runs on from here (calls and returns included) to SEH, a switch or a stop
         const fast = fns[f.fn].fast;
         if (fast !== null) {
-          const r = fast(f, this, limit, shouldStop);
+          const r = fast(f, this, limit, shouldStop, 0);
           if (r === FAST_STOPPED) { this.resumeAt = true; return STOPPED; }
           if (r === FAST_OUTCOME) { const o = this.pending!; this.pending = null; return o; }
           f = stack[stack.length - 1];
@@ -261,6 +261,65 @@ export class CMachine implements Machine {
     return FAST_OUTCOME;
   }
 
+  /**
+   * @internal a direct call for the generated code, its arguments already computed into `a` (only
+   * while no onCall hook is set: a hook that stops the call must see the arguments unevaluated).
+   */
+  fastCallArgs(ins: Ins, f: Frame, a: any[]): number {
+    const target = (ins.resolved ??= this.linked.resolve(ins.callee!)) as CompiledFunction | NativeBinding;
+    this.skipCall = false;
+    if (target.native) {
+      const nb = target as NativeBinding;
+      this.nativeName = nb.name;
+      const r = nb.impl(a.slice());
+      this.nativeName = null;
+      const o = this.nativeDone(r, nb.name, ins, f);
+      if (o === null) return FAST_FRAME;
+      this.pending = o;
+      return FAST_OUTCOME;
+    }
+    const cf = target as CompiledFunction;
+    const ps = cf.paramStore;
+    const n = a.length;
+    const extra = n > ps.length ? n - ps.length : 0;
+    let bp = f.bp - cf.frameSize - extra * 8;
+    bp -= bp & ((cf.frameAlign ?? 16) - 1);
+    if (bp < this.stackLimit) this.stackOverflow(cf, f.bp);
+    const nf = this.frameFor(cf, bp);
+    const slots = cf.paramSlots;
+    if (slots !== null && extra === 0) {
+      const s = nf.s;
+      for (let i = 0; i < n; i++) s[slots[i]] = a[i];
+    } else {
+      for (let i = 0; i < n; i++) {
+        if (i < ps.length) ps[i](nf, a[i]);
+        else this.kernel.memory.write64(bp + cf.frameSize + (i - ps.length) * 8, a[i]); // variadic: 8-byte slots
+      }
+    }
+    this.stack.push(nf);
+    return FAST_FRAME;
+  }
+
+  /** A fresh frame for a call of `cf`: one of an earlier call when there is one (a call then allocates nothing). */
+  private frameFor(cf: CompiledFunction, bp: number): Frame {
+    const nf = cf.free.pop();
+    if (nf === undefined) return { fn: cf.index, pc: 0, s: makeSlots(cf.nslots), bp, tries: NO_TRIES, fin: NO_FIN, exc: 0, native: undefined, req: undefined };
+    // as fresh as a new one (uninitialised locals read 0 in a replay too)
+    nf.pc = 0; nf.bp = bp; nf.tries = NO_TRIES; nf.fin = NO_FIN; nf.exc = 0;
+    const s = nf.s;
+    for (let i = 0; i < s.length; i++) s[i] = -0;
+    return nf;
+  }
+
+  /** @internal for the generated code: the top frame's generated form, when it may run nested. */
+  fastTop(): FastRun | null {
+    const t = this.stack[this.stack.length - 1];
+    return t.native === undefined && !this.retry ? this.linked.fns[t.fn].fast : null;
+  }
+
+  /** @internal */
+  top(): Frame { return this.stack[this.stack.length - 1]; }
+
   /** @internal a return instruction with its value, for the generated code. */
   fastRet(f: Frame, v: any): number {
     const r = this.ret(f, v);
@@ -317,14 +376,7 @@ export class CMachine implements Machine {
       const extra = argf.length > ps.length ? argf.length - ps.length : 0;
       const bp = alignDown(f.bp - cf.frameSize - extra * 8, cf.frameAlign ?? 16);
       if (bp < this.stackLimit) this.stackOverflow(cf, f.bp);
-      let nf = cf.free.pop();
-      if (nf === undefined) nf = { fn: cf.index, pc: 0, s: makeSlots(cf.nslots), bp, tries: NO_TRIES, fin: NO_FIN, exc: 0, native: undefined, req: undefined };
-      else {
-        // a frame of an earlier call: as fresh as a new one (uninitialised locals read 0 in a replay too)
-        nf.pc = 0; nf.bp = bp; nf.tries = NO_TRIES; nf.fin = NO_FIN; nf.exc = 0;
-        const s = nf.s;
-        for (let i = 0; i < s.length; i++) s[i] = -0;
-      }
+      const nf = this.frameFor(cf, bp);
       const slots = cf.paramSlots;
       if (slots !== null && extra === 0) {
         const s = nf.s, from = f.s, as = ins.argSlots!;
