@@ -15,7 +15,7 @@ import { vpnOf, PTE_VALID, PTE_WRITE, PTE_OWNER, PTE_ACCESSED, PTE_DIRTY, type P
 import { isWritableProtection } from './memoryManager';
 import { PageLocation, PFN_MODIFIED } from './pfnDatabase';
 import { hex64 } from './u64';
-import { SlotWriter, readPfnArray, PfnRuns } from './pfnArray';
+import { SlotWriter, readPfnArray } from './pfnArray';
 
 /** Frames that must stay unlocked: locking beyond this fails with STATUS_WORKING_SET_QUOTA. */
 export function lockBudget(k: Kernel): number {
@@ -207,42 +207,66 @@ export function unlockPages(k: Kernel, mdl: number): void {
   const d = k.mm.pfn;
   const known = d.watermark;
   const ref = d.referenceCount;
-  const share = d.shareCount;
   const locks = d.lockCount;
-  const state = d.state;
   let released = 0;
-  // The PFN array is walked in place, a run of consecutive frames at a time.
-  const runs = new PfnRuns(k, mdl + L.PfnArray, pages);
-  while (runs.next()) {
-    const first = runs.first;
-    const m = runs.m;
-    if (first === PFN_SENTINEL) break;
-    if (first < 0 || first >= known) continue; // I/O space or garbage: no PFN entry
-    const p0 = first | 0; // an int index (RAM PFNs stay below 2^31): a double one is several times slower
-    const stop = Math.min(p0 + m, known);
-    released += stop - p0;
-    for (let pfn = p0; pfn < stop; pfn++) {
-      const r = ref[pfn];
-      if (r > 1 && locks[pfn] > 0) {
-        // the common case: one of several references, and a lock to drop
-        ref[pfn] = r - 1;
-        locks[pfn]--;
+  // The PFN array is walked in place, a page of slots at a time, in one pass: the common frame
+  // (one of several references, a lock to drop) costs two reads and two writes.
+  const slotsVa = mdl + L.PfnArray;
+  let at = 0;
+  slots: while (at < pages) {
+    const w = k.memory.qwordView(slotsVa + at * 8, pages - at);
+    if (w === null) {
+      // slots that are not 8-aligned: one at a time
+      const v = Number(k.memory.read64(slotsVa + at * 8));
+      if (v === PFN_SENTINEL) break;
+      if (v >= 0 && v < known) {
+        released++;
+        unlockFrame(k, mdl, v);
+      }
+      at++;
+      continue;
+    }
+    const n = w.length >> 1;
+    for (let j = 0; j < n; j++) {
+      const hi = w[2 * j + 1];
+      const pfn = w[2 * j] | 0; // an int index (RAM PFNs stay below 2^31): a double one is several times slower
+      if (hi === 0 && pfn >= 0 && pfn < known) {
+        released++;
+        const r = ref[pfn];
+        if (r > 1 && locks[pfn] > 0) {
+          ref[pfn] = r - 1;
+          locks[pfn]--;
+        } else unlockFrame(k, mdl, pfn);
         continue;
       }
-      if (r <= 0 || (r === 1 && share[pfn] > 0)) {
-        // Reference 3.2: unlocked more times than locked.
-        k.bugCheck(0x4e, [7, pfn, share[pfn], 0], `MmUnlockPages dropped a lock on frame 0x${pfn.toString(16)} that nobody holds (page unlocked more times than locked)`);
-      }
-      if (locks[pfn] > 0) locks[pfn]--;
-      else k.event('unlock', `frame 0x${pfn.toString(16)} had no lock left: another user's pin was silently stolen (reference 2.5)`, mdl);
-      if (r === 1 && state[pfn] === PageLocation.Transition) {
-        k.mm.dereferenceFrame(pfn); // a trimmed, locked page now goes to standby/modified
-      } else {
-        ref[pfn] = r - 1;
-      }
+      if (hi === 0xffffffff && pfn === PFN_SENTINEL) break slots;
+      // I/O space or garbage: no PFN entry
     }
+    at += n;
   }
   if (f.flags & MDL_PAGES_LOCKED) k.mdl.st.lockedPages = Math.max(0, k.mdl.st.lockedPages - released);
   k.mdl.setFlags(mdl, k.mdl.read(mdl).flags & ~(MDL_PAGES_LOCKED | MDL_IO_SPACE));
   k.event('unlock', `MmUnlockPages(${hex64(mdl)}): ${pages} page${pages === 1 ? '' : 's'} unlocked`, mdl);
+}
+
+/** Drop the lock of one frame outside the common case: the last reference, a missing lock, or a lock nobody holds. */
+function unlockFrame(k: Kernel, mdl: number, pfn: number): void {
+  const d = k.mm.pfn;
+  const r = d.referenceCount[pfn];
+  if (r > 1 && d.lockCount[pfn] > 0) {
+    d.referenceCount[pfn] = r - 1;
+    d.lockCount[pfn]--;
+    return;
+  }
+  if (r <= 0 || (r === 1 && d.shareCount[pfn] > 0)) {
+    // Reference 3.2: unlocked more times than locked.
+    k.bugCheck(0x4e, [7, pfn, d.shareCount[pfn], 0], `MmUnlockPages dropped a lock on frame 0x${pfn.toString(16)} that nobody holds (page unlocked more times than locked)`);
+  }
+  if (d.lockCount[pfn] > 0) d.lockCount[pfn]--;
+  else k.event('unlock', `frame 0x${pfn.toString(16)} had no lock left: another user's pin was silently stolen (reference 2.5)`, mdl);
+  if (r === 1 && d.state[pfn] === PageLocation.Transition) {
+    k.mm.dereferenceFrame(pfn); // a trimmed, locked page now goes to standby/modified
+  } else {
+    d.referenceCount[pfn] = r - 1;
+  }
 }

@@ -32,7 +32,7 @@ function slotValue(lo: number, hi: number): number {
 /**
  * Reads the first `count` slots at `slotsVa` as runs: after next() returns true, `first` is the
  * value of slot `index` and the run is `m` slots holding first, first + 1, … (m > 1 only for
- * values below 2^32). Slots that are not 8-aligned are read one by one. A reader rather than a
+ * values below 2^31). Slots that are not 8-aligned are read one by one. A reader rather than a
  * callback, so the caller's loops over a run are optimized with the caller.
  */
 export class PfnRuns {
@@ -69,9 +69,16 @@ export class PfnRuns {
     const lo = w[2 * j];
     const hi = w[2 * j + 1];
     let m = 1;
-    if (hi === 0) {
-      const n = this.n;
-      for (let at = 2 * (j + 1), next = lo + 1; j + m < n && w[at] === next && w[at + 1] === 0; at += 2, next++) m++;
+    if (hi === 0 && lo < 0x7fffffff) {
+      // int32 comparisons: a Uint32Array load compared as a double is several times slower
+      const lim = 2 * this.n;
+      let at = 2 * (j + 1);
+      let next = (lo + 1) | 0;
+      while (at < lim && (w[at] | 0) === next && w[at + 1] === 0) {
+        at += 2;
+        next = (next + 1) | 0;
+      }
+      m = (at >> 1) - j;
     }
     this.first = slotValue(lo, hi);
     this.m = m;
