@@ -4,6 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { boot } from './helpers';
 import { clearSnapshotCache } from '../../../src/emulator/index';
+import { PageLocation } from '../../../src/emulator/pfnDatabase';
 
 const PAGE = 0x1000;
 const hex = (v: number) => '0x' + BigInt.asUintN(64, BigInt(v)).toString(16);
@@ -97,5 +98,34 @@ describe('Big MDL paths over pages in mixed states', () => {
     assert.deepEqual(view.slotMatchesPageTables, [false, false, false], 'no PTE maps them any more');
     clearSnapshotCache(k);
     assert.deepEqual(k.snapshot(), after, 'the same as a snapshot built from scratch');
+  });
+
+  it('unlocking a big MDL whose pages were trimmed while locked sends each frame to the modified or standby list as its last lock goes, and a frame a second MDL still locks stays in transition (§2.5, §3.2, §3.3)', () => {
+    const { k, call, user, proc, mdl } = boot();
+    const pages = 700; // crosses a page of PFN slots
+    const buf = user(pages * PAGE);
+    for (let i = 0; i < 300; i++) k.memory.write32(buf + i * PAGE, i + 1); // written before the lock
+    const whole = call('IoAllocateMdl', buf, pages * PAGE, 0, 0, 0);
+    call('MmProbeAndLockPages', whole, 1, 0); // IoReadAccess: pages 300 and up stay clean
+    const part = call('IoAllocateMdl', buf + 250 * PAGE, 100 * PAGE, 0, 0, 0);
+    call('MmProbeAndLockPages', part, 1, 0);
+    call('LabTrimWorkingSet', proc);
+    const d = k.mm.pfn;
+    const frames = Array.from({ length: pages }, (_, i) => mdl(whole).pfn(i));
+    const both = (i: number) => i >= 250 && i < 350;
+    call('MmUnlockPages', whole);
+    frames.forEach((pfn, i) => {
+      assert.equal(d.lockCount[pfn], both(i) ? 1 : 0, `page ${i}: locks left`);
+      assert.equal(d.referenceCount[pfn], both(i) ? 1 : 0, `page ${i}: references left`);
+      assert.equal(d.stateOf(pfn), both(i) ? PageLocation.Transition : i < 300 ? PageLocation.Modified : PageLocation.Standby, `page ${i}: list`);
+    });
+    call('MmUnlockPages', part);
+    for (let i = 250; i < 350; i++) {
+      assert.equal(d.lockCount[frames[i]], 0);
+      assert.equal(d.stateOf(frames[i]), i < 300 ? PageLocation.Modified : PageLocation.Standby, `page ${i}: list once its last lock went`);
+    }
+    for (let i = 0; i < pages; i += 97) assert.equal(k.memory.read32(buf + i * PAGE), i < 300 ? i + 1 : 0, `page ${i} reads back its data`);
+    call('IoFreeMdl', part);
+    call('IoFreeMdl', whole);
   });
 });
