@@ -125,13 +125,29 @@ function lockRange(k: Kernel, space: PageTables, startVa: number, pages: number,
           const ownerVa = d.ownerVa;
           let va = va0 + j * PAGE_SIZE;
           let w = p0 * 4096 + validLow;
-          const last = idx0 + Math.min(n, j + spareEnd - p0);
+          let last = idx0 + Math.min(n, j + spareEnd - p0);
           let pf = p0;
-          for (let t = idx0 + j; t < last && e![t] === pte; t++, pf++) {
-            e![t] = w;
-            ownerVa[pf] = va;
-            w += 4096;
-            va += PAGE_SIZE;
+          const sw = slots.page();
+          if (sw !== null) {
+            // the PFN slots are stored in the same pass, up to the end of their page
+            last = Math.min(last, idx0 + j + slots.slotsLeft);
+            for (let t = idx0 + j, at = slots.at; t < last && e![t] === pte; t++, pf++, at += 2) {
+              e![t] = w;
+              ownerVa[pf] = va;
+              sw[at] = pf;
+              sw[at + 1] = 0;
+              w += 4096;
+              va += PAGE_SIZE;
+            }
+            slots.skip(pf - p0);
+          } else {
+            for (let t = idx0 + j; t < last && e![t] === pte; t++, pf++) {
+              e![t] = w;
+              ownerVa[pf] = va;
+              w += 4096;
+              va += PAGE_SIZE;
+            }
+            slots.run(p0, pf - p0);
           }
           const m = pf - p0;
           const p1 = p0 + m;
@@ -142,7 +158,6 @@ function lockRange(k: Kernel, space: PageTables, startVa: number, pages: number,
           d.ownerSpace.fill(spaceId, p0, p1);
           if (write) d.flags.fill(PFN_MODIFIED, p0, p1);
           newPages += m;
-          slots.run(p0, m);
           j += m;
           progress.locked = i + j;
           continue;

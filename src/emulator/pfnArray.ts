@@ -122,6 +122,29 @@ export class SlotWriter {
     this.done++;
   }
 
+  /**
+   * The 32-bit words of the current page of slots (null when the slots are not 8-aligned), for a
+   * caller that stores a run itself: `left` slots from word `at`, then skip() past what it stored.
+   */
+  page(): Uint32Array | null {
+    if (this.left === 0) this.next();
+    return this.words;
+  }
+
+  get at(): number {
+    return 2 * this.pos;
+  }
+
+  get slotsLeft(): number {
+    return this.left;
+  }
+
+  skip(m: number): void {
+    this.pos += m;
+    this.left -= m;
+    this.done += m;
+  }
+
   /** Slots for the m consecutive frames p0, p0 + 1, … */
   run(p0: number, m: number): void {
     let t = 0;
