@@ -22,7 +22,11 @@ export interface FastHost {
   fastCallArgs(ins: Ins, f: Frame, a: any[]): number;
   onCall?: unknown;
   /** The generated form of the top frame's function when it can run nested in its caller's, else null. */
-  fastTop(): FastRun | null;
+  fastTop(caller: Frame): FastRun | null;
+  /** A nested callee returned: its frame is gone, its value is here for the caller to store. */
+  rv: any;
+  /** Pops the top frame (a nested callee returning straight to its caller's generated code). */
+  popReturned(): void;
   /** The frame on top of the explicit stack. */
   top(): Frame;
 }
@@ -39,6 +43,8 @@ export const FAST_FRAME = 0;
 export const FAST_STOPPED = 1;
 /** A call or return ended the slice: the machine returns its pending outcome. */
 export const FAST_OUTCOME = 2;
+/** A nested callee returned to its caller (never seen by the machine): the value is in `m.rv`. */
+const FAST_RETURNED = 3;
 
 const FAST_OPS = new Set([OP_EXEC, OP_EXECJ, OP_JF, OP_JT, OP_JMP, OP_NOP, OP_CALL, OP_RET]);
 
@@ -75,12 +81,20 @@ export function compileFunction(gen: ExprGen, code: Ins[]): FastRun | null {
           const fill = ins.argExprs.map((e, i) => `${a}[${i}] = ${em.val(e!)};`).join(' ');
           out.push(`if (m.onCall !== undefined) r = m.fastCall(${em.x(ins)}, f); else { ${fill} r = m.fastCallArgs(${em.x(ins)}, f, ${a}); }`);
         } else out.push(`r = m.fastCall(${em.x(ins)}, f);`);
-        out.push(`if (r !== ${FAST_FRAME} || d >= ${NEST_LIMIT} || (g = m.fastTop()) === null) return r;`);
-        out.push(`if ((r = g(m.top(), m, limit, stop, d + 1)) !== ${FAST_FRAME} || m.top() !== f) return r;`);
+        out.push(`if (r !== ${FAST_FRAME} || d >= ${NEST_LIMIT} || (g = m.fastTop(f)) === null) return r;`);
+        if (!ins.brk) {
+          // the callee returned straight here: store its value and go on at the next instruction
+          const store = ins.storeSlot! >= 0 ? `s[${ins.storeSlot}] = m.rv;` : ins.store ? `${em.x(ins.store)}(f, m.rv, false);` : '';
+          out.push(`if ((r = g(m.top(), m, limit, stop, d + 1)) === ${FAST_RETURNED}) { ${store} pc = ${k + 1}; continue; }`);
+        } else out.push(`r = g(m.top(), m, limit, stop, d + 1);`);
+        out.push(`if (r !== ${FAST_FRAME} || m.top() !== f) return r;`);
         // back in this frame with f.pc past the call: go on from there (its statement check included)
         out.push(`pc = f.pc; continue;`);
         break;
-      case OP_RET: out.push(`return m.fastRet(f, ${ins.run ? value() : '0'});`); break;
+      case OP_RET:
+        // nested (d > 0: the caller's generated code waits right below) and no __finally to run: return straight to it
+        out.push(`r = ${ins.run ? value() : '0'}; if (d > 0 && f.tries.length === 0) { m.rv = r; m.popReturned(); return ${FAST_RETURNED}; } return m.fastRet(f, r);`);
+        break;
       default: break;
     }
   }

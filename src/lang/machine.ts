@@ -312,9 +312,21 @@ export class CMachine implements Machine {
   }
 
   /** @internal for the generated code: the top frame's generated form, when it may run nested. */
-  fastTop(): FastRun | null {
-    const t = this.stack[this.stack.length - 1];
-    return t.native === undefined && !this.retry ? this.linked.fns[t.fn].fast : null;
+  fastTop(caller: Frame): FastRun | null {
+    const stack = this.stack;
+    const t = stack[stack.length - 1];
+    // only a C callee right on top of its C caller (not one a routine called back into)
+    return t.native === undefined && stack[stack.length - 2] === caller && !this.retry ? this.linked.fns[t.fn].fast : null;
+  }
+
+  /** @internal the value a nested callee returned to its caller's generated code. */
+  rv: any = 0;
+
+  /** @internal a nested callee's return straight to its caller's generated code (no __finally pending). */
+  popReturned(): void {
+    const done = this.stack.pop()!;
+    const free = this.linked.fns[done.fn].free;
+    if (free.length < 4) free.push(done);
   }
 
   /** @internal */

@@ -88,6 +88,26 @@ describe('C calls in the generated code', () => {
     assert.deepEqual(hooked.o, plain.o);
   });
 
+  it('results returned by nested callees land where the closure form puts them: memory, globals, struct copies, and returns through __finally', () => {
+    const src = `
+typedef struct _PAIR { ULONG a; ULONG b; } PAIR;
+ULONG g; ULONG cells[8]; LONG order[16]; LONG n;
+PAIR pair(ULONG x) { PAIR p; p.a = x * 3; p.b = x ^ 0xffffffffu; return p; }
+ULONG sq(ULONG x) { return x * x; }
+LONG guarded(LONG x) { __try { if (x & 1) return x * 10; order[n++ & 15] = x; } __finally { order[n++ & 15] = -x; } return x + 1; }
+VOID LabMain(VOID) {
+  ULONG i; PAIR q; LONG sum = 0;
+  for (i = 0; i < 40; i++) { cells[i & 7] = sq(i) + cells[(i + 1) & 7]; g += sq(cells[i & 7] & 0xff); q = pair(i); g ^= q.a + q.b; sum += guarded((LONG)i); }
+  DbgPrint("%u %u %u %d %d %d %d\\n", g, cells[3], q.b, sum, n, order[2], order[7]);
+}`;
+    const a = machine(src, true), b = machine(src, false);
+    const oa = finish(a.m, 97), ob = finish(b.m, 97);
+    assert.equal(oa.kind, 'exited');
+    assert.deepEqual(oa, ob);
+    assert.deepEqual(a.out, b.out);
+    assert.equal(a.m.steps, b.m.steps);
+  });
+
   it('unbounded recursion is bug check 0x7F (kernel stack overflow) in both forms, not a host stack overflow', () => {
     const src = `ULONG down(ULONG n) { return down(n + 1) + 1; }\nVOID LabMain(VOID) { DbgPrint("%u\\n", down(0)); }`;
     const a = machine(src, true), b = machine(src, false);
