@@ -1,7 +1,7 @@
 // Links a compiled program against a kernel: places globals, string literals and function
 // addresses in the driver image, binds prototypes without bodies to emulated routines, and lowers
 // every function to instructions whose closures read that kernel's memory directly.
-import type { GuestKernel, NativeResult, U64 } from '../emulator/contract';
+import { BugCheck, SehException, type GuestKernel, type NativeResult, type U64 } from '../emulator/contract';
 import type { FuncSym, VarSym } from './ast';
 import { ExprGen, type Frame, type GenCtx } from './codegen';
 import { FunctionLowering, type CompiledFunction } from './lower';
@@ -174,7 +174,18 @@ export function linkProgram(program: CProgram, kernel: GuestKernel): Linked {
   for (const g of unit.globals) {
     if (!g.init) continue;
     const a = ctx.globalAddr(g);
-    for (const it of g.init) {
+    try {
+      initializeGlobal(g, a);
+    } catch (e) {
+      // C wants a constant here (MSVC's C2099); one that reads memory or faults is reported at the
+      // variable, as the compiler would, rather than escaping as a fault of no statement.
+      if (!(e instanceof SehException || e instanceof BugCheck)) throw e;
+      const t = g.loc;
+      throw new LinkError([{ file: t.file, line: t.line, col: t.col, endLine: t.line, endCol: t.col + Math.max(1, t.length ?? g.name.length), severity: 'error', message: `the initializer of '${g.name}' is not a constant expression: evaluating it faulted (${e.message})` }]);
+    }
+  }
+  function initializeGlobal(g: VarSym, a: number): void {
+    for (const it of g.init!) {
       if (it.bytes) { mem.writeBytes(a + it.off, it.bytes); continue; }
       const v = gen.val(it.expr!)(dummy);
       const store = gen.storeTo({ k: 'deref', e: { k: 'num', v: a + it.off, t: { k: 'ptr', to: it.type }, loc: g.loc }, t: it.type, loc: g.loc });

@@ -151,7 +151,15 @@ export class CMachine implements Machine {
           this.nativeName = null;
           this.pushNativeFrame('MmAccessFault', e.request);
           this.stack[this.stack.length - 1].pc = FAULT_FRAME;
-          this.enterGuest(e.request);
+          try {
+            this.enterGuest(e.request);
+          } catch (x) {
+            // a bad routine pointer (e.g. a garbage MajorFunction entry): the fault is raised in
+            // the kernel's frame like any other, not thrown past the loop that would catch it
+            if (!(x instanceof SehException)) throw x;
+            const r = this.raise(x);
+            if (r) return r;
+          }
           continue;
         }
         if (e instanceof SehException) {

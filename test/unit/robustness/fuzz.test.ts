@@ -5,6 +5,9 @@ import { strict as assert } from 'node:assert';
 import { loadSeeds } from '../../fuzz/seeds';
 import { runCampaign } from '../../fuzz/campaign';
 import { runScenarioText } from '../../fuzz/runner';
+import { readFileSync } from 'node:fs';
+import { language } from '../../../src/lang/index';
+import { createKernel } from '../../../src/emulator/index';
 
 describe('fuzzing the whole pipeline with mutated scenarios', function () {
   this.timeout(240_000);
@@ -61,5 +64,25 @@ VOID LabMain(VOID) {
     // RAM plus a three-times page file is 256 MiB here; without the limit this run held gigabytes.
     const grew = (process.memoryUsage().rss - before) / 2 ** 20;
     assert.ok(grew < 1024, `host memory grew by ${grew.toFixed(0)} MiB`);
+  });
+  it('a global whose initializer reads memory is a compile error at the variable, not a fault of no statement (found by fuzzing: mutant 27947)', () => {
+    const text = readFileSync('test/fuzz/regressions/mutant-27947.c', 'utf8');
+    assert.deepEqual(runScenarioText(text, { maxSteps: 20_000, physicalMemory: 64 << 20 }), { kind: 'compile-error', positionsOk: true });
+    const src = '#include <ntifs.h>\nPUCHAR g_Buffer;\nUCHAR g_First = g_Buffer[0];\nVOID LabMain(VOID) { }\n';
+    const r = language.compile('bad.c', { readFile: (p) => (p === 'bad.c' ? src : undefined), resolveInclude: () => undefined });
+    assert.ok(r.program, 'the parser accepts it; the linker evaluates the initializer');
+    assert.throws(() => language.createMachine(r.program!, createKernel({ physicalMemory: 64 << 20, output: () => undefined }), 'LabMain'),
+      (e: Error & { diagnostics?: { file: string; line: number; col: number; message: string }[] }) => {
+        const d = e.diagnostics?.[0];
+        assert.ok(d, e.message);
+        assert.deepEqual([d.file, d.line, d.col], ['bad.c', 3, 7]);
+        assert.match(d.message, /initializer of 'g_First' is not a constant expression/);
+        return true;
+      });
+  });
+
+  it('a paging read that reaches a garbage MajorFunction pointer raises an access violation in the kernel, not a host exception (found by fuzzing: mutant 63968)', () => {
+    const text = readFileSync('test/fuzz/regressions/mutant-63968.c', 'utf8');
+    assert.deepEqual(runScenarioText(text, { maxSteps: 20_000, physicalMemory: 64 << 20 }), { kind: 'unhandled-exception', status: 0xc0000005 });
   });
 });
