@@ -1,24 +1,11 @@
 // The generated JavaScript form of driver C (jsgen.ts) against the closure form it replaces: same
 // values, same statement clock, same stops, same faults, and the debugger sees the same locals.
 import assert from 'node:assert/strict';
-import { driverC, type CMachine } from '../../../src/lang/index';
-import { useGeneratedCode } from '../../../src/lang/jsgen';
-import { createKernel, type Kernel } from '../../../src/emulator/index';
+import type { CMachine } from '../../../src/lang/index';
 import type { RunOutcome } from '../../../src/lang/contract';
-import { compileC, PRELUDE } from './helpers/runC';
+import { generatedMachine } from './helpers/generatedMachine';
 
-function machine(src: string, generated: boolean): { m: CMachine; out: string[]; k: Kernel } {
-  const out: string[] = [];
-  const k = createKernel({ output: (l) => out.push(l) });
-  const r = compileC(PRELUDE + src, 'test.c', {}, k);
-  assert.ok(r.program, r.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`).join('\n'));
-  useGeneratedCode(generated);
-  try {
-    return { m: driverC.createMachine(r.program!, k) as CMachine, out, k };
-  } finally {
-    useGeneratedCode(true);
-  }
-}
+const machine = generatedMachine;
 const line = (m: CMachine) => (m.location()?.line ?? 0) - 2; // PRELUDE adds two lines
 
 function finish(m: CMachine, slice = 1_000_000): RunOutcome {

@@ -2,24 +2,11 @@
 // callers' JavaScript frames) against the closure form: same values, statement clock, stops,
 // call stacks, hooks and the stack-overflow bug check.
 import assert from 'node:assert/strict';
-import { driverC, type CMachine } from '../../../src/lang/index';
-import { useGeneratedCode } from '../../../src/lang/jsgen';
-import { createKernel } from '../../../src/emulator/index';
+import type { CMachine } from '../../../src/lang/index';
 import type { RunOutcome } from '../../../src/lang/contract';
-import { compileC, PRELUDE } from './helpers/runC';
+import { generatedMachine } from './helpers/generatedMachine';
 
-function machine(src: string, generated: boolean): { m: CMachine; out: string[] } {
-  const out: string[] = [];
-  const k = createKernel({ output: (l) => out.push(l) });
-  const r = compileC(PRELUDE + src, 'test.c', {}, k);
-  assert.ok(r.program, r.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`).join('\n'));
-  useGeneratedCode(generated);
-  try {
-    return { m: driverC.createMachine(r.program!, k) as CMachine, out };
-  } finally {
-    useGeneratedCode(true);
-  }
-}
+const machine = generatedMachine;
 
 function finish(m: CMachine, slice = 1_000_000, stop?: (m: CMachine) => boolean): RunOutcome {
   let o: RunOutcome;
