@@ -13,6 +13,8 @@ import { vpnOf } from './pageTables';
 const TLB_SIZE = 256;
 const TLB_MASK = TLB_SIZE - 1;
 const TWO32 = 4294967296;
+/** 0 on a little-endian host, where an aligned 32-bit access may read the frame as 32-bit words; -1 (never an offset's low bits) elsewhere. */
+const WORDS_OK = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 0 : -1;
 
 export class KernelMemory implements GuestMemory {
   // Direct-mapped, indexed by bits 12..19 of the VA; the tag is the page's base VA (NaN = empty).
@@ -27,6 +29,16 @@ export class KernelMemory implements GuestMemory {
   private readonly wSpace = new Int32Array(TLB_SIZE);
   private readonly wVpn = new Float64Array(TLB_SIZE);
   private readonly wPfn = new Float64Array(TLB_SIZE);
+  /** The cached frames as 32-bit words (the same memory as rBytes/wBytes), for aligned accesses. */
+  private readonly rWords: Uint32Array[] = new Array<Uint32Array>(TLB_SIZE).fill(EMPTY_WORDS);
+  private readonly wWords: Uint32Array[] = new Array<Uint32Array>(TLB_SIZE).fill(EMPTY_WORDS);
+  /**
+   * The slot of the last page read (written) through the cache, -1 after a flush: accesses that
+   * stay on that page skip the memory manager's working-set bookkeeping, which would find nothing
+   * new to record.
+   */
+  private lastR = -1;
+  private lastW = -1;
   /** Slots filled since the last flush (so a flush costs what was cached, not the table size). */
   private readonly filled = new Int32Array(2 * TLB_SIZE);
   private nFilled = 0;
@@ -52,8 +64,22 @@ export class KernelMemory implements GuestMemory {
       this.wTag[i] = NaN;
       this.rBytes[i] = EMPTY;
       this.wBytes[i] = EMPTY;
+      this.rWords[i] = EMPTY_WORDS;
+      this.wWords[i] = EMPTY_WORDS;
     }
     this.nFilled = 0;
+    this.lastR = -1;
+    this.lastW = -1;
+  }
+
+  private hitR(i: number): void {
+    this.mm.cachedHit(this.rSpace[i], this.rVpn[i], this.rPfn[i], false);
+    this.lastR = i;
+  }
+
+  private hitW(i: number): void {
+    this.mm.cachedHit(this.wSpace[i], this.wVpn[i], this.wPfn[i], true);
+    this.lastW = i;
   }
 
   private noteFill(i: number): void {
@@ -76,10 +102,12 @@ export class KernelMemory implements GuestMemory {
       this.noteFill(i);
       this.rTag[i] = va - (va & 0xfff);
       this.rBytes[i] = bytes;
+      this.rWords[i] = wordsOf(bytes);
       this.rSpace[i] = va < 0 ? this.mm.system.spaceId : this.mm.current.spaceId;
       this.rVpn[i] = vpnOf(va);
       this.rPfn[i] = pfn;
-    }
+      this.lastR = i;
+    } else this.lastR = -1; // the memory manager's last read is this page now
     return bytes;
   }
 
@@ -93,9 +121,12 @@ export class KernelMemory implements GuestMemory {
     const base = va - (va & 0xfff);
     const space = va < 0 ? this.mm.system.spaceId : this.mm.current.spaceId;
     const vpn = vpnOf(va);
-    this.wTag[i] = base; this.wBytes[i] = bytes; this.wSpace[i] = space; this.wVpn[i] = vpn; this.wPfn[i] = pfn;
+    const words = wordsOf(bytes);
+    this.wTag[i] = base; this.wBytes[i] = bytes; this.wWords[i] = words; this.wSpace[i] = space; this.wVpn[i] = vpn; this.wPfn[i] = pfn;
     // the buffer is private now: reads of the page may use it too
-    this.rTag[i] = base; this.rBytes[i] = bytes; this.rSpace[i] = space; this.rVpn[i] = vpn; this.rPfn[i] = pfn;
+    this.rTag[i] = base; this.rBytes[i] = bytes; this.rWords[i] = words; this.rSpace[i] = space; this.rVpn[i] = vpn; this.rPfn[i] = pfn;
+    this.lastW = i;
+    if (this.lastR === i) this.lastR = -1; // the read side's bookkeeping has not seen this page yet
     return bytes;
   }
 
@@ -103,7 +134,7 @@ export class KernelMemory implements GuestMemory {
   private readPage(va: number): Uint8Array {
     const i = (va >>> 12) & TLB_MASK;
     if (this.rTag[i] === va - (va & 0xfff)) {
-      this.mm.cachedHit(this.rSpace[i], this.rVpn[i], this.rPfn[i], false);
+      if (i !== this.lastR) this.hitR(i);
       return this.rBytes[i];
     }
     return this.fillRead(va);
@@ -112,7 +143,7 @@ export class KernelMemory implements GuestMemory {
   private writePage(va: number): Uint8Array {
     const i = (va >>> 12) & TLB_MASK;
     if (this.wTag[i] === va - (va & 0xfff)) {
-      this.mm.cachedHit(this.wSpace[i], this.wVpn[i], this.wPfn[i], true);
+      if (i !== this.lastW) this.hitW(i);
       return this.wBytes[i];
     }
     return this.fillWrite(va);
@@ -141,6 +172,11 @@ export class KernelMemory implements GuestMemory {
 
   read32(va: number): number {
     const off = va & 0xfff;
+    const i = (va >>> 12) & TLB_MASK;
+    if (this.rTag[i] === va - off && (off & 3) === WORDS_OK) {
+      if (i !== this.lastR) this.hitR(i);
+      return this.rWords[i][off >>> 2];
+    }
     if (off <= PAGE_SIZE - 4) {
       const b = this.readPage(va);
       return (b[off] | (b[off + 1] << 8) | (b[off + 2] << 16) | (b[off + 3] << 24)) >>> 0;
@@ -151,7 +187,13 @@ export class KernelMemory implements GuestMemory {
   read64(va: number): U64 {
     const off = va & 0xfff;
     let lo: number, hi: number;
-    if (off <= PAGE_SIZE - 8) {
+    const i = (va >>> 12) & TLB_MASK;
+    if (this.rTag[i] === va - off && (off & 7) === WORDS_OK) {
+      if (i !== this.lastR) this.hitR(i);
+      const w = this.rWords[i];
+      lo = w[off >>> 2];
+      hi = w[(off >>> 2) + 1];
+    } else if (off <= PAGE_SIZE - 8) {
       const b = this.readPage(va);
       lo = (b[off] | (b[off + 1] << 8) | (b[off + 2] << 16) | (b[off + 3] << 24)) >>> 0;
       hi = (b[off + 4] | (b[off + 5] << 8) | (b[off + 6] << 16) | (b[off + 7] << 24)) >>> 0;
@@ -180,6 +222,12 @@ export class KernelMemory implements GuestMemory {
 
   write32(va: number, value: number): void {
     const off = va & 0xfff;
+    const i = (va >>> 12) & TLB_MASK;
+    if (this.wTag[i] === va - off && (off & 3) === WORDS_OK) {
+      if (i !== this.lastW) this.hitW(i);
+      this.wWords[i][off >>> 2] = value;
+      return;
+    }
     if (off <= PAGE_SIZE - 4) {
       const b = this.writePage(va);
       b[off] = value & 0xff;
@@ -201,6 +249,14 @@ export class KernelMemory implements GuestMemory {
       hi = h >>> 0;
     } else [lo, hi] = split64(value);
     const off = va & 0xfff;
+    const i = (va >>> 12) & TLB_MASK;
+    if (this.wTag[i] === va - off && (off & 7) === WORDS_OK) {
+      if (i !== this.lastW) this.hitW(i);
+      const w = this.wWords[i];
+      w[off >>> 2] = lo;
+      w[(off >>> 2) + 1] = hi;
+      return;
+    }
     if (off <= PAGE_SIZE - 8) {
       const b = this.writePage(va);
       b[off] = lo & 0xff; b[off + 1] = (lo >>> 8) & 0xff; b[off + 2] = (lo >>> 16) & 0xff; b[off + 3] = lo >>> 24;
@@ -330,3 +386,9 @@ export function split64(value: U64): [number, number] {
 }
 
 const EMPTY = new Uint8Array(0);
+const EMPTY_WORDS = new Uint32Array(0);
+
+/** A frame's bytes as 32-bit words (frames are whole 4 KiB buffers of their own, so always aligned). */
+function wordsOf(bytes: Uint8Array): Uint32Array {
+  return new Uint32Array(bytes.buffer, bytes.byteOffset, PAGE_SIZE / 4);
+}

@@ -1,9 +1,10 @@
 // A function's instructions as one generated JavaScript function (the machine's fast path): it runs
 // from statement to statement with the budget and stop check inline, expressions inlined by the
 // Emitter of jsgen.ts, and calls and returns handed to the machine's own paths.
+import type { FuncSym } from './ast';
 import type { ExprGen, Frame } from './codegen';
-import type { Ins } from './lower';
-import { OP_CALL, OP_EXEC, OP_EXECJ, OP_JF, OP_JMP, OP_JT, OP_NOP, OP_RET } from './ops';
+import type { CompiledFunction, Ins } from './lower';
+import { OP_CALL, OP_EXEC, OP_EXECJ, OP_JF, OP_JMP, OP_JT, OP_NOP, OP_RET, OP_TRY } from './ops';
 import { Emitter, jsgenAvailable } from './jsgen';
 
 /**
@@ -29,6 +30,10 @@ export interface FastHost {
   popReturned(): void;
   /** The frame on top of the explicit stack. */
   top(): Frame;
+  /** Pushes a frame for a call of `cf` from `caller` (its parameters still zero); bug check 0x7F when the stack is full. */
+  enterC(cf: CompiledFunction, caller: Frame): Frame;
+  /** The next statement is a retry (after a page fault resolved by driver code): callees go through the machine's loop. */
+  retry: boolean;
 }
 
 /**
@@ -48,9 +53,12 @@ const FAST_RETURNED = 3;
 
 const FAST_OPS = new Set([OP_EXEC, OP_EXECJ, OP_JF, OP_JT, OP_JMP, OP_NOP, OP_CALL, OP_RET]);
 
-/** The function-level form of a function's instructions, or null when codegen is off or there is nothing to gain. */
-export function compileFunction(gen: ExprGen, code: Ins[]): FastRun | null {
+/** The function-level form of a function's instructions, or null when codegen is off. `callee` finds a C callee's compiled function. */
+export function compileFunction(gen: ExprGen, cf: CompiledFunction, callee: (sym: FuncSym) => CompiledFunction | undefined): FastRun | null {
   if (!jsgenAvailable()) return null;
+  const code = cf.code;
+  // without __try no frame of this function ever has a scope open: a return needs no unwinding check
+  const noTries = !code.some((i) => i.op === OP_TRY);
   const em = new Emitter(gen);
   const out: string[] = [];
   for (let k = 0; k < code.length; k++) {
@@ -72,7 +80,21 @@ export function compileFunction(gen: ExprGen, code: Ins[]): FastRun | null {
       case OP_JF: out.push(`if (!${value()}) { pc = ${ins.target}; continue; }`); break;
       case OP_JT: out.push(`if (${value()}) { pc = ${ins.target}; continue; }`); break;
       case OP_JMP: out.push(`pc = ${ins.target}; continue;`); break;
-      case OP_CALL:
+      case OP_CALL: {
+        const target = ins.callee && !ins.brk ? callee(ins.callee) : undefined;
+        const direct = target && target.paramSlots !== null && ins.argExprs && ins.argExprs.length === target.paramSlots.length && ins.argExprs.every((a) => a);
+        if (target && direct) {
+          // a C function with its parameters in slots: arguments computed here (a fault leaves no frame
+          // behind), its frame pushed and filled, and its generated form called directly
+          const c = em.x(target);
+          const temps = ins.argExprs!.map((e) => [em.tmp(), em.val(e!)] as const);
+          const store = ins.storeSlot! >= 0 ? `s[${ins.storeSlot}] = m.rv;` : ins.store ? `${em.x(ins.store)}(f, m.rv, false);` : '';
+          const fill = target.paramSlots!.map((slot, i) => `n[${slot}] = ${temps[i][0]};`).join(' ');
+          out.push(`if (m.onCall === undefined && d < ${NEST_LIMIT}) { ${temps.map(([t, v]) => `${t} = ${v};`).join(' ')} nf = m.enterC(${c}, f); n = nf.s; ${fill}`);
+          out.push(`if ((g = ${c}.fast) === null || m.retry) return ${FAST_FRAME};`);
+          out.push(`if ((r = g(nf, m, limit, stop, d + 1)) === ${FAST_RETURNED}) { ${store} pc = ${k + 1}; continue; }`);
+          out.push(`if (r !== ${FAST_FRAME} || m.top() !== f) return r; pc = f.pc; continue; }`);
+        }
         // the callee runs nested (no trip through the machine's loop for the call or the return);
         // the explicit stack stays the truth, so a stop, fault or outcome inside just unwinds to the machine
         if (ins.callee && ins.argExprs && ins.argExprs.length === ins.args!.length && ins.argExprs.every((a) => a)) {
@@ -91,9 +113,10 @@ export function compileFunction(gen: ExprGen, code: Ins[]): FastRun | null {
         // back in this frame with f.pc past the call: go on from there (its statement check included)
         out.push(`pc = f.pc; continue;`);
         break;
+      }
       case OP_RET:
         // nested (d > 0: the caller's generated code waits right below) and no __finally to run: return straight to it
-        out.push(`r = ${ins.run ? value() : '0'}; if (d > 0 && f.tries.length === 0) { m.rv = r; m.popReturned(); return ${FAST_RETURNED}; } return m.fastRet(f, r);`);
+        out.push(`r = ${ins.run ? value() : '0'}; if (d > 0${noTries ? '' : ' && f.tries.length === 0'}) { m.rv = r; m.popReturned(); return ${FAST_RETURNED}; } return m.fastRet(f, r);`);
         break;
       default: break;
     }
@@ -102,7 +125,7 @@ export function compileFunction(gen: ExprGen, code: Ins[]): FastRun | null {
   const temps = em.temps ? `let ${Array.from({ length: em.temps }, (_, i) => `t${i}`).join(', ')};` : '';
   // the machine enters with the statement check made (negative label); a nested call at its first
   // instruction, not yet checked (positive label)
-  const src = `return function fast(f, m, limit, stop, d) { const s = f.s; ${temps} let r, g, pc = d === 0 ? -f.pc - 1 : f.pc;
+  const src = `return function fast(f, m, limit, stop, d) { const s = f.s; ${temps} let r, g, n, nf, pc = d === 0 ? -f.pc - 1 : f.pc;
   for (;;) { switch (pc) { ${out.join('\n')}
   default: f.pc = ${code.length}; return ${FAST_FRAME}; } } };`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval

@@ -11,6 +11,7 @@ import { intrinsic } from './intrinsics';
 import { reachableFunctions } from './parser';
 import { truncInt } from './arith';
 import { jsgenAvailable } from './jsgen';
+import { compileFunction } from './fastRun';
 
 export interface NativeBinding { name: string; impl(args: any[]): NativeResult; addr: number; native: true }
 
@@ -169,6 +170,8 @@ export function linkProgram(program: CProgram, kernel: GuestKernel): Linked {
     byName.set(cf.name, cf);
     byAddr.set(cf.addr, cf);
   });
+  // generated forms last: a call site names its callee's compiled function, wherever it is defined
+  if (ctx.jit) for (const cf of fns) cf.fast = compileFunction(gen, cf, (sym) => byName.get(sym.name));
   // Global and static initializers are constant expressions (addresses included): evaluate once.
   const dummy: Frame = { fn: -1, pc: 0, s: [], bp: 0, tries: [], fin: [], exc: 0 };
   for (const g of unit.globals) {

@@ -6,7 +6,7 @@ import type { Expr, FuncDef, FuncSym, Stmt, VarSym } from './ast';
 import { ExprGen, type Frame, type Val } from './codegen';
 import { type CType, T_INT, alignOf, sizeOf, isInt } from './types';
 import { doubleToBits, floatToBits } from './arith';
-import { compileFunction, type FastRun } from './fastRun';
+import type { FastRun } from './fastRun';
 
 export { OP_EXEC, OP_JMP, OP_JF, OP_JT, OP_CALL, OP_RET, OP_SWITCH, OP_TRY, OP_TRYEND, OP_FINEND, OP_XJMP, OP_NOP, OP_EXECJ } from './ops';
 import { OP_EXEC, OP_JMP, OP_JF, OP_JT, OP_CALL, OP_RET, OP_SWITCH, OP_TRY, OP_TRYEND, OP_FINEND, OP_XJMP, OP_NOP, OP_EXECJ } from './ops';
@@ -66,7 +66,7 @@ export interface CompiledFunction {
   paramSlots: number[] | null;
   /** Frames of returned calls kept for reuse (a call then allocates nothing). */
   free: Frame[];
-  /** The function's call-free instructions as one generated function (jsgen.ts), or null. */
+  /** The function's instructions as one generated function (fastRun.ts), or null; set by the linker. */
   fast: FastRun | null;
   addr: number;
   index: number;
@@ -120,7 +120,8 @@ export class FunctionLowering {
     if (this.def.sym.type.variadic) this.def.vaOffset = frameSize;
     this.fuseJumps();
     const paramSlots = this.def.params.every((p) => p.slot >= 0) ? this.def.params.map((p) => p.slot) : null;
-    const fast = this.gen.ctx.jit ? compileFunction(this.gen, this.code) : null;
+    // the generated form is made by the linker once every function is lowered (calls name their callees' frames)
+    const fast = null;
     return { name: this.def.sym.name, def: this.def, code: this.code, nslots: Math.max(this.nslots, this.tempMax), frameSize, frameAlign: this.frameAlign, tries: this.tries, paramStore, paramSlots, free: [], fast, addr, index, native: false };
   }
 

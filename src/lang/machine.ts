@@ -61,8 +61,8 @@ export class CMachine implements Machine {
   private pending: RunOutcome | null = null;
   private resumeAt = false;
   private skipCall = false;
-  /** The next statement header is a retry after a page fault resolved by driver code. */
-  private retry = false;
+  /** @internal The next statement header is a retry after a page fault resolved by driver code. */
+  retry = false;
   private nativeName: string | null = null;
   private views: DebugViews;
   private readonly stackLimit: number;
@@ -306,6 +306,17 @@ export class CMachine implements Machine {
     }
     this.stack.push(nf);
     return FAST_FRAME;
+  }
+
+  /** @internal a C call made by generated code: the callee's frame, pushed, its parameters to be filled by the caller. */
+  enterC(cf: CompiledFunction, f: Frame): Frame {
+    this.skipCall = false;
+    let bp = f.bp - cf.frameSize;
+    bp -= bp & ((cf.frameAlign ?? 16) - 1);
+    if (bp < this.stackLimit) this.stackOverflow(cf, f.bp);
+    const nf = this.frameFor(cf, bp);
+    this.stack.push(nf);
+    return nf;
   }
 
   /** A fresh frame for a call of `cf`: one of an earlier call when there is one (a call then allocates nothing). */
