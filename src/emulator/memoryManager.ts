@@ -7,7 +7,7 @@ import { PfnDatabase, PageLocation, PFN_DELETED, PFN_MODIFIED, PFN_PAGE_TABLE, t
 import { PhysicalMemory, type PhysicalMemorySave } from './physicalMemory';
 import {
   PageTables, type SavedTable, vpnOf, vaOfVpn, isCanonical, pteFrame, pteProtection, makeValidPte, makeTransitionPte,
-  makePageFilePte, makeDemandZeroPte, PTE_VALID, PTE_WRITE, PTE_TRANSITION, PTE_PAGEFILE, PTE_DIRTY, PTE_OWNER,
+  makePageFilePte, makeDemandZeroPte, PTE_WRITE, PTE_TRANSITION, PTE_PAGEFILE, PTE_DIRTY, PTE_OWNER,
   MM_NOACCESS, MM_READONLY, MM_READWRITE,
 } from './pageTables';
 import { hex64 } from './u64';
@@ -468,6 +468,7 @@ export class MemoryManager {
 
   /** Demand-zero commit of [vpn, vpn+count) with an MM protection (no frames yet). */
   commit(space: PageTables, vpn: number, count: number, protection: number): void {
+    this.pfn.reserve(count);
     for (let i = 0; i < count; i++) space.setPte(vpn + i, makeDemandZeroPte(protection));
     this.flushTlb();
   }
@@ -511,5 +512,3 @@ export class MemoryManager {
     return pt;
   }
 }
-
-export { PTE_VALID };

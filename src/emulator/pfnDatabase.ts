@@ -30,8 +30,12 @@ export const PFN_MDL_ALLOCATED = 16;
 
 const LIST_COUNT = 6; // Zeroed..Bad have lists
 const NONE = -1;
-/** Entries allocated up front (4 GiB worth); larger machines grow as frames are first used. */
-const INITIAL_CAPACITY = 1 << 20;
+/** Entries allocated up front (256 MiB worth); the database grows with use and with commitment. */
+const INITIAL_CAPACITY = 1 << 16;
+/** Growth is rounded up to this many entries. */
+const GROWTH_STEP = 1 << 16;
+/** A commitment reserves entries for at most this many frames (4 GiB worth) beyond those in use. */
+const MAX_RESERVE = 1 << 20;
 
 export interface PfnSave {
   arrays: ArrayBufferView[];
@@ -73,14 +77,27 @@ export class PfnDatabase {
     this.grow(Math.min(totalFrames, INITIAL_CAPACITY));
   }
 
+  /**
+   * Make room for `frames` more frames beyond those in use (memory just committed will take
+   * frames when it is touched): the database then grows here, once, rather than a step at a
+   * time inside the probe that first touches the memory. Host memory follows commitment, not
+   * the machine's size.
+   */
+  reserve(frames: number): void {
+    const want = Math.min(this.totalFrames, this.watermark + Math.min(frames, MAX_RESERVE));
+    if (want > this.capacity) this.grow(want);
+  }
+
   private grow(min: number): void {
-    let cap = Math.max(1024, this.capacity);
-    while (cap < min) cap *= 4;
+    // rounded up, and at least half again as big (amortized growth as frames are taken one by one)
+    let cap = Math.max(Math.ceil(min / GROWTH_STEP) * GROWTH_STEP, Math.floor(this.capacity * 1.5));
     cap = Math.min(cap, this.totalFrames);
+    // entries above the watermark hold their initial values: only those below are copied
+    const used = Math.min(this.watermark, this.capacity);
     const g = <T extends Uint8Array | Int32Array | Int8Array | Float64Array>(a: T, fill?: number): T => {
       const b = new (a.constructor as new (n: number) => T)(cap);
-      b.set(a);
-      if (fill !== undefined) b.fill(fill, a.length);
+      b.set(a.subarray(0, used));
+      if (fill !== undefined) b.fill(fill, used);
       return b;
     };
     this.state = g(this.state);
