@@ -30,10 +30,10 @@ export const PFN_MDL_ALLOCATED = 16;
 
 const LIST_COUNT = 6; // Zeroed..Bad have lists
 const NONE = -1;
-/** Entries allocated up front (256 MiB worth); the database grows with use and with commitment. */
-const INITIAL_CAPACITY = 1 << 16;
+/** Entries allocated up front (16 MiB worth); the database grows with use and with commitment. */
+const INITIAL_CAPACITY = 1 << 12;
 /** Growth is rounded up to this many entries. */
-const GROWTH_STEP = 1 << 16;
+const GROWTH_STEP = 1 << 12;
 /** A commitment reserves entries for at most this many frames (4 GiB worth) beyond those in use. */
 const MAX_RESERVE = 1 << 20;
 
