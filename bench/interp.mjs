@@ -20,10 +20,14 @@ const N_JSCPP = Math.max(2000, Math.floor(N / 300));
 const kernelModule = existsSync('src/emulator/index.ts') ? './src/emulator/index.ts' : existsSync('src/emulator/kernel.ts') ? './src/emulator/kernel.ts' : null;
 const entry = `export { driverC } from './src/lang/index.ts';
 ${kernelModule ? `export { createKernel } from '${kernelModule}';` : `export const createKernel = null;`}
-export { FakeKernel } from './test/unit/lang/helpers/fakeKernel.ts';`;
+export { FakeKernel } from './test/unit/lang/helpers/fakeKernel.ts';
+export { makePauseOnlyCheck } from './src/engine/stopChecks.ts';`;
 const out = join(mkdtempSync(join(tmpdir(), 'mdl-bench-')), 'bundle.mjs');
 await esbuild.build({ stdin: { contents: entry, resolveDir: process.cwd(), loader: 'ts' }, bundle: true, format: 'esm', platform: 'node', outfile: out, logLevel: 'error' });
-const { driverC, createKernel, FakeKernel } = await import(pathToFileURL(out).href);
+const { driverC, createKernel, FakeKernel, makePauseOnlyCheck } = await import(pathToFileURL(out).href);
+// The stop check the debugger gives the machine for a run with no breakpoints and no step (F5 with
+// none set, or the CLI): pause requests and Driver Verifier reports only.
+const runCheck = makePauseOnlyCheck({ isPauseRequested: () => false, takeReport: () => null, setPending: () => {} });
 
 const body = (n, u32, noargs) => `
 ${u32} table[256];
@@ -51,7 +55,7 @@ function runC() {
   const machine = driverC.createMachine(compiled.program, kernel);
   const t0 = cpuMs();
   let o;
-  do o = machine.run(1 << 20, () => false); while (o.kind === 'budget');
+  do o = machine.run(1 << 20, runCheck); while (o.kind === 'budget');
   const ms = cpuMs() - t0;
   if (!createKernel) printed = kernel.out.join('');
   return { ms, printed, steps: machine.steps };

@@ -342,16 +342,20 @@ export class DebugEngine extends Emitter<EngineEvents> {
     let bpVersion = this.breakpoints.version;
     const resumeCall = this.midCall;
     this.midCall = null;
-    m.onCall = makeCallHook(m, this.breakpoints, resumeCall, () => this.replaying, (call, stop) => {
+    const callHook = makeCallHook(m, this.breakpoints, resumeCall, () => this.replaying, (call, stop) => {
       this.midCall = call;
       this.pending = stop;
     });
+    // without function breakpoints the hook never stops a call: leaving it unset keeps calls on the machine's fast path
+    const hookNow = () => (this.breakpoints.hasFunctions ? callHook : undefined);
+    m.onCall = hookNow();
     for (;;) {
       if (this.terminateRequested) return this.result('terminated', 'the run was terminated');
       if (bpVersion !== this.breakpoints.version) {
         // Breakpoints changed while running (set in the editor): from here on they count.
         bpVersion = this.breakpoints.version;
         check = makeCheck();
+        m.onCall = hookNow();
       }
       if (m.steps >= this.timeline.nextDue()) this.timeline.record(m, k);
       let budget = Math.min(this.clock.budget, this.timeline.nextDue() - m.steps);

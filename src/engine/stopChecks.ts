@@ -124,9 +124,13 @@ export function makeStopCheck(ctx: CheckContext, mode: RunMode): StopCheck {
   };
 }
 
-/** The cheapest check, when nothing but pause and verifier reports can stop a run. */
+/**
+ * The cheapest check, when nothing but pause and verifier reports can stop a run. A pause request
+ * arrives between run slices and a report with an emulated routine or an exception, so the check is
+ * `sparse`: the machine asks it only after those.
+ */
 export function makePauseOnlyCheck(ctx: CheckContext): StopCheck {
-  return () => {
+  const check = (): boolean => {
     if (ctx.isPauseRequested()) {
       ctx.setPending({ kind: 'pause', ids: [] });
       return true;
@@ -138,6 +142,7 @@ export function makePauseOnlyCheck(ctx: CheckContext): StopCheck {
     }
     return false;
   };
+  return Object.assign(check, { sparse: true });
 }
 
 /** Where a run stopped before a call (function breakpoint): not a clean place for a checkpoint. */

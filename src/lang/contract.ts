@@ -47,7 +47,15 @@ export interface CompileResult {
   diagnostics: Diagnostic[];
 }
 
-export type StopCheck = (machine: Machine) => boolean;
+export type StopCheck = ((machine: Machine) => boolean) & {
+  /**
+   * Set on a check that can only say yes at the first statement of a run() slice, or at the first
+   * statement after an emulated routine returned or an exception was dispatched (pause requests and
+   * Driver Verifier reports, when no breakpoint or step applies): the machine asks it only there,
+   * and the statements in between run without it.
+   */
+  readonly sparse?: boolean;
+};
 
 export type RunOutcome =
   /** `shouldStop` returned true before a statement (the machine is paused at it). */

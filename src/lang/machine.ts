@@ -188,6 +188,11 @@ export class CMachine implements Machine {
     // the statement we stopped at last time runs without asking shouldStop again
     let skip = this.resumeAt;
     this.resumeAt = false;
+    // a sparse check is asked at the statements this loop sees (the first of the slice, the first after
+    // a routine returned or an exception was dispatched, every one the generated code hands back) and
+    // not by the generated code, which therefore starts only at a statement, once it has been asked
+    const sparse = shouldStop !== undefined && shouldStop.sparse === true;
+    const inner = sparse ? undefined : shouldStop;
     for (;;) {
       const ins = code[f.pc];
       if (ins.stmt) {
@@ -201,11 +206,11 @@ export class CMachine implements Machine {
           this.steps++;
         }
       }
-      if (ins.op <= OP_RET || ins.op >= OP_NOP) {
+      if ((ins.op <= OP_RET || ins.op >= OP_NOP) && (ins.stmt || !sparse)) {
         // the function's generated form runs on from here (calls and returns included) to SEH, a switch or a stop
         const fast = fns[f.fn].fast;
         if (fast !== null) {
-          const r = fast(f, this, limit, shouldStop, 0);
+          const r = fast(f, this, limit, inner, 0);
           if (r === FAST_STOPPED) { this.resumeAt = true; return STOPPED; }
           if (r === FAST_OUTCOME) { const o = this.pending!; this.pending = null; return o; }
           f = stack[stack.length - 1];
