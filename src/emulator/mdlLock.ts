@@ -98,7 +98,7 @@ function lockRange(k: Kernel, space: PageTables, startVa: number, pages: number,
   let spare = -1;
   let spareEnd = -1;
   let newPages = 0;
-  const slots = new SlotWriter(k, slotsVa, pages);
+  const slots = SlotWriter.take(k, slotsVa, pages);
   try {
     for (let i = 0; i < pages;) {
       const va0 = startVa + i * PAGE_SIZE;
@@ -186,6 +186,7 @@ function lockRange(k: Kernel, space: PageTables, startVa: number, pages: number,
       i += n;
     }
   } finally {
+    slots.release();
     space.workingSetPages += newPages;
     if (spare >= 0 && spare < spareEnd) d.returnFreshRun(spare, spareEnd - spare);
     mm.flushTlb();

@@ -49,42 +49,46 @@ function writeSystemPtes(k: Kernel, base: number, mdl: number, pages: number, wr
   const checkLocks = check !== undefined && !(check.flags & MDL_SOURCE_IS_NONPAGED_POOL);
   const vpn0 = vpnOf(base);
   const low = PTE_VALID + (writable ? PTE_WRITE : 0) + PTE_ACCESSED + (noExecute ? PTE_NX : 0);
-  const runs = new PfnRuns(k, mdl + L.PfnArray, pages);
-  while (runs.next()) {
-    const first = runs.first;
-    const m = runs.m;
-    const index = runs.index;
-    if (first < 0) break; // the all-ones sentinel ends the array
-    if (first + m <= known) {
-      // the common case: frames with PFN entries (int indexes, a double index is several times
-      // slower in V8: PFNs of RAM stay below 2^31)
-      const p0 = first | 0;
-      const p1 = p0 + m;
-      // (a native search finds an unlocked frame: most runs have none)
-      if (checkLocks && locks.subarray(p0, p1).indexOf(0) >= 0) {
-        for (let pfn = p0; pfn < p1; pfn++) if (locks[pfn] === 0) checkFrame(k, mdl, check!.flags, pfn, index + pfn - p0, pages);
+  const runs = PfnRuns.take(k, mdl + L.PfnArray, pages);
+  try {
+    while (runs.next()) {
+      const first = runs.first;
+      const m = runs.m;
+      const index = runs.index;
+      if (first < 0) break; // the all-ones sentinel ends the array
+      if (first + m <= known) {
+        // the common case: frames with PFN entries (int indexes, a double index is several times
+        // slower in V8: PFNs of RAM stay below 2^31)
+        const p0 = first | 0;
+        const p1 = p0 + m;
+        // (a native search finds an unlocked frame: most runs have none)
+        if (checkLocks && locks.subarray(p0, p1).indexOf(0) >= 0) {
+          for (let pfn = p0; pfn < p1; pfn++) if (locks[pfn] === 0) checkFrame(k, mdl, check!.flags, pfn, index + pfn - p0, pages);
+        }
+        // the frame's cache attribute wins; CacheType only applies to frames without one (reference 2.8)
+        if (cacheType >= 0) d.recordCacheAttribute(p0, p1, cacheType);
+        let t = 0;
+        while (t < m) {
+          const vpn = vpn0 + index + t;
+          const idx0 = vpn % 512;
+          const n = Math.min(512 - idx0, m - t);
+          const e = space.pt(vpn, true)!.entries;
+          for (let j = idx0, end = idx0 + n, w = (p0 + t) * 4096 + low; j < end; j++, w += 4096) e[j] = w;
+          t += n;
+        }
+        continue;
       }
-      // the frame's cache attribute wins; CacheType only applies to frames without one (reference 2.8)
-      if (cacheType >= 0) d.recordCacheAttribute(p0, p1, cacheType);
-      let t = 0;
-      while (t < m) {
-        const vpn = vpn0 + index + t;
-        const idx0 = vpn % 512;
-        const n = Math.min(512 - idx0, m - t);
-        const e = space.pt(vpn, true)!.entries;
-        for (let j = idx0, end = idx0 + n, w = (p0 + t) * 4096 + low; j < end; j++, w += 4096) e[j] = w;
-        t += n;
+      for (let t = 0; t < m; t++) {
+        const pfn = first + t;
+        if (pfn < known) {
+          if (checkLocks && locks[pfn] === 0) checkFrame(k, mdl, check!.flags, pfn, index + t, pages);
+          if (cacheType >= 0 && cache[pfn] < 0) cache[pfn] = cacheType;
+        } else if (check) checkFrame(k, mdl, check.flags, pfn, index + t, pages);
+        space.setPte(vpn0 + index + t, pfn < 2 ** 36 ? pfn * 4096 + low : 0);
       }
-      continue;
     }
-    for (let t = 0; t < m; t++) {
-      const pfn = first + t;
-      if (pfn < known) {
-        if (checkLocks && locks[pfn] === 0) checkFrame(k, mdl, check!.flags, pfn, index + t, pages);
-        if (cacheType >= 0 && cache[pfn] < 0) cache[pfn] = cacheType;
-      } else if (check) checkFrame(k, mdl, check.flags, pfn, index + t, pages);
-      space.setPte(vpn0 + index + t, pfn < 2 ** 36 ? pfn * 4096 + low : 0);
-    }
+  } finally {
+    runs.release();
   }
   k.mm.flushTlb();
 }

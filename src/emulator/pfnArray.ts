@@ -34,6 +34,10 @@ function slotValue(lo: number, hi: number): number {
  * value of slot `index` and the run is `m` slots holding first, first + 1, … (m > 1 only for
  * values below 2^31). Slots that are not 8-aligned are read one by one. A reader rather than a
  * callback, so the caller's loops over a run are optimized with the caller.
+ *
+ * Readers (and SlotWriters) are taken from a pool and given back, never left to the collector: a
+ * V8 object layout dies with the last object that has it, and code optimized for it is thrown
+ * away then, so a short-lived reader would make every big map after a full GC start unoptimized.
  */
 export class PfnRuns {
   first = 0;
@@ -44,8 +48,27 @@ export class PfnRuns {
   private base = 0;
   private j = 0;
   private n = 0;
+  private k: Kernel | null = null;
+  private slotsVa = 0;
+  private count = 0;
+  private static readonly pool: PfnRuns[] = [];
 
-  constructor(private readonly k: Kernel, private readonly slotsVa: number, private readonly count: number) {}
+  /** A reader of the first `count` slots at `slotsVa`; release() it when done. */
+  static take(k: Kernel, slotsVa: number, count: number): PfnRuns {
+    const r = PfnRuns.pool.pop() ?? new PfnRuns();
+    r.k = k;
+    r.slotsVa = slotsVa;
+    r.count = count;
+    r.first = r.m = r.index = r.base = r.j = r.n = 0;
+    r.words = null;
+    return r;
+  }
+
+  release(): void {
+    this.k = null;
+    this.words = null;
+    PfnRuns.pool.push(this);
+  }
 
   next(): boolean {
     if (this.j >= this.n) {
@@ -53,11 +76,12 @@ export class PfnRuns {
       if (at >= this.count) return false;
       this.base = at;
       this.j = 0;
-      this.words = this.k.memory.qwordView(this.slotsVa + at * 8, this.count - at);
+      const k = this.k!;
+      this.words = k.memory.qwordView(this.slotsVa + at * 8, this.count - at);
       if (this.words === null) {
         this.n = 1;
         this.j = 1;
-        this.first = Number(this.k.memory.read64(this.slotsVa + at * 8));
+        this.first = Number(k.memory.read64(this.slotsVa + at * 8));
         this.m = 1;
         this.index = at;
         return true;
@@ -97,11 +121,30 @@ export class SlotWriter {
   private left = 0;
   private pos = 0;
   private done = 0;
+  private k: Kernel | null = null;
+  private va = 0;
+  private count = 0;
+  private static readonly pool: SlotWriter[] = [];
 
-  constructor(private readonly k: Kernel, private readonly va: number, private readonly count: number) {}
+  /** A writer of `count` slots from `va` on (pooled, see PfnRuns); release() it when done. */
+  static take(k: Kernel, va: number, count: number): SlotWriter {
+    const w = SlotWriter.pool.pop() ?? new SlotWriter();
+    w.k = k;
+    w.va = va;
+    w.count = count;
+    w.left = w.pos = w.done = 0;
+    w.words = null;
+    return w;
+  }
+
+  release(): void {
+    this.k = null;
+    this.words = null;
+    SlotWriter.pool.push(this);
+  }
 
   private next(): void {
-    this.words = this.k.memory.qwordView(this.va + this.done * 8, this.count - this.done, true);
+    this.words = this.k!.memory.qwordView(this.va + this.done * 8, this.count - this.done, true);
     this.left = this.words ? this.words.length >> 1 : 1;
     this.pos = 0;
   }
@@ -116,7 +159,7 @@ export class SlotWriter {
     if (this.words) {
       this.words[2 * this.pos] = pfn;
       this.words[2 * this.pos + 1] = 0;
-    } else this.k.memory.write64(this.va + this.done * 8, pfn);
+    } else this.k!.memory.write64(this.va + this.done * 8, pfn);
     this.pos++;
     this.left--;
     this.done++;
