@@ -13,7 +13,7 @@ import { spanPages } from './mdl';
 import { unmapLockedPages } from './mdlMap';
 import { vpnOf, PTE_VALID, PTE_WRITE, PTE_OWNER, PTE_ACCESSED, PTE_DIRTY, type PageTables } from './pageTables';
 import { isWritableProtection } from './memoryManager';
-import { PageLocation, PFN_MODIFIED } from './pfnDatabase';
+import { PageLocation, PFN_MODIFIED, REFERENCE_COUNT_LIMIT } from './pfnDatabase';
 import { hex64 } from './u64';
 import { SlotWriter, readPfnArray } from './pfnArray';
 
@@ -175,6 +175,7 @@ function lockRange(k: Kernel, space: PageTables, startVa: number, pages: number,
           // the fault may have trimmed the page holding the PFN slots (an MDL in paged pool): look it up again
           slots.refresh();
         }
+        if (ref[pfn] >= REFERENCE_COUNT_LIMIT) tooManyLocks(pfn);
         ref[pfn]++;
         locks[pfn]++;
         slots.one(pfn);
@@ -191,6 +192,11 @@ function lockRange(k: Kernel, space: PageTables, startVa: number, pages: number,
     if (spare >= 0 && spare < spareEnd) d.returnFreshRun(spare, spareEnd - spare);
     mm.flushTlb();
   }
+}
+
+/** Windows refuses to lock a frame that is already referenced MmReferenceCountCheck times (its count is 16 bits). */
+function tooManyLocks(pfn: number): never {
+  throw new SehException(STATUS.WORKING_SET_QUOTA, `MmProbeAndLockPages: frame 0x${pfn.toString(16)} is already referenced ${REFERENCE_COUNT_LIMIT} times, the most Windows lets MmProbeAndLockPages take (MmReferenceCountCheck)`);
 }
 
 /** A writable demand-zero PTE (MM protection only: not a file view, transition or paged out). */

@@ -47,11 +47,20 @@ export interface PfnSave {
   transitionCount: number;
 }
 
+/**
+ * MmProbeAndLockPages refuses a frame whose ReferenceCount has reached MAXUSHORT / 2
+ * (MmReferenceCountCheck) with STATUS_WORKING_SET_QUOTA, so the 16-bit count keeps half its range
+ * for the references taken without that check (soft faults, file-view mappings).
+ */
+export const REFERENCE_COUNT_LIMIT = 0x7fff;
+
 export class PfnDatabase {
   state = new Uint8Array(0);
   shareCount = new Int32Array(0);
-  referenceCount = new Int32Array(0);
-  lockCount = new Int32Array(0);
+  /** u3.e2.ReferenceCount: 16 bits, as in Windows (reference 3.2). */
+  referenceCount = new Uint16Array(0);
+  /** Locks among those references (every lock also holds a reference, so 16 bits suffice). */
+  lockCount = new Uint16Array(0);
   flags = new Uint8Array(0);
   /** Cache attribute recorded for the frame (MEMORY_CACHING_TYPE), -1 when none. */
   cacheAttribute = new Int8Array(0);
@@ -94,7 +103,7 @@ export class PfnDatabase {
     cap = Math.min(cap, this.totalFrames);
     // entries above the watermark hold their initial values: only those below are copied
     const used = Math.min(this.watermark, this.capacity);
-    const g = <T extends Uint8Array | Int32Array | Int8Array | Float64Array>(a: T, fill?: number): T => {
+    const g = <T extends Uint8Array | Uint16Array | Int32Array | Int8Array | Float64Array>(a: T, fill?: number): T => {
       const b = new (a.constructor as new (n: number) => T)(cap);
       b.set(a.subarray(0, used));
       if (fill !== undefined) b.fill(fill, used);
@@ -266,14 +275,14 @@ export class PfnDatabase {
 
   restore(s: PfnSave): void {
     this.capacity = 0;
-    this.state = new Uint8Array(0); this.shareCount = new Int32Array(0); this.referenceCount = new Int32Array(0);
-    this.lockCount = new Int32Array(0); this.flags = new Uint8Array(0); this.cacheAttribute = new Int8Array(0);
+    this.state = new Uint8Array(0); this.shareCount = new Int32Array(0); this.referenceCount = new Uint16Array(0);
+    this.lockCount = new Uint16Array(0); this.flags = new Uint8Array(0); this.cacheAttribute = new Int8Array(0);
     this.ownerSpace = new Int32Array(0); this.ownerVa = new Float64Array(0); this.pageFileSlot = new Int32Array(0);
     this.flink = new Int32Array(0); this.blink = new Int32Array(0);
     this.grow(Math.max(1, s.watermark));
     const [st, sc, rc, lc, fl, ca, os, ov, ps, fk, bk] = s.arrays;
-    this.state.set(st as Uint8Array); this.shareCount.set(sc as Int32Array); this.referenceCount.set(rc as Int32Array);
-    this.lockCount.set(lc as Int32Array); this.flags.set(fl as Uint8Array); this.cacheAttribute.set(ca as Int8Array);
+    this.state.set(st as Uint8Array); this.shareCount.set(sc as Int32Array); this.referenceCount.set(rc as Uint16Array);
+    this.lockCount.set(lc as Uint16Array); this.flags.set(fl as Uint8Array); this.cacheAttribute.set(ca as Int8Array);
     this.ownerSpace.set(os as Int32Array); this.ownerVa.set(ov as Float64Array); this.pageFileSlot.set(ps as Int32Array);
     this.flink.set(fk as Int32Array); this.blink.set(bk as Int32Array);
     this.watermark = s.watermark;
