@@ -6,6 +6,7 @@ import type { ExprGen, Frame } from './codegen';
 import type { CompiledFunction, Ins } from './lower';
 import { OP_CALL, OP_EXEC, OP_EXECJ, OP_JF, OP_JMP, OP_JT, OP_NOP, OP_RET, OP_TRY } from './ops';
 import { Emitter, jsgenAvailable } from './jsgen';
+import { LEAF_SUSPENDED } from './leafRun';
 
 /**
  * Runs a function's instructions from `f.pc` (whose statement check the machine has made) until one
@@ -34,6 +35,8 @@ export interface FastHost {
   enterC(cf: CompiledFunction, caller: Frame): Frame;
   /** The next statement is a retry (after a page fault resolved by driver code): callees go through the machine's loop. */
   retry: boolean;
+  /** The frame for a frameless call of a leaf (leafRun.ts), not pushed; null when the stack would overflow. */
+  leafFrame(cf: CompiledFunction, caller: Frame): Frame | null;
 }
 
 /**
@@ -88,9 +91,16 @@ export function compileFunction(gen: ExprGen, cf: CompiledFunction, callee: (sym
           // behind), its frame pushed and filled, and its generated form called directly
           const c = em.x(target);
           const temps = ins.argExprs!.map((e) => [em.tmp(), em.val(e!)] as const);
-          const store = ins.storeSlot! >= 0 ? `s[${ins.storeSlot}] = m.rv;` : ins.store ? `${em.x(ins.store)}(f, m.rv, false);` : '';
+          const storeOf = (v: string): string => (ins.storeSlot! >= 0 ? `s[${ins.storeSlot}] = ${v};` : ins.store ? `${em.x(ins.store)}(f, ${v}, false);` : '');
+          const store = storeOf('m.rv');
           const fill = target.paramSlots!.map((slot, i) => `n[${slot}] = ${temps[i][0]};`).join(' ');
-          out.push(`if (m.onCall === undefined && d < ${NEST_LIMIT}) { ${temps.map(([t, v]) => `${t} = ${v};`).join(' ')} nf = m.enterC(${c}, f); n = nf.s; ${fill}`);
+          out.push(`if (m.onCall === undefined && d < ${NEST_LIMIT}) { ${temps.map(([t, v]) => `${t} = ${v};`).join(' ')}`);
+          if (target.leaf !== null) {
+            // a leaf runs frameless when nothing could stop inside it: no stop check, no retry pending
+            out.push(`if (stop === undefined && !m.retry && (nf = m.leafFrame(${c}, f)) !== null) { n = nf.s; ${fill}`);
+            out.push(`if ((r = ${c}.leaf(nf, m, limit)) === ${em.x(LEAF_SUSPENDED)}) return ${FAST_FRAME}; ${storeOf('r')} pc = ${k + 1}; continue; }`);
+          }
+          out.push(`nf = m.enterC(${c}, f); n = nf.s; ${fill}`);
           out.push(`if ((g = ${c}.fast) === null || m.retry) return ${FAST_FRAME};`);
           out.push(`if ((r = g(nf, m, limit, stop, d + 1)) === ${FAST_RETURNED}) { ${store} pc = ${k + 1}; continue; }`);
           out.push(`if (r !== ${FAST_FRAME} || m.top() !== f) return r; pc = f.pc; continue; }`);

@@ -102,11 +102,11 @@ export class Emitter {
       switch (t.size) {
         case 1: return t.signed ? `((x0.read8(${a}) << 24) >> 24)` : t.bool ? `(x0.read8(${a}) ? 1 : 0)` : `(x0.read8(${a}) & 0xff)`;
         case 2: return t.signed ? `((x0.read16(${a}) << 16) >> 16)` : `(x0.read16(${a}) & 0xffff)`;
-        case 4: return t.signed ? `(x0.read32(${a}) | 0)` : `(x0.read32(${a}) >>> 0)`;
-        default: return `x0.read64(${a})`;
+        case 4: return t.signed ? `(${this.read32(a)} | 0)` : `(${this.read32(a)} >>> 0)`;
+        default: return this.read64(a);
       }
     }
-    if (t.k === 'ptr') return `x0.read64(${a})`;
+    if (t.k === 'ptr') return this.read64(a);
     if (t.k === 'float') return `${this.x(loader(this.gen.ctx.mem, t))}(${a})`;
     return null;
   }
@@ -117,13 +117,61 @@ export class Emitter {
       switch (t.size) {
         case 1: return `x0.write8(${a}, ${v} & 0xff)`;
         case 2: return `x0.write16(${a}, ${v} & 0xffff)`;
-        case 4: return `x0.write32(${a}, ${v} >>> 0)`;
-        default: return `x0.write64(${a}, ${v})`;
+        case 4: return this.write32(a, `${v} >>> 0`);
+        default: return this.write64(a, v);
       }
     }
-    if (t.k === 'ptr') return `x0.write64(${a}, ${v})`;
+    if (t.k === 'ptr') return this.write64(a, v);
     if (t.k === 'float') return `${this.x(storer(this.gen.ctx.mem, t))}(${a}, ${v})`;
     return null;
+  }
+
+  // ---- guest accesses: the TLB's common case inline (see GuestTlb), everything else through the memory ----
+
+  private tlb(): { t: string; w: string; mask: number } | null;
+  private tlb(write: boolean): { t: string; w: string; mask: number } | null;
+  private tlb(write = false): { t: string; w: string; mask: number } | null {
+    const tlb = this.gen.ctx.mem.tlb;
+    if (!tlb) return null;
+    return write ? { t: this.x(tlb.writeTag), w: this.x(tlb.writeWords), mask: tlb.mask } : { t: this.x(tlb.readTag), w: this.x(tlb.readWords), mask: tlb.mask };
+  }
+
+  /** The hit test of an access at the address in `ta` (slot into `ti`), for `align`-aligned accesses. */
+  private hit(ta: string, ti: string, c: { t: string; mask: number }, write: boolean, align: number): string {
+    return `((${ti} = (${ta} >>> 12) & ${c.mask}), ${c.t}[${ti}] === ${ta} - (${ta} & 4095) && ${ti} === x0.${write ? 'tlbLastWrite' : 'tlbLastRead'} && (${ta} & ${align - 1}) === 0)`;
+  }
+
+  /** A 32-bit read at address `a` (a number), as an unsigned value. */
+  private read32(a: string): string {
+    const c = this.tlb();
+    if (c === null) return `x0.read32(${a})`;
+    const ta = this.tmp(), ti = this.tmp();
+    return `((${ta} = ${a}), ${this.hit(ta, ti, c, false, 4)} ? ${c.w}[${ti}][(${ta} & 4095) >>> 2] : x0.read32(${ta}))`;
+  }
+
+  /** A 32-bit write of `v` (evaluated exactly once) at address `a`. */
+  private write32(a: string, v: string): string {
+    const c = this.tlb(true);
+    if (c === null) return `x0.write32(${a}, ${v})`;
+    const ta = this.tmp(), ti = this.tmp();
+    return `((${ta} = ${a}), ${this.hit(ta, ti, c, true, 4)} ? (${c.w}[${ti}][(${ta} & 4095) >>> 2] = ${v}) : x0.write32(${ta}, ${v}))`;
+  }
+
+  /** A 64-bit read at address `a`, as a U64 (combined inline while it is a safe integer). */
+  private read64(a: string): string {
+    const c = this.tlb();
+    if (c === null) return `x0.read64(${a})`;
+    const ta = this.tmp(), ti = this.tmp(), tw = this.tmp(), to = this.tmp(), th = this.tmp();
+    const lo = `${tw}[${to}]`;
+    return `((${ta} = ${a}), ${this.hit(ta, ti, c, false, 8)} ? ((${tw} = ${c.w}[${ti}]), (${to} = (${ta} & 4095) >>> 2), (${th} = ${tw}[${to} + 1]) === 0 ? ${lo} : ${th} < 2097152 ? ${th} * 4294967296 + ${lo} : ${th} >= 4292870144 ? (${th} - 4294967296) * 4294967296 + ${lo} : x0.read64(${ta})) : x0.read64(${ta}))`;
+  }
+
+  /** A 64-bit write of the U64 `v` (a name: read more than once) at address `a`. */
+  private write64(a: string, v: string): string {
+    const c = this.tlb(true);
+    if (c === null) return `x0.write64(${a}, ${v})`;
+    const ta = this.tmp(), ti = this.tmp(), tw = this.tmp(), to = this.tmp(), th = this.tmp();
+    return `((${ta} = ${a}), ${this.hit(ta, ti, c, true, 8)} && typeof ${v} === 'number' && ${v} <= ${MAXS} && ${v} >= -${MAXS} ? ((${tw} = ${c.w}[${ti}]), (${to} = (${ta} & 4095) >>> 2), (${th} = Math.floor(${v} / 4294967296)), (${tw}[${to}] = ${v} - ${th} * 4294967296), (${tw}[${to} + 1] = ${th})) : x0.write64(${ta}, ${v}))`;
   }
 
   /** Slot index of an lvalue held in a JS slot, else -1. */
@@ -351,7 +399,7 @@ export class Emitter {
     const n = shift ? this.count(e.r) : this.val(e.r);
     const c = this.op32(bop, to, n, lt.signed);
     if (c === null) return null;
-    return `((${ta} = ${a}), (${to} = x0.read32(${ta}) ${lt.signed ? '| 0' : '>>> 0'}), (${tv} = ${c}), x0.write32(${ta}, ${tv} >>> 0), ${tv})`;
+    return `((${ta} = ${a}), (${to} = ${this.read32(ta)} ${lt.signed ? '| 0' : '>>> 0'}), (${tv} = ${c}), ${this.write32(ta, `${tv} >>> 0`)}, ${tv})`;
   }
 
   private incdec(e: Extract<Expr, { k: 'incdec' }>): string | null {
@@ -369,7 +417,7 @@ export class Emitter {
     const a = this.addr(e.l);
     if (a === null) return null;
     const ta = this.tmp(), o = this.tmp(), n = this.tmp();
-    return `((${ta} = ${a}), (${o} = x0.read32(${ta}) ${fix}), (${n} = (${o} + ${this.num(d)}) ${fix}), x0.write32(${ta}, ${n} >>> 0), ${e.pre ? n : o})`;
+    return `((${ta} = ${a}), (${o} = ${this.read32(ta)} ${fix}), (${n} = (${o} + ${this.num(d)}) ${fix}), ${this.write32(ta, `${n} >>> 0`)}, ${e.pre ? n : o})`;
   }
 }
 

@@ -12,6 +12,7 @@ import { reachableFunctions } from './parser';
 import { truncInt } from './arith';
 import { jsgenAvailable } from './jsgen';
 import { compileFunction } from './fastRun';
+import { compileLeaf } from './leafRun';
 
 export interface NativeBinding { name: string; impl(args: any[]): NativeResult; addr: number; native: true }
 
@@ -171,7 +172,10 @@ export function linkProgram(program: CProgram, kernel: GuestKernel): Linked {
     byAddr.set(cf.addr, cf);
   });
   // generated forms last: a call site names its callee's compiled function, wherever it is defined
-  if (ctx.jit) for (const cf of fns) cf.fast = compileFunction(gen, cf, (sym) => byName.get(sym.name));
+  if (ctx.jit) {
+    for (const cf of fns) cf.leaf = compileLeaf(gen, cf);
+    for (const cf of fns) cf.fast = compileFunction(gen, cf, (sym) => byName.get(sym.name));
+  }
   // Global and static initializers are constant expressions (addresses included): evaluate once.
   const dummy: Frame = { fn: -1, pc: 0, s: [], bp: 0, tries: [], fin: [], exc: 0 };
   for (const g of unit.globals) {

@@ -7,6 +7,7 @@ import { ExprGen, type Frame, type Val } from './codegen';
 import { type CType, T_INT, alignOf, sizeOf, isInt } from './types';
 import { doubleToBits, floatToBits } from './arith';
 import type { FastRun } from './fastRun';
+import type { LeafRun } from './leafRun';
 
 export { OP_EXEC, OP_JMP, OP_JF, OP_JT, OP_CALL, OP_RET, OP_SWITCH, OP_TRY, OP_TRYEND, OP_FINEND, OP_XJMP, OP_NOP, OP_EXECJ } from './ops';
 import { OP_EXEC, OP_JMP, OP_JF, OP_JT, OP_CALL, OP_RET, OP_SWITCH, OP_TRY, OP_TRYEND, OP_FINEND, OP_XJMP, OP_NOP, OP_EXECJ } from './ops';
@@ -68,6 +69,10 @@ export interface CompiledFunction {
   free: Frame[];
   /** The function's instructions as one generated function (fastRun.ts), or null; set by the linker. */
   fast: FastRun | null;
+  /** The frameless form (leafRun.ts) when the function is a leaf, else null; set by the linker. */
+  leaf: LeafRun | null;
+  /** The frame the frameless form runs in, reused call after call (null once a fault or a budget stop pushed it). */
+  scratch: Frame | null;
   addr: number;
   index: number;
   native: false;
@@ -122,7 +127,7 @@ export class FunctionLowering {
     const paramSlots = this.def.params.every((p) => p.slot >= 0) ? this.def.params.map((p) => p.slot) : null;
     // the generated form is made by the linker once every function is lowered (calls name their callees' frames)
     const fast = null;
-    return { name: this.def.sym.name, def: this.def, code: this.code, nslots: Math.max(this.nslots, this.tempMax), frameSize, frameAlign: this.frameAlign, tries: this.tries, paramStore, paramSlots, free: [], fast, addr, index, native: false };
+    return { name: this.def.sym.name, def: this.def, code: this.code, nslots: Math.max(this.nslots, this.tempMax), frameSize, frameAlign: this.frameAlign, tries: this.tries, paramStore, paramSlots, free: [], fast, leaf: null, scratch: null, addr, index, native: false };
   }
 
   /** An EXEC followed by a jump that starts no statement becomes one instruction (the jump stays for other paths to it). */

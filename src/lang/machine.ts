@@ -75,7 +75,8 @@ export class CMachine implements Machine {
     if (!cf) throw new Error(`the scenario has no function '${entry}' (the entry point is 'VOID ${entry}(VOID)')`);
     this.enter(cf, [], kernel.kernelStackBase - 0x30);
     kernel.setLocationProvider(() => {
-      const f = this.topC();
+      // a frameless leaf that is running is where the machine is, though not yet on its stack
+      const f = this.leaf ?? this.topC();
       if (!f) return null;
       const ins = this.linked.fns[f.fn].code[f.pc];
       return ins ? { file: ins.loc.file, line: ins.loc.line, function: this.linked.fns[f.fn].name, step: this.steps } : null;
@@ -311,6 +312,33 @@ export class CMachine implements Machine {
     }
     this.stack.push(nf);
     return FAST_FRAME;
+  }
+
+  /** @internal the frame of the frameless leaf that is running (leafRun.ts), else null. */
+  leaf: Frame | null = null;
+
+  /** @internal a frameless leaf's frame goes on the stack (a fault or the budget needs it there). */
+  pushLeaf(f: Frame): void {
+    this.stack.push(f);
+    const cf = this.linked.fns[f.fn];
+    if (cf.scratch === f) cf.scratch = null;
+  }
+
+  /**
+   * @internal the frame for a frameless call of `cf` from `f`, parameters still zero, not pushed;
+   * null when the call would overflow the stack (the framed path then raises the bug check).
+   */
+  leafFrame(cf: CompiledFunction, f: Frame): Frame | null {
+    let bp = f.bp - cf.frameSize;
+    bp -= bp & ((cf.frameAlign ?? 16) - 1);
+    if (bp < this.stackLimit) return null;
+    this.skipCall = false;
+    const nf = cf.scratch;
+    if (nf === null) return (cf.scratch = { fn: cf.index, pc: 0, s: makeSlots(cf.nslots), bp, tries: NO_TRIES, fin: NO_FIN, exc: 0, native: undefined, req: undefined });
+    nf.pc = 0; nf.bp = bp;
+    const s = nf.s;
+    for (let i = 0; i < s.length; i++) s[i] = -0;
+    return nf;
   }
 
   /** @internal a C call made by generated code: the callee's frame, pushed, its parameters to be filled by the caller. */

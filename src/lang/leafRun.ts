@@ -1,0 +1,61 @@
+// The frameless form of a leaf function (one that calls nothing and opens no __try): generated code
+// calls it like a JavaScript function when no stop check or call hook could look inside. Its frame
+// is built but not pushed; it reaches the machine's explicit stack only when something must see it:
+// a fault, bug check or exception inside (pushed before the machine catches it), or the step budget
+// running out (pushed, and the machine resumes it where it stopped, as an ordinary frame).
+import type { ExprGen, Frame } from './codegen';
+import type { CompiledFunction } from './lower';
+import { OP_EXEC, OP_EXECJ, OP_JF, OP_JMP, OP_JT, OP_NOP, OP_RET } from './ops';
+import { Emitter, jsgenAvailable } from './jsgen';
+
+/** What a leaf returns when the budget ran out inside it: its frame is on the machine's stack now. */
+export const LEAF_SUSPENDED: unique symbol = Symbol('leaf suspended');
+
+/** Runs the leaf in the frame `f` (parameters filled) to its return value, or LEAF_SUSPENDED. */
+export type LeafRun = (f: Frame, m: LeafHost, limit: number) => unknown;
+
+/** What the leaf asks of the machine. */
+export interface LeafHost {
+  steps: number;
+  /** The frame the leaf runs in while it runs (its location is the machine's location), else null. */
+  leaf: Frame | null;
+  /** Puts the leaf's frame on the explicit stack (a fault or the budget needs it there). */
+  pushLeaf(f: Frame): void;
+}
+
+const LEAF_OPS = new Set([OP_EXEC, OP_EXECJ, OP_JF, OP_JT, OP_JMP, OP_NOP, OP_RET]);
+
+/** The frameless form of `cf`, or null when it calls, has a __try, a switch, or codegen is off. */
+export function compileLeaf(gen: ExprGen, cf: CompiledFunction): LeafRun | null {
+  if (!jsgenAvailable() || cf.paramSlots === null) return null;
+  const code = cf.code;
+  if (!code.every((i) => LEAF_OPS.has(i.op))) return null;
+  const em = new Emitter(gen);
+  const suspended = em.x(LEAF_SUSPENDED);
+  const out: string[] = [];
+  for (let k = 0; k < code.length; k++) {
+    const ins = code[k];
+    // f.pc names the running instruction, as in the framed form: a fault points at its line
+    if (ins.stmt) out.push(`case ${k}: f.pc = ${k}; if (m.steps >= limit) { m.leaf = null; m.pushLeaf(f); return ${suspended}; } m.steps++;`);
+    else out.push(`case ${k}: f.pc = ${k};`);
+    const value = (): string => (ins.expr ? em.val(ins.expr) : `${em.x(ins.run)}(f)`);
+    switch (ins.op) {
+      case OP_EXEC: out.push(`${value()};`); break;
+      case OP_EXECJ: out.push(`${value()}; pc = ${ins.target}; continue;`); break;
+      case OP_JF: out.push(`if (!${value()}) { pc = ${ins.target}; continue; }`); break;
+      case OP_JT: out.push(`if (${value()}) { pc = ${ins.target}; continue; }`); break;
+      case OP_JMP: out.push(`pc = ${ins.target}; continue;`); break;
+      case OP_RET: out.push(`r = ${ins.run ? value() : '0'}; m.leaf = null; return r;`); break;
+      default: break;
+    }
+  }
+  const names = em.ext.map((_, i) => `x${i}`);
+  const temps = em.temps ? `let ${Array.from({ length: em.temps }, (_, i) => `t${i}`).join(', ')};` : '';
+  // running off the end returns 0 (a function without a return statement on that path)
+  const src = `return function leaf(f, m, limit) { const s = f.s; ${temps} let r, pc = 0; m.leaf = f;
+  try { for (;;) { switch (pc) { ${out.join('\n')}
+  default: m.leaf = null; return 0; } } }
+  catch (e) { if (m.leaf === f) { m.leaf = null; m.pushLeaf(f); } throw e; } };`;
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  return (new Function(...names, src) as (...x: unknown[]) => LeafRun)(...em.ext);
+}
