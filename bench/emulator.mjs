@@ -24,7 +24,8 @@ const PAGES = 262144;
 const now = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 const GIB = 2 ** 30;
 
-function emulatorRun() {
+/** A 4 GiB machine with a process in context and a 1 GiB buffer committed but never touched. */
+function benchKernel() {
   const k = createKernel({ physicalMemory: 4 * GIB });
   const call = (name, ...args) => k.routine(name).impl(args);
   const name = k.allocateImage(16);
@@ -32,6 +33,11 @@ function emulatorRun() {
   const proc = call('LabCreateProcess', name);
   call('LabEnterProcess', proc);
   const buf = call('LabUserAlloc', proc, GIB, 4);
+  return { k, call, buf };
+}
+
+function emulatorRun() {
+  const { call, buf } = benchKernel();
   const t0 = now();
   const mdl = call('IoAllocateMdl', buf, GIB, 0, 0, 0);
   const ta = now();
@@ -122,13 +128,7 @@ function snapshotReference() {
 
 // One locked 1 GiB MDL (262,144 PFNs and as many frames in the snapshot).
 function bigMdlSnapshotRun() {
-  const k = createKernel({ physicalMemory: 4 * GIB });
-  const call = (name, ...args) => k.routine(name).impl(args);
-  const name = k.allocateImage(16);
-  k.memory.writeBytes(name, new TextEncoder().encode('bench.exe\0'));
-  const proc = call('LabCreateProcess', name);
-  call('LabEnterProcess', proc);
-  const buf = call('LabUserAlloc', proc, GIB, 4);
+  const { k, call, buf } = benchKernel();
   const mdl = call('IoAllocateMdl', buf, GIB, 0, 0, 0);
   call('MmProbeAndLockPages', mdl, 1, 1);
   const t0 = now();
