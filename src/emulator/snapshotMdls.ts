@@ -16,8 +16,15 @@ export interface FrameSink {
 
 const MAX_SLOTS_SHOWN = 1 << 20; // the contract shows every slot (4 GiB - PAGE_SIZE spans just under 2^20 pages)
 
-const HEX4: string[] = Array.from({ length: 65536 }, (_, i) => i.toString(16).padStart(4, '0'));
-const HEXN: string[] = Array.from({ length: 65536 }, (_, i) => i.toString(16));
+// Hex digits of every 16-bit value (131,072 strings), made by the first snapshot: a run that never
+// takes one keeps them out of its heap, where every full collection would have to mark them.
+let HEX4: string[] | null = null;
+let HEXN: string[] = [];
+function hexTables(): string[] {
+  HEXN = Array.from({ length: 65536 }, (_, i) => i.toString(16));
+  HEX4 = Array.from({ length: 65536 }, (_, i) => i.toString(16).padStart(4, '0'));
+  return HEX4;
+}
 
 // The last string made for each of 1,024 buckets of values: the same address recurs across MDLs
 // (NULL, a shared buffer, one process) and then costs no new string.
@@ -31,12 +38,14 @@ export function fastHex(v: number): string {
   const lo = v - hi * 4294967296;
   const slot = (lo ^ (lo >>> 10) ^ (lo >>> 20) ^ hi) & (HEX_MEMO - 1);
   if (memoValue[slot] === v) return memoHex[slot];
+  const h4 = HEX4 ?? hexTables();
+  const hn = HEXN;
   if (hi < 0) hi += 4294967296;
   let hex: string;
-  if (hi === 0) hex = lo < 0x10000 ? '0x' + HEXN[lo] : '0x' + HEXN[lo >>> 16] + HEX4[lo & 0xffff];
+  if (hi === 0) hex = lo < 0x10000 ? '0x' + hn[lo] : '0x' + hn[lo >>> 16] + h4[lo & 0xffff];
   else {
-    const low = HEX4[lo >>> 16] + HEX4[lo & 0xffff];
-    hex = hi < 0x10000 ? '0x' + HEXN[hi] + low : '0x' + HEXN[hi >>> 16] + HEX4[hi & 0xffff] + low;
+    const low = h4[lo >>> 16] + h4[lo & 0xffff];
+    hex = hi < 0x10000 ? '0x' + hn[hi] + low : '0x' + hn[hi >>> 16] + h4[hi & 0xffff] + low;
   }
   memoValue[slot] = v;
   memoHex[slot] = hex;
