@@ -7,6 +7,7 @@ import type { CompiledFunction, Ins } from './lower';
 import { OP_CALL, OP_EXEC, OP_EXECJ, OP_JF, OP_JMP, OP_JT, OP_NOP, OP_RET, OP_TRY } from './ops';
 import { Emitter, jsgenAvailable } from './jsgen';
 import { LEAF_SUSPENDED } from './leafRun';
+import { emitLoop, findLoops } from './loopForm';
 
 /**
  * Runs a function's instructions from `f.pc` (whose statement check the machine has made) until one
@@ -54,7 +55,12 @@ export const FAST_OUTCOME = 2;
 /** A nested callee returned to its caller (never seen by the machine): the value is in `m.rv`. */
 const FAST_RETURNED = 3;
 
+/** Where a loop function declares the temporaries (known once everything is emitted). */
+const TEMPS = '/*temps*/';
+
 const FAST_OPS = new Set([OP_EXEC, OP_EXECJ, OP_JF, OP_JT, OP_JMP, OP_NOP, OP_CALL, OP_RET]);
+/** Whether the generated code runs this instruction itself (the others go back to the machine's loop). */
+export const runs = (ins: Ins): boolean => FAST_OPS.has(ins.op);
 
 /** The function-level form of a function's instructions, or null when codegen is off. `callee` finds a C callee's compiled function. */
 export function compileFunction(gen: ExprGen, cf: CompiledFunction, callee: (sym: FuncSym) => CompiledFunction | undefined): FastRun | null {
@@ -63,47 +69,74 @@ export function compileFunction(gen: ExprGen, cf: CompiledFunction, callee: (sym
   // without __try no frame of this function ever has a scope open: a return needs no unwinding check
   const noTries = !code.some((i) => i.op === OP_TRY);
   const em = new Emitter(gen);
+  /**
+   * How code leaves: `ret(code)` hands a FAST_* code to the machine, `resume` goes on at f.pc through
+   * the switch, `dispatch(t)` at instruction t. In the switch function these return and continue;
+   * in a loop's own function (below) they return to the switch function, which does the same.
+   */
+  interface Exits { ret(code: string): string; resume: string; dispatch(t: number): string }
+  const inSwitch: Exits = { ret: (c) => `return ${c};`, resume: 'pc = f.pc; continue D;', dispatch: (t) => `{ pc = ${t}; continue D; }` };
+  const inLoop: Exits = { ret: (c) => `return -1 - ${c};`, resume: 'return f.pc;', dispatch: (t) => `return ${t};` };
+  // the statement check: budget first (the machine answers it again at f.pc), then the stop check;
+  // f.pc is set once per instruction, so faults and bug checks point at the running one
+  const check = (k: number, x: Exits): string => (code[k].stmt
+    ? `f.pc = ${k}; if (m.steps >= limit) ${x.ret(String(FAST_FRAME))} if (stop !== undefined && stop(m)) ${x.ret(String(FAST_STOPPED))} m.steps++;`
+    : `f.pc = ${k};`);
+  const loops = findLoops(code, runs);
+  // each loop is a function of its own, entered from the switch at its header: the switch function
+  // stays small enough for the optimizing compiler to take on early, each loop is optimized on its own,
+  // and a run resumed inside a nested loop reaches that loop's structured form at its next iteration
+  const loopFns: string[] = [];
   const out: string[] = [];
   for (let k = 0; k < code.length; k++) {
     const ins = code[k];
-    if (!FAST_OPS.has(ins.op)) {
+    if (!runs(ins)) {
       out.push(`case ${k}: f.pc = ${k}; return ${FAST_FRAME};`);
       continue;
     }
-    // the statement check: budget first (the machine answers it again at f.pc), then the stop check
-    // f.pc is set once per instruction: at the positive label (a jump or fall-through arrives there);
-    // the machine enters at the negative one with f.pc already there and the check made
-    if (ins.stmt) out.push(`case ${k}: f.pc = ${k}; if (m.steps >= limit) return ${FAST_FRAME}; if (stop !== undefined && stop(m)) return ${FAST_STOPPED}; m.steps++;`);
-    else out.push(`case ${k}: f.pc = ${k};`);
+    // a jump or fall-through arrives at the positive label; the machine enters at the negative one
+    // with f.pc already there and the check made
+    out.push(`case ${k}: ${check(k, inSwitch)}`);
     out.push(`case ${-k - 1}:`);
+    const L = loops.get(k);
+    if (L) {
+      const body = emitLoop(code, loops, L, { check: (i) => check(i, inLoop), body: (i, go, next) => instruction(i, go, next, inLoop), dispatch: inLoop.dispatch });
+      loopFns.push(`function loop${k}(f, m, limit, stop, d) { const s = f.s; ${TEMPS} let r, g, n, nf; ${body} }`);
+      out.push(`if ((r = loop${k}(f, m, limit, stop, d)) < 0) return -1 - r; pc = r; continue D;`);
+    } else out.push(instruction(k, inSwitch.dispatch, inSwitch.dispatch(k + 1), inSwitch));
+  }
+
+  /** The code of instruction k, jumping with `go`, going on to k + 1 with `next`, leaving through `x`. */
+  function instruction(k: number, go: (t: number) => string, next: string, x: Exits): string {
+    const ins = code[k];
+    const out: string[] = [];
     const value = (): string => (ins.expr ? em.val(ins.expr) : `${em.x(ins.run)}(f)`);
     switch (ins.op) {
       case OP_EXEC: out.push(`${value()};`); break;
-      case OP_EXECJ: out.push(`${value()}; pc = ${ins.target}; continue;`); break;
-      case OP_JF: out.push(`if (!${value()}) { pc = ${ins.target}; continue; }`); break;
-      case OP_JT: out.push(`if (${value()}) { pc = ${ins.target}; continue; }`); break;
-      case OP_JMP: out.push(`pc = ${ins.target}; continue;`); break;
+      case OP_EXECJ: out.push(`${value()}; ${go(ins.target!)}`); break;
+      case OP_JF: out.push(`if (!${value()}) ${go(ins.target!)}`); break;
+      case OP_JT: out.push(`if (${value()}) ${go(ins.target!)}`); break;
+      case OP_JMP: out.push(go(ins.target!)); break;
       case OP_CALL: {
         const target = ins.callee && !ins.brk ? callee(ins.callee) : undefined;
         const direct = target && target.paramSlots !== null && ins.argExprs && ins.argExprs.length === target.paramSlots.length && ins.argExprs.every((a) => a);
+        const storeOf = (v: string): string => (ins.storeSlot! >= 0 ? `s[${ins.storeSlot}] = ${v};` : ins.store ? `${em.x(ins.store)}(f, ${v}, false);` : '');
         if (target && direct) {
           // a C function with its parameters in slots: arguments computed here (a fault leaves no frame
           // behind), its frame pushed and filled, and its generated form called directly
           const c = em.x(target);
           const temps = ins.argExprs!.map((e) => [em.tmp(), em.val(e!)] as const);
-          const storeOf = (v: string): string => (ins.storeSlot! >= 0 ? `s[${ins.storeSlot}] = ${v};` : ins.store ? `${em.x(ins.store)}(f, ${v}, false);` : '');
-          const store = storeOf('m.rv');
           const fill = target.paramSlots!.map((slot, i) => `n[${slot}] = ${temps[i][0]};`).join(' ');
           out.push(`if (m.onCall === undefined && d < ${NEST_LIMIT}) { ${temps.map(([t, v]) => `${t} = ${v};`).join(' ')}`);
           if (target.leaf !== null) {
             // a leaf runs frameless when nothing could stop inside it: no stop check, no retry pending
             out.push(`if (stop === undefined && !m.retry && (nf = m.leafFrame(${c}, f)) !== null) { n = nf.s; ${fill}`);
-            out.push(`if ((r = ${c}.leaf(nf, m, limit)) === ${em.x(LEAF_SUSPENDED)}) return ${FAST_FRAME}; ${storeOf('r')} pc = ${k + 1}; continue; }`);
+            out.push(`if ((r = ${c}.leaf(nf, m, limit)) === ${em.x(LEAF_SUSPENDED)}) ${x.ret(String(FAST_FRAME))} ${storeOf('r')} ${next} }`);
           }
           out.push(`nf = m.enterC(${c}, f); n = nf.s; ${fill}`);
-          out.push(`if ((g = ${c}.fast) === null || m.retry) return ${FAST_FRAME};`);
-          out.push(`if ((r = g(nf, m, limit, stop, d + 1)) === ${FAST_RETURNED}) { ${store} pc = ${k + 1}; continue; }`);
-          out.push(`if (r !== ${FAST_FRAME} || m.top() !== f) return r; pc = f.pc; continue; }`);
+          out.push(`if ((g = ${c}.fast) === null || m.retry) ${x.ret(String(FAST_FRAME))}`);
+          out.push(`if ((r = g(nf, m, limit, stop, d + 1)) === ${FAST_RETURNED}) { ${storeOf('m.rv')} ${next} }`);
+          out.push(`if (r !== ${FAST_FRAME} || m.top() !== f) ${x.ret('r')} ${x.resume} }`);
         }
         // the callee runs nested (no trip through the machine's loop for the call or the return);
         // the explicit stack stays the truth, so a stop, fault or outcome inside just unwinds to the machine
@@ -113,30 +146,30 @@ export function compileFunction(gen: ExprGen, cf: CompiledFunction, callee: (sym
           const fill = ins.argExprs.map((e, i) => `${a}[${i}] = ${em.val(e!)};`).join(' ');
           out.push(`if (m.onCall !== undefined) r = m.fastCall(${em.x(ins)}, f); else { ${fill} r = m.fastCallArgs(${em.x(ins)}, f, ${a}); }`);
         } else out.push(`r = m.fastCall(${em.x(ins)}, f);`);
-        out.push(`if (r !== ${FAST_FRAME} || d >= ${NEST_LIMIT} || (g = m.fastTop(f)) === null) return r;`);
-        if (!ins.brk) {
-          // the callee returned straight here: store its value and go on at the next instruction
-          const store = ins.storeSlot! >= 0 ? `s[${ins.storeSlot}] = m.rv;` : ins.store ? `${em.x(ins.store)}(f, m.rv, false);` : '';
-          out.push(`if ((r = g(m.top(), m, limit, stop, d + 1)) === ${FAST_RETURNED}) { ${store} pc = ${k + 1}; continue; }`);
-        } else out.push(`r = g(m.top(), m, limit, stop, d + 1);`);
-        out.push(`if (r !== ${FAST_FRAME} || m.top() !== f) return r;`);
+        out.push(`if (r !== ${FAST_FRAME} || d >= ${NEST_LIMIT} || (g = m.fastTop(f)) === null) ${x.ret('r')}`);
+        // the callee returned straight here: store its value and go on at the next instruction
+        if (!ins.brk) out.push(`if ((r = g(m.top(), m, limit, stop, d + 1)) === ${FAST_RETURNED}) { ${storeOf('m.rv')} ${next} }`);
+        else out.push(`r = g(m.top(), m, limit, stop, d + 1);`);
+        out.push(`if (r !== ${FAST_FRAME} || m.top() !== f) ${x.ret('r')}`);
         // back in this frame with f.pc past the call: go on from there (its statement check included)
-        out.push(`pc = f.pc; continue;`);
+        out.push(x.resume);
         break;
       }
       case OP_RET:
         // nested (d > 0: the caller's generated code waits right below) and no __finally to run: return straight to it
-        out.push(`r = ${ins.run ? value() : '0'}; if (d > 0${noTries ? '' : ' && f.tries.length === 0'}) { m.rv = r; m.popReturned(); return ${FAST_RETURNED}; } return m.fastRet(f, r);`);
+        out.push(`r = ${ins.run ? value() : '0'}; if (d > 0${noTries ? '' : ' && f.tries.length === 0'}) { m.rv = r; m.popReturned(); ${x.ret(String(FAST_RETURNED))} } ${x.ret('m.fastRet(f, r)')}`);
         break;
       default: break;
     }
+    return out.join('\n');
   }
   const names = em.ext.map((_, i) => `x${i}`);
   const temps = em.temps ? `let ${Array.from({ length: em.temps }, (_, i) => `t${i}`).join(', ')};` : '';
   // the machine enters with the statement check made (negative label); a nested call at its first
   // instruction, not yet checked (positive label)
-  const src = `return function fast(f, m, limit, stop, d) { const s = f.s; ${temps} let r, g, n, nf, pc = d === 0 ? -f.pc - 1 : f.pc;
-  for (;;) { switch (pc) { ${out.join('\n')}
+  const src = `${loopFns.join('\n').split(TEMPS).join(temps)}
+  return function fast(f, m, limit, stop, d) { const s = f.s; ${temps} let r, g, n, nf, pc = d === 0 ? -f.pc - 1 : f.pc;
+  D: for (;;) { switch (pc) { ${out.join('\n')}
   default: f.pc = ${code.length}; return ${FAST_FRAME}; } } };`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return (new Function(...names, src) as (...x: unknown[]) => FastRun)(...em.ext);

@@ -1,0 +1,109 @@
+// Loops the generated code runs as JavaScript loops (loopForm.ts) against the closure form: every
+// loop shape C has, with break, continue, early returns, calls of every kind, and the shapes that
+// cannot be structured (a switch or __try inside, a goto into the body) beside them. Same output,
+// statement clock, stops and call stacks, for any slice size and with a stop at every few statements.
+import assert from 'node:assert/strict';
+import type { CMachine } from '../../../src/lang/index';
+import type { RunOutcome, StopCheck } from '../../../src/lang/contract';
+import { findLoops } from '../../../src/lang/loopForm';
+import { runs } from '../../../src/lang/fastRun';
+import { generatedMachine as machine } from './helpers/generatedMachine';
+import { PRELUDE } from './helpers/runC';
+
+const SHAPES = `
+ULONG cells[32];
+ULONG leaf(ULONG a) { return a * 2654435761u >> 7; }
+ULONG viaLoop(ULONG n) { ULONG s = 0; while (n) { s += n & 3; n >>= 2; } return s; }
+ULONG spin(ULONG n) { do { n = n * 3 + 1; } while (n & 1); return n; }
+ULONG firstOver(ULONG limit) { ULONG i; for (i = 0; i < 32; i++) { if (cells[i] > limit) return i; } return 99; }
+VOID LabMain(VOID) {
+  ULONG i, j, acc = 1, k = 0;
+  for (i = 0; i < 40; i++) {
+    if (i % 3 == 0) continue;
+    for (j = i; j < i + 5; j++) {
+      if (j == 37) break;
+      cells[j & 31] += leaf(j) ^ acc;
+      acc = acc * 31 + viaLoop(cells[j & 31]);
+    }
+    do { k += 3; acc ^= k; } while (k % 7 != 0);
+    while (1) { if (++k % 5 == 0) break; }
+  }
+  i = 0;
+again:
+  acc += i;
+  if (++i < 10) goto again;
+  for (i = 0; i < 20; i++) {
+    switch (i & 3) { case 0: acc += 1; break; case 1: acc ^= 5; default: acc += 2; }
+  }
+  for (i = 0; i < 12; i++) {
+    __try { if (i == 7) ExRaiseStatus(STATUS_ACCESS_VIOLATION); acc += i; } __except (EXCEPTION_EXECUTE_HANDLER) { acc += 1000; }
+  }
+  for (i = 0; i < 6; i++) {
+    PVOID p = ExAllocatePoolWithTag(NonPagedPoolNx, 0x20 + i, 'pooL');
+    acc += p != NULL;
+    ExFreePoolWithTag(p, 'pooL');
+  }
+  i = 0;
+  while (i < 8) {
+    i++;
+    if (i & 1) goto skip;
+    acc += i * 100;
+skip:
+    acc += 1;
+  }
+  DbgPrint("%u %u %u %u %u\\n", acc, k, firstOver(0x10000000), cells[5], spin(acc | 1));
+}`;
+
+function finish(m: CMachine, slice: number, check?: StopCheck): RunOutcome {
+  let o: RunOutcome;
+  do o = m.run(slice, check); while (o.kind === 'budget' || o.kind === 'stopped');
+  return o;
+}
+
+describe('loops in the generated code', () => {
+  it('are found where C has them, and not where a switch, a __try or a jump into the body is', () => {
+    const { m } = machine(SHAPES, true);
+    const main = m.linked.byName.get('LabMain')!;
+    const loops = findLoops(main.code, runs);
+    const lines = new Set([...loops.values()].map((L) => main.code[L.h].loc.line));
+    const lineOf = (text: string): number => (PRELUDE + SHAPES).split('\n').findIndex((l) => l.includes(text)) + 1;
+    for (const structured of ['for (i = 0; i < 40', 'for (j = i', 'do { k += 3', 'while (1)', 'acc += i;', 'for (i = 0; i < 6', 'while (i < 8)']) {
+      assert.ok(lines.has(lineOf(structured)), `'${structured}' is a loop the generated code runs as one`);
+    }
+    for (const notStructured of ['for (i = 0; i < 20', 'for (i = 0; i < 12']) {
+      assert.ok(!lines.has(lineOf(notStructured)), `'${notStructured}' has a switch or __try inside: the switch form runs it`);
+    }
+  });
+
+  it('give the closure form\'s output and statement clock for every slice size', () => {
+    const ref = machine(SHAPES, false);
+    const oRef = finish(ref.m, 1_000_000);
+    assert.equal(oRef.kind, 'exited');
+    for (const slice of [1, 2, 5, 13, 1000, 1_000_000]) {
+      const a = machine(SHAPES, true);
+      assert.deepEqual(finish(a.m, slice), oRef, `slice ${slice}`);
+      assert.deepEqual(a.out, ref.out, `slice ${slice}`);
+      assert.equal(a.m.steps, ref.m.steps, `slice ${slice}`);
+    }
+  });
+
+  it('stop where the closure form stops, with the same call stacks, when a check says yes every few statements', () => {
+    const trace = (generated: boolean, every: number): string[] => {
+      const { m, out } = machine(SHAPES, generated);
+      const seen: string[] = [];
+      let n = 0;
+      const o = finish(m, 1_000_000, (mm) => {
+        if (++n % every !== 0) return false;
+        seen.push(`${mm.steps} ${mm.frames().map((f) => `${f.function}:${f.location?.line}`).join('<')}`);
+        return true;
+      });
+      seen.push(o.kind, ...out);
+      return seen;
+    };
+    for (const every of [3, 11]) {
+      const a = trace(true, every), b = trace(false, every);
+      assert.ok(a.length > 100);
+      assert.deepEqual(a, b, `every ${every}`);
+    }
+  });
+});
