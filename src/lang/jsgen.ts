@@ -227,7 +227,9 @@ export class Emitter {
         }
         const n = this.tmp();
         const nv = this.val(e.i);
-        return `((${p} = ${pv}), (${n} = ${nv}), typeof ${p} === 'number' && typeof ${n} === 'number' && (${r} = ${p} ${e.sub ? '-' : '+'} ${n} * ${e.scale}) <= ${MAXS} && ${r} >= -${MAXS} ? ${r} : ${this.x(padd)}(${p}, ${n}, ${e.scale}, ${e.sub}))`;
+        // an index of 32 bits or fewer is always a JS number: only the pointer can be a BigInt
+        const small = e.i.t.k === 'int' && e.i.t.size <= 4;
+        return `((${p} = ${pv}), (${n} = ${nv}), typeof ${p} === 'number' && ${small ? '' : `typeof ${n} === 'number' && `}(${r} = ${p} ${e.sub ? '-' : '+'} ${n} * ${e.scale}) <= ${MAXS} && ${r} >= -${MAXS} ? ${r} : ${this.x(padd)}(${p}, ${n}, ${e.scale}, ${e.sub}))`;
       }
       case 'log': {
         this.inlined++;
