@@ -6,7 +6,7 @@ import type { ExprGen, Frame } from './codegen';
 import type { CompiledFunction, Ins } from './lower';
 import { OP_CALL, OP_EXEC, OP_EXECJ, OP_JF, OP_JMP, OP_JT, OP_NOP, OP_RET, OP_TRY } from './ops';
 import { Emitter, jsgenAvailable } from './jsgen';
-import { LEAF_SUSPENDED } from './leafRun';
+import { inlineLeaf, LEAF_SUSPENDED } from './leafRun';
 import { emitLoop, findLoops } from './loopForm';
 
 /**
@@ -36,6 +36,12 @@ export interface FastHost {
   enterC(cf: CompiledFunction, caller: Frame): Frame;
   /** The next statement is a retry (after a page fault resolved by driver code): callees go through the machine's loop. */
   retry: boolean;
+  /** The lowest address a frame may take. */
+  readonly stackLimit: number;
+  /** A fault in an inlined leaf: its frame, built from its slots, goes on the stack. */
+  leafThrown(cf: CompiledFunction, caller: Frame, slots: unknown[], pc: number): void;
+  /** Where the frameless or inlined leaf that is running is, else null. */
+  leaf: { fn: number; pc: number } | null;
   /** The frame for a frameless call of a leaf (leafRun.ts), not pushed; null when the stack would overflow. */
   leafFrame(cf: CompiledFunction, caller: Frame): Frame | null;
 }
@@ -128,6 +134,15 @@ export function compileFunction(gen: ExprGen, cf: CompiledFunction, callee: (sym
           const temps = ins.argExprs!.map((e) => [em.tmp(), em.val(e!)] as const);
           const fill = target.paramSlots!.map((slot, i) => `n[${slot}] = ${temps[i][0]};`).join(' ');
           out.push(`if (m.onCall === undefined && d < ${NEST_LIMIT}) { ${temps.map(([t, v]) => `${t} = ${v};`).join(' ')}`);
+          const inl = target.leaf !== null ? inlineLeaf(em, target, temps.map(([t]) => t)) : null;
+          if (inl !== null) {
+            // a straight-line leaf runs inline when nothing could stop inside it, the budget covers all
+            // of its statements and the stack has room for its frame (built only if something faults)
+            const cur = em.x(inl.cursor);
+            out.push(`if (stop === undefined && !m.retry && m.steps + ${inl.statements} <= limit && f.bp - ${target.frameSize + 16} >= m.stackLimit) {`);
+            out.push(`m.leaf = ${cur}; try { ${inl.code} } catch (e) { m.leafThrown(${c}, f, [${inl.slots.join(', ')}], ${cur}.pc); throw e; }`);
+            out.push(`m.leaf = null; ${storeOf(inl.result)} ${next} }`);
+          }
           if (target.leaf !== null) {
             // a leaf runs frameless when nothing could stop inside it: no stop check, no retry pending
             out.push(`if (stop === undefined && !m.retry && (nf = m.leafFrame(${c}, f)) !== null) { n = nf.s; ${fill}`);

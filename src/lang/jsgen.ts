@@ -56,6 +56,13 @@ export class Emitter {
     return n;
   }
   tmp(): string { return `t${this.temps++}`; }
+  /**
+   * Names for the slots while a callee's body is emitted inline into its caller (leafRun.ts), else
+   * null: slots are then elements of the frame's array `s`.
+   */
+  slotNames: string[] | null = null;
+  /** The JavaScript lvalue of slot i. */
+  sl(i: number): string { return this.slotNames === null ? `s[${i}]` : this.slotNames[i]; }
 
   /** The closure of a node this emitter does not compile. */
   private fallback(e: Expr): string {
@@ -87,7 +94,7 @@ export class Emitter {
         return e.f.offset === 0 ? base : `(${base} + ${e.f.offset})`;
       }
       case 'str': return this.num(this.gen.ctx.stringAddr(e.bytes));
-      case 'tmp': return `s[${e.slot}]`;
+      case 'tmp': return this.sl(e.slot);
       default: return null;
     }
   }
@@ -185,14 +192,14 @@ export class Emitter {
   val(e: Expr): string {
     switch (e.k) {
       case 'num': return this.num(e.v as number | bigint);
-      case 'tmp': return `s[${e.slot}]`;
+      case 'tmp': return this.sl(e.slot);
       case 'str': return this.num(this.gen.ctx.stringAddr(e.bytes));
       case 'fn': return this.num(this.gen.ctx.funcAddr(e.sym));
       case 'seh':
         this.inlined++;
         return e.what === 'code' ? 'f.exc' : e.what === 'abnormal' ? '(f.fin.length ? 1 : 0)' : this.num(this.gen.ctx.exceptionInfoAddr ? this.gen.ctx.exceptionInfoAddr() : 0);
       case 'var': case 'member': case 'deref': {
-        if (e.k === 'var') { const i = this.slot(e); if (i >= 0) return `s[${i}]`; }
+        if (e.k === 'var') { const i = this.slot(e); if (i >= 0) return this.sl(i); }
         if (e.k === 'member' && e.f.bitWidth !== undefined) break;
         if (e.t.k === 'struct' || e.t.k === 'array') { const a = this.addr(e); if (a !== null) { this.inlined++; return a; } break; }
         const a = this.addr(e);
@@ -375,7 +382,7 @@ export class Emitter {
     const lt = e.l.t;
     const i = this.slot(e.l);
     if (e.op === '=') {
-      if (i >= 0) return `(s[${i}] = ${this.val(e.r)})`;
+      if (i >= 0) return `(${this.sl(i)} = ${this.val(e.r)})`;
       if (lt.k === 'struct' || (e.l.k === 'member' && e.l.f.bitWidth !== undefined)) return null;
       const a = this.addr(e.l);
       if (a === null) return null;
@@ -391,8 +398,8 @@ export class Emitter {
     const shift = bop === '<<' || bop === '>>';
     if (i >= 0) {
       const n = shift ? this.count(e.r) : this.val(e.r);
-      const c = this.op32(bop, `s[${i}]`, n, lt.signed);
-      return c === null ? null : `(s[${i}] = ${c})`;
+      const c = this.op32(bop, this.sl(i), n, lt.signed);
+      return c === null ? null : `(${this.sl(i)} = ${c})`;
     }
     if (e.l.k === 'member' && e.l.f.bitWidth !== undefined) return null;
     const a = this.addr(e.l);
@@ -411,9 +418,9 @@ export class Emitter {
     const fix = t.signed ? '| 0' : '>>> 0';
     const i = this.slot(e.l);
     if (i >= 0) {
-      if (e.pre) return `(s[${i}] = (s[${i}] + ${this.num(d)}) ${fix})`;
+      if (e.pre) return `(${this.sl(i)} = (${this.sl(i)} + ${this.num(d)}) ${fix})`;
       const o = this.tmp();
-      return `((${o} = s[${i}]), (s[${i}] = (${o} + ${this.num(d)}) ${fix}), ${o})`;
+      return `((${o} = ${this.sl(i)}), (${this.sl(i)} = (${o} + ${this.num(d)}) ${fix}), ${o})`;
     }
     if (e.l.k === 'member' && e.l.f.bitWidth !== undefined) return null;
     const a = this.addr(e.l);

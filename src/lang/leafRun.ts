@@ -17,8 +17,8 @@ export type LeafRun = (f: Frame, m: LeafHost, limit: number) => unknown;
 /** What the leaf asks of the machine. */
 export interface LeafHost {
   steps: number;
-  /** The frame the leaf runs in while it runs (its location is the machine's location), else null. */
-  leaf: Frame | null;
+  /** Where the leaf that is running is (its location is the machine's location), else null. */
+  leaf: { fn: number; pc: number } | null;
   /** Puts the leaf's frame on the explicit stack (a fault or the budget needs it there). */
   pushLeaf(f: Frame): void;
 }
@@ -51,11 +51,64 @@ export function compileLeaf(gen: ExprGen, cf: CompiledFunction): LeafRun | null 
   }
   const names = em.ext.map((_, i) => `x${i}`);
   const temps = em.temps ? `let ${Array.from({ length: em.temps }, (_, i) => `t${i}`).join(', ')};` : '';
+  // without jumps the instructions simply follow one another: no switch, a body small enough for the
+  // optimizing compiler to inline into its callers
+  const straight = code.every((i) => i.op !== OP_JF && i.op !== OP_JT && i.op !== OP_JMP && i.op !== OP_EXECJ);
+  const body = straight ? out.map((l) => l.replace(/^case \d+: /, '')).join('\n') : `for (;;) { switch (pc) { ${out.join('\n')}\n  default: m.leaf = null; return 0; } }`;
   // running off the end returns 0 (a function without a return statement on that path)
   const src = `return function leaf(f, m, limit) { const s = f.s; ${temps} let r, pc = 0; m.leaf = f;
-  try { for (;;) { switch (pc) { ${out.join('\n')}
-  default: m.leaf = null; return 0; } } }
+  try { ${body}
+  m.leaf = null; return 0; }
   catch (e) { if (m.leaf === f) { m.leaf = null; m.pushLeaf(f); } throw e; } };`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return (new Function(...names, src) as (...x: unknown[]) => LeafRun)(...em.ext);
+}
+
+/** A leaf's body written into its caller's generated code (see inlineLeaf). */
+export interface InlineLeaf {
+  /** Statements computing the call's value into `result`; they count the leaf's statements. */
+  code: string;
+  result: string;
+  /** The most statements the body runs (the caller makes sure the budget cannot run out inside). */
+  statements: number;
+  /** The temporaries holding the leaf's slots, in slot order (the frame built if something faults). */
+  slots: string[];
+  /** Where the body keeps the running instruction (the location of a fault inside). */
+  cursor: { fn: number; pc: number };
+}
+
+/**
+ * The body of a straight-line leaf (no jump, every instruction an expression the emitter inlines,
+ * nothing that needs the frame object) for inlining at a call site whose arguments are already in
+ * `args`: the leaf's slots become the caller's temporaries and no frame exists unless a fault needs
+ * one. Null when the leaf is not of that kind.
+ */
+export function inlineLeaf(em: Emitter, cf: CompiledFunction, args: string[]): InlineLeaf | null {
+  if (cf.leaf === null || cf.paramSlots === null || args.length !== cf.paramSlots.length) return null;
+  const code = cf.code;
+  if (!code.every((i) => (i.op === OP_EXEC || i.op === OP_RET || i.op === OP_NOP) && (i.expr !== undefined || (i.op === OP_RET && !i.run) || i.op === OP_NOP))) return null;
+  const slots = Array.from({ length: cf.nslots }, () => em.tmp());
+  const cursor = { fn: cf.index, pc: 0 };
+  const cur = em.x(cursor);
+  const result = em.tmp();
+  const saved = em.slotNames;
+  em.slotNames = slots;
+  const out: string[] = [];
+  let statements = 0;
+  try {
+    for (let k = 0; k < code.length; k++) {
+      const ins = code[k];
+      out.push(`${cur}.pc = ${k};`);
+      if (ins.stmt) { out.push('m.steps++;'); statements++; }
+      if (ins.op === OP_EXEC) out.push(`${em.val(ins.expr!)};`);
+      else if (ins.op === OP_RET) { out.push(`${result} = ${ins.run ? em.val(ins.expr!) : '0'};`); break; }
+    }
+  } finally {
+    em.slotNames = saved;
+  }
+  const text = out.join(' ');
+  // the body must not need a frame: no frame fields, no closure taking one
+  if (/(^|[^\w$.])f(\.|\))/.test(text)) return null;
+  const init = slots.map((t) => `${t} = -0;`).join(' ') + ' ' + cf.paramSlots.map((slot, i) => `${slots[slot]} = ${args[i]};`).join(' ');
+  return { code: `${result} = 0; ${init} ${text}`, result, statements, slots, cursor };
 }

@@ -356,7 +356,12 @@ export class FunctionLowering {
         } else {
           const items = s.init.map((it) => (it.expr?.call ? { ...it, expr: this.lowerExpr(it.expr) } : it));
           const init = this.gen.initializer(v, items);
-          this.emit({ op: OP_EXEC, loc: s.loc, stmt: false, run: init });
+          // a scalar in a slot is just `v = value` (its converted value): the code generator inlines that
+          const one = items.length === 1 ? items[0] : undefined;
+          const expr: Expr | undefined = v.slot >= 0 && one?.expr && !one.field && !one.bytes
+            ? { k: 'assign', op: '=', l: { k: 'var', sym: v, t: v.type, loc: s.loc }, r: one.expr, t: v.type, opType: v.type, scale: 1, loc: s.loc }
+            : undefined;
+          this.emit({ op: OP_EXEC, loc: s.loc, stmt: false, run: init, expr });
         }
         v.pcStart = this.here();
         this.endStmt();

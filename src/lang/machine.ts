@@ -65,7 +65,8 @@ export class CMachine implements Machine {
   retry = false;
   private nativeName: string | null = null;
   private views: DebugViews;
-  private readonly stackLimit: number;
+  /** @internal the lowest address a frame may take (the generated code checks room for inlined calls). */
+  readonly stackLimit: number;
 
   constructor(readonly program: CProgram, kernel: GuestKernel, entry = 'LabMain') {
     this.kernel = kernel;
@@ -314,8 +315,21 @@ export class CMachine implements Machine {
     return FAST_FRAME;
   }
 
-  /** @internal the frame of the frameless leaf that is running (leafRun.ts), else null. */
-  leaf: Frame | null = null;
+  /** @internal where the frameless or inlined leaf that is running is (leafRun.ts), else null. */
+  leaf: { fn: number; pc: number } | null = null;
+
+  /**
+   * @internal a fault in a leaf inlined into its caller's generated code: the frame the call would
+   * have had, built from the leaf's slots and pushed, so the fault is raised in it.
+   */
+  leafThrown(cf: CompiledFunction, f: Frame, slots: any[], pc: number): void {
+    this.leaf = null;
+    let bp = f.bp - cf.frameSize;
+    bp -= bp & ((cf.frameAlign ?? 16) - 1);
+    const s = makeSlots(cf.nslots);
+    for (let i = 0; i < s.length; i++) s[i] = slots[i];
+    this.stack.push({ fn: cf.index, pc, s, bp, tries: NO_TRIES, fin: NO_FIN, exc: 0, native: undefined, req: undefined });
+  }
 
   /** @internal a frameless leaf's frame goes on the stack (a fault or the budget needs it there). */
   pushLeaf(f: Frame): void {
