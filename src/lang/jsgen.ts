@@ -235,7 +235,8 @@ export class Emitter {
         const n = this.tmp();
         const nv = this.val(e.i);
         // an index of 32 bits or fewer is always a JS number: only the pointer can be a BigInt
-        const small = e.i.t.k === 'int' && e.i.t.size <= 4;
+        const narrow = (x: Expr): boolean => (x.t.k === 'int' && x.t.size <= 4) || (x.k === 'cast' && x.t.k === 'int' && narrow(x.e));
+        const small = narrow(e.i);
         return `((${p} = ${pv}), (${n} = ${nv}), typeof ${p} === 'number' && ${small ? '' : `typeof ${n} === 'number' && `}(${r} = ${p} ${e.sub ? '-' : '+'} ${n} * ${e.scale}) <= ${MAXS} && ${r} >= -${MAXS} ? ${r} : ${this.x(padd)}(${p}, ${n}, ${e.scale}, ${e.sub}))`;
       }
       case 'log': {
