@@ -61,6 +61,8 @@ export class Emitter {
    * null: slots are then elements of the frame's array `s`.
    */
   slotNames: string[] | null = null;
+  /** Set by a dereference for the pointer arithmetic right below it: its value is wanted as an address. */
+  private wantAddr = false;
   /** The JavaScript lvalue of slot i. */
   sl(i: number): string { return this.slotNames === null ? `s[${i}]` : this.slotNames[i]; }
 
@@ -87,7 +89,15 @@ export class Emitter {
         }
         return this.num(this.gen.ctx.globalAddr(s));
       }
-      case 'deref': return this.toAddr(this.val(e.e));
+      case 'deref': {
+        if (e.e.k !== 'padd') return this.toAddr(this.val(e.e));
+        // pointer arithmetic gives a number on its fast path: only its slow path needs the conversion
+        this.wantAddr = true;
+        const v = this.val(e.e);
+        if (!this.wantAddr) return v;
+        this.wantAddr = false;
+        return this.toAddr(v);
+      }
       case 'member': {
         const base = e.e.t.k === 'struct' && (e.e.k === 'tmp' || e.e.k === 'cond' || e.e.k === 'comma' || e.e.k === 'assign') ? this.val(e.e) : this.addr(e.e);
         if (base === null) return null;
@@ -225,19 +235,22 @@ export class Emitter {
       case 'un': { const u = this.unary(e); if (u === null) break; this.inlined++; return u; }
       case 'bin': { const b = this.binary(e); if (b === null) break; this.inlined++; return b; }
       case 'padd': {
+        const asAddr = this.wantAddr;
+        this.wantAddr = false;
+        const slow = (call: string): string => (asAddr ? `${this.x(toAddr)}(${call})` : call);
         this.inlined++;
         const p = this.tmp(), r = this.tmp();
         const pv = this.val(e.p);
         if (e.i.k === 'num' && typeof e.i.v === 'number') {
           const d = (e.sub ? -e.i.v : e.i.v) * e.scale;
-          return `((${p} = ${pv}), typeof ${p} === 'number' && (${r} = ${p} + ${this.num(d)}) <= ${MAXS} && ${r} >= -${MAXS} ? ${r} : ${this.x(A.add64)}(${p}, ${this.num(d)}))`;
+          return `((${p} = ${pv}), typeof ${p} === 'number' && (${r} = ${p} + ${this.num(d)}) <= ${MAXS} && ${r} >= -${MAXS} ? ${r} : ${slow(`${this.x(A.add64)}(${p}, ${this.num(d)})`)})`;
         }
         const n = this.tmp();
         const nv = this.val(e.i);
         // an index of 32 bits or fewer is always a JS number: only the pointer can be a BigInt
         const narrow = (x: Expr): boolean => (x.t.k === 'int' && x.t.size <= 4) || (x.k === 'cast' && x.t.k === 'int' && narrow(x.e));
         const small = narrow(e.i);
-        return `((${p} = ${pv}), (${n} = ${nv}), typeof ${p} === 'number' && ${small ? '' : `typeof ${n} === 'number' && `}(${r} = ${p} ${e.sub ? '-' : '+'} ${n} * ${e.scale}) <= ${MAXS} && ${r} >= -${MAXS} ? ${r} : ${this.x(padd)}(${p}, ${n}, ${e.scale}, ${e.sub}))`;
+        return `((${p} = ${pv}), (${n} = ${nv}), typeof ${p} === 'number' && ${small ? '' : `typeof ${n} === 'number' && `}(${r} = ${p} ${e.sub ? '-' : '+'} ${n} * ${e.scale}) <= ${MAXS} && ${r} >= -${MAXS} ? ${r} : ${slow(`${this.x(padd)}(${p}, ${n}, ${e.scale}, ${e.sub})`)})`;
       }
       case 'log': {
         this.inlined++;
