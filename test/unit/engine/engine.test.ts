@@ -124,6 +124,35 @@ describe('debug engine: breakpoints', () => {
   });
 });
 
+describe('debug engine: what a run gives the machine', () => {
+  /** Per run slice: whether the stop check was sparse, and whether a call hook was set. */
+  function watchRuns(e: DebugEngine): string[] {
+    const seen: string[] = [];
+    const m = e.machine;
+    const run = m.run.bind(m);
+    m.run = (n, check) => {
+      seen.push(`${check?.sparse === true ? 'sparse' : 'every statement'}${m.onCall ? ' + call hook' : ''}`);
+      return run(n, check);
+    };
+    return seen;
+  }
+
+  it('a run without breakpoints gets the sparse check and no call hook (the fast paths); a function breakpoint brings both back', async () => {
+    const e = await loadToy(LOOP);
+    const seen = watchRuns(e);
+    const s = stop(await e.start());
+    assert.equal(s.kind, 'LabBreak');
+    assert.ok(seen.length > 0);
+    assert.deepEqual([...new Set(seen)], ['sparse']);
+
+    const f = await loadToy(LOOP);
+    const seenF = watchRuns(f);
+    f.breakpoints.setFunctionBreakpoints([{ name: 'nt!DbgPrint' }], (n) => n === 'DbgPrint');
+    assert.equal(stop(await f.start()).reason, 'function breakpoint');
+    assert.deepEqual([...new Set(seenF)], ['every statement + call hook']);
+  });
+});
+
 describe('debug engine: stepping', () => {
   it('step over a call stays in the caller, step in enters it, step out returns', async () => {
     const e = await loadToy(LOOP);
