@@ -98,7 +98,8 @@ export function inlineLeaf(em: Emitter, cf: CompiledFunction, args: string[]): I
   try {
     for (let k = 0; k < code.length; k++) {
       const ins = code[k];
-      out.push(`${cur}.pc = ${k};`);
+      // each call site has its own cursor, made at 0: a body that is one return never moves it
+      if (k > 0 || code[0].op !== OP_RET) out.push(`${cur}.pc = ${k};`);
       if (ins.stmt) { out.push('m.steps++;'); statements++; }
       if (ins.op === OP_EXEC) out.push(`${em.val(ins.expr!)};`);
       else if (ins.op === OP_RET) { out.push(`${result} = ${ins.run ? em.val(ins.expr!) : '0'};`); break; }
