@@ -10,6 +10,7 @@ import type { Browser } from 'playwright-core';
 import { PAGE_TABLES_REQUEST, SNAPSHOT_REQUEST, type SnapshotResponseBody } from '../../src/adapter/protocol';
 import { addr64, pfnText } from '../../media/panel/format';
 import { adapterPath, ensureBuilt } from '../dap/build';
+import { launchTo } from '../dap/launch';
 import { launchChromium, openPanel, screenshotPath, type PanelPage } from './harness';
 import type { ThemeName } from './themes';
 
@@ -46,14 +47,7 @@ describe('address space view on the debugger\'s page tables (lab 2)', function (
     served = 0;
     dc = new DebugClient('node', adapterPath, 'mdl');
     await dc.start();
-    await dc.initializeRequest({ adapterID: 'mdl', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
-    const stopped = dc.waitForEvent('stopped', 30000);
-    const launched = dc.launch({ program: LAB2, physicalMemory: '16m' });
-    await dc.waitForEvent('initialized', 20000);
-    await dc.setBreakpointsRequest({ source: { path: LAB2 }, breakpoints: [{ line: DEVICE_WRITE }, { line: TOUCHED_AGAIN }] });
-    await dc.configurationDoneRequest();
-    await launched;
-    await stopped;
+    await launchTo(dc, LAB2, [DEVICE_WRITE, TOUCHED_AGAIN], { physicalMemory: '16m' }, 30000);
   });
   afterEach(async () => {
     await dc.stop().catch(() => undefined);
@@ -167,14 +161,7 @@ describe('address space view in system space (sample 01, mapped)', function () {
     browser = await launchChromium();
     dc = new DebugClient('node', adapterPath, 'mdl');
     await dc.start();
-    await dc.initializeRequest({ adapterID: 'mdl', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
-    const stopped = dc.waitForEvent('stopped', 30000);
-    const launched = dc.launch({ program: SAMPLE });
-    await dc.waitForEvent('initialized', 20000);
-    await dc.setBreakpointsRequest({ source: { path: SAMPLE }, breakpoints: [{ line: MAPPED }] });
-    await dc.configurationDoneRequest();
-    await launched;
-    await stopped;
+    await launchTo(dc, SAMPLE, [MAPPED], {}, 30000);
   });
   after(async () => {
     await dc?.stop().catch(() => undefined);

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import { PAGE_TABLES_REQUEST, SNAPSHOT_REQUEST, type PageTablesResponseBody, type SnapshotResponseBody } from '../../src/adapter/protocol';
 import { adapterPath, ensureBuilt } from './build';
+import { launchTo } from './launch';
 
 const LAB2 = resolve(__dirname, '../../labs/02-why-lock/scenario.c');
 const DEVICE_WRITE = 76; // LabDeviceWrite(mdl, …): after the trim and the memory pressure
@@ -17,14 +18,7 @@ describe('the mdlPageTables request', function () {
   beforeEach(async () => {
     dc = new DebugClient('node', adapterPath, 'mdl');
     await dc.start();
-    await dc.initializeRequest({ adapterID: 'mdl', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
-    const stopped = dc.waitForEvent('stopped', 30000);
-    const launched = dc.launch({ program: LAB2, physicalMemory: '16m' });
-    await dc.waitForEvent('initialized', 20000);
-    await dc.setBreakpointsRequest({ source: { path: LAB2 }, breakpoints: [{ line: DEVICE_WRITE }] });
-    await dc.configurationDoneRequest();
-    await launched;
-    await stopped;
+    await launchTo(dc, LAB2, [DEVICE_WRITE], { physicalMemory: '16m' }, 30000);
   });
   afterEach(async () => {
     await dc.stop().catch(() => undefined);

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { adapterPath, ensureBuilt } from './build';
+import { launchTo } from './launch';
 
 const root = resolve(__dirname, '../..');
 const SAMPLE = resolve(root, 'samples/01-probe-and-lock/scenario.c');
@@ -13,17 +14,6 @@ const AFTER_LOCK = 25; // LabBreak(); after the __try that holds MmProbeAndLockP
 const CALL_PROCESS_BUFFER = 60;
 
 type Stopped = DebugProtocol.StoppedEvent;
-
-async function launchTo(dc: DebugClient, program: string, lines: number[], extra: Record<string, unknown> = {}): Promise<Stopped> {
-  await dc.initializeRequest({ adapterID: 'mdl', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true, supportsVariableType: true, supportsMemoryReferences: true });
-  const stopped = dc.waitForEvent('stopped', 20000) as Promise<Stopped>;
-  const launched = dc.launch({ program, ...extra });
-  await dc.waitForEvent('initialized', 20000);
-  await dc.setBreakpointsRequest({ source: { path: program }, breakpoints: lines.map((line) => ({ line })) });
-  await dc.configurationDoneRequest();
-  await launched;
-  return stopped;
-}
 
 async function motion(dc: DebugClient, command: string): Promise<Stopped> {
   const stopped = dc.waitForEvent('stopped', 20000) as Promise<Stopped>;
