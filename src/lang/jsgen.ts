@@ -145,25 +145,26 @@ export class Emitter {
 
   // ---- guest accesses: the TLB's common case inline (see GuestTlb), everything else through the memory ----
 
-  private tlb(): { t: string; w: string; mask: number } | null;
-  private tlb(write: boolean): { t: string; w: string; mask: number } | null;
-  private tlb(write = false): { t: string; w: string; mask: number } | null {
+  /** The read or write side of the memory's TLB as names in the generated code, or null when it has none. */
+  private tlb(write: boolean): { t: string; w: string; mask: number; last: string } | null {
     const tlb = this.gen.ctx.mem.tlb;
     if (!tlb) return null;
-    return write ? { t: this.x(tlb.writeTag), w: this.x(tlb.writeWords), mask: tlb.mask } : { t: this.x(tlb.readTag), w: this.x(tlb.readWords), mask: tlb.mask };
+    return write
+      ? { t: this.x(tlb.writeTag), w: this.x(tlb.writeWords), mask: tlb.mask, last: 'x0.tlbLastWrite' }
+      : { t: this.x(tlb.readTag), w: this.x(tlb.readWords), mask: tlb.mask, last: 'x0.tlbLastRead' };
   }
 
   /** The hit test of an access at the address in `ta` (slot into `ti`), for `align`-aligned accesses. */
-  private hit(ta: string, ti: string, c: { t: string; mask: number }, write: boolean, align: number): string {
-    return `((${ti} = (${ta} >>> 12) & ${c.mask}), ${c.t}[${ti}] === ${ta} - (${ta} & 4095) && ${ti} === x0.${write ? 'tlbLastWrite' : 'tlbLastRead'} && (${ta} & ${align - 1}) === 0)`;
+  private hit(ta: string, ti: string, c: { t: string; mask: number; last: string }, align: number): string {
+    return `((${ti} = (${ta} >>> 12) & ${c.mask}), ${c.t}[${ti}] === ${ta} - (${ta} & 4095) && ${ti} === ${c.last} && (${ta} & ${align - 1}) === 0)`;
   }
 
   /** A 32-bit read at address `a` (a number), as an unsigned value. */
   private read32(a: string): string {
-    const c = this.tlb();
+    const c = this.tlb(false);
     if (c === null) return `x0.read32(${a})`;
     const ta = this.tmp(), ti = this.tmp();
-    return `((${ta} = ${a}), ${this.hit(ta, ti, c, false, 4)} ? ${c.w}[${ti}][(${ta} & 4095) >>> 2] : x0.read32(${ta}))`;
+    return `((${ta} = ${a}), ${this.hit(ta, ti, c, 4)} ? ${c.w}[${ti}][(${ta} & 4095) >>> 2] : x0.read32(${ta}))`;
   }
 
   /** A 32-bit write of `v` (evaluated exactly once) at address `a`. */
@@ -171,16 +172,16 @@ export class Emitter {
     const c = this.tlb(true);
     if (c === null) return `x0.write32(${a}, ${v})`;
     const ta = this.tmp(), ti = this.tmp();
-    return `((${ta} = ${a}), ${this.hit(ta, ti, c, true, 4)} ? (${c.w}[${ti}][(${ta} & 4095) >>> 2] = ${v}) : x0.write32(${ta}, ${v}))`;
+    return `((${ta} = ${a}), ${this.hit(ta, ti, c, 4)} ? (${c.w}[${ti}][(${ta} & 4095) >>> 2] = ${v}) : x0.write32(${ta}, ${v}))`;
   }
 
   /** A 64-bit read at address `a`, as a U64 (combined inline while it is a safe integer). */
   private read64(a: string): string {
-    const c = this.tlb();
+    const c = this.tlb(false);
     if (c === null) return `x0.read64(${a})`;
     const ta = this.tmp(), ti = this.tmp(), tw = this.tmp(), to = this.tmp(), th = this.tmp();
     const lo = `${tw}[${to}]`;
-    return `((${ta} = ${a}), ${this.hit(ta, ti, c, false, 8)} ? ((${tw} = ${c.w}[${ti}]), (${to} = (${ta} & 4095) >>> 2), (${th} = ${tw}[${to} + 1]) === 0 ? ${lo} : ${th} < 2097152 ? ${th} * 4294967296 + ${lo} : ${th} >= 4292870144 ? (${th} - 4294967296) * 4294967296 + ${lo} : x0.read64(${ta})) : x0.read64(${ta}))`;
+    return `((${ta} = ${a}), ${this.hit(ta, ti, c, 8)} ? ((${tw} = ${c.w}[${ti}]), (${to} = (${ta} & 4095) >>> 2), (${th} = ${tw}[${to} + 1]) === 0 ? ${lo} : ${th} < 2097152 ? ${th} * 4294967296 + ${lo} : ${th} >= 4292870144 ? (${th} - 4294967296) * 4294967296 + ${lo} : x0.read64(${ta})) : x0.read64(${ta}))`;
   }
 
   /** A 64-bit write of the U64 `v` (a name: read more than once) at address `a`. */
@@ -188,7 +189,7 @@ export class Emitter {
     const c = this.tlb(true);
     if (c === null) return `x0.write64(${a}, ${v})`;
     const ta = this.tmp(), ti = this.tmp(), tw = this.tmp(), to = this.tmp(), th = this.tmp();
-    return `((${ta} = ${a}), ${this.hit(ta, ti, c, true, 8)} && typeof ${v} === 'number' && ${v} <= ${MAXS} && ${v} >= -${MAXS} ? ((${tw} = ${c.w}[${ti}]), (${to} = (${ta} & 4095) >>> 2), (${th} = Math.floor(${v} / 4294967296)), (${tw}[${to}] = ${v} - ${th} * 4294967296), (${tw}[${to} + 1] = ${th})) : x0.write64(${ta}, ${v}))`;
+    return `((${ta} = ${a}), ${this.hit(ta, ti, c, 8)} && typeof ${v} === 'number' && ${v} <= ${MAXS} && ${v} >= -${MAXS} ? ((${tw} = ${c.w}[${ti}]), (${to} = (${ta} & 4095) >>> 2), (${th} = Math.floor(${v} / 4294967296)), (${tw}[${to}] = ${v} - ${th} * 4294967296), (${tw}[${to} + 1] = ${th})) : x0.write64(${ta}, ${v}))`;
   }
 
   /** Slot index of an lvalue held in a JS slot, else -1. */

@@ -125,9 +125,7 @@ export class FunctionLowering {
     if (this.def.sym.type.variadic) this.def.vaOffset = frameSize;
     this.fuseJumps();
     const paramSlots = this.def.params.every((p) => p.slot >= 0) ? this.def.params.map((p) => p.slot) : null;
-    // the generated form is made by the linker once every function is lowered (calls name their callees' frames)
-    const fast = null;
-    return { name: this.def.sym.name, def: this.def, code: this.code, nslots: Math.max(this.nslots, this.tempMax), frameSize, frameAlign: this.frameAlign, tries: this.tries, paramStore, paramSlots, free: [], fast, leaf: null, scratch: null, addr, index, native: false };
+    return { name: this.def.sym.name, def: this.def, code: this.code, nslots: Math.max(this.nslots, this.tempMax), frameSize, frameAlign: this.frameAlign, tries: this.tries, paramStore, paramSlots, free: [], fast: null, leaf: null, scratch: null, addr, index, native: false };
   }
 
   /** An EXEC followed by a jump that starts no statement becomes one instruction (the jump stays for other paths to it). */

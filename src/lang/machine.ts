@@ -297,8 +297,7 @@ export class CMachine implements Machine {
     const ps = cf.paramStore;
     const n = a.length;
     const extra = n > ps.length ? n - ps.length : 0;
-    let bp = f.bp - cf.frameSize - extra * 8;
-    bp -= bp & ((cf.frameAlign ?? 16) - 1);
+    const bp = calleeBase(cf, f.bp, extra);
     if (bp < this.stackLimit) this.stackOverflow(cf, f.bp);
     const nf = this.frameFor(cf, bp);
     const slots = cf.paramSlots;
@@ -324,11 +323,10 @@ export class CMachine implements Machine {
    */
   leafThrown(cf: CompiledFunction, f: Frame, slots: any[], pc: number): void {
     this.leaf = null;
-    let bp = f.bp - cf.frameSize;
-    bp -= bp & ((cf.frameAlign ?? 16) - 1);
-    const s = makeSlots(cf.nslots);
-    for (let i = 0; i < s.length; i++) s[i] = slots[i];
-    this.stack.push({ fn: cf.index, pc, s, bp, tries: NO_TRIES, fin: NO_FIN, exc: 0, native: undefined, req: undefined });
+    const nf = newFrame(cf, calleeBase(cf, f.bp));
+    for (let i = 0; i < nf.s.length; i++) nf.s[i] = slots[i];
+    nf.pc = pc;
+    this.stack.push(nf);
   }
 
   /** @internal a frameless leaf's frame goes on the stack (a fault or the budget needs it there). */
@@ -343,12 +341,11 @@ export class CMachine implements Machine {
    * null when the call would overflow the stack (the framed path then raises the bug check).
    */
   leafFrame(cf: CompiledFunction, f: Frame): Frame | null {
-    let bp = f.bp - cf.frameSize;
-    bp -= bp & ((cf.frameAlign ?? 16) - 1);
+    const bp = calleeBase(cf, f.bp);
     if (bp < this.stackLimit) return null;
     this.skipCall = false;
     const nf = cf.scratch;
-    if (nf === null) return (cf.scratch = { fn: cf.index, pc: 0, s: makeSlots(cf.nslots), bp, tries: NO_TRIES, fin: NO_FIN, exc: 0, native: undefined, req: undefined });
+    if (nf === null) return (cf.scratch = newFrame(cf, bp));
     nf.pc = 0; nf.bp = bp;
     const s = nf.s;
     for (let i = 0; i < s.length; i++) s[i] = -0;
@@ -358,8 +355,7 @@ export class CMachine implements Machine {
   /** @internal a C call made by generated code: the callee's frame, pushed, its parameters to be filled by the caller. */
   enterC(cf: CompiledFunction, f: Frame): Frame {
     this.skipCall = false;
-    let bp = f.bp - cf.frameSize;
-    bp -= bp & ((cf.frameAlign ?? 16) - 1);
+    const bp = calleeBase(cf, f.bp);
     if (bp < this.stackLimit) this.stackOverflow(cf, f.bp);
     const nf = this.frameFor(cf, bp);
     this.stack.push(nf);
@@ -369,7 +365,7 @@ export class CMachine implements Machine {
   /** A fresh frame for a call of `cf`: one of an earlier call when there is one (a call then allocates nothing). */
   private frameFor(cf: CompiledFunction, bp: number): Frame {
     const nf = cf.free.pop();
-    if (nf === undefined) return { fn: cf.index, pc: 0, s: makeSlots(cf.nslots), bp, tries: NO_TRIES, fin: NO_FIN, exc: 0, native: undefined, req: undefined };
+    if (nf === undefined) return newFrame(cf, bp);
     // as fresh as a new one (uninitialised locals read 0 in a replay too)
     nf.pc = 0; nf.bp = bp; nf.tries = NO_TRIES; nf.fin = NO_FIN; nf.exc = 0;
     const s = nf.s;
@@ -412,10 +408,9 @@ export class CMachine implements Machine {
 
   private enter(cf: CompiledFunction, args: any[], top?: number): void {
     const below = top ?? this.stackPointer();
-    const bp = alignDown(below - cf.frameSize, cf.frameAlign ?? 16);
+    const bp = calleeBase(cf, below);
     if (bp < this.stackLimit) this.stackOverflow(cf, below);
-    const s = makeSlots(cf.nslots);
-    const f: Frame = { fn: cf.index, pc: 0, s, bp, tries: NO_TRIES, fin: NO_FIN, exc: 0, native: undefined, req: undefined };
+    const f = newFrame(cf, bp);
     const ps = cf.paramStore;
     for (let i = 0; i < ps.length; i++) ps[i](f, args[i] ?? 0);
     this.stack.push(f);
@@ -452,7 +447,7 @@ export class CMachine implements Machine {
       const cf = target as CompiledFunction;
       const ps = cf.paramStore;
       const extra = argf.length > ps.length ? argf.length - ps.length : 0;
-      const bp = alignDown(f.bp - cf.frameSize - extra * 8, cf.frameAlign ?? 16);
+      const bp = calleeBase(cf, f.bp, extra);
       if (bp < this.stackLimit) this.stackOverflow(cf, f.bp);
       const nf = this.frameFor(cf, bp);
       const slots = cf.paramSlots;
@@ -632,6 +627,16 @@ export class CMachine implements Machine {
 }
 
 /** x64 keeps every frame 16-byte aligned; a __declspec(align(N)) local needs its frame base N-aligned. */
+/** A fresh frame for `cf` at `bp`, every slot 0. */
+function newFrame(cf: CompiledFunction, bp: number): Frame {
+  return { fn: cf.index, pc: 0, s: makeSlots(cf.nslots), bp, tries: NO_TRIES, fin: NO_FIN, exc: 0, native: undefined, req: undefined };
+}
+
+/** Where a call of `cf` from a frame at `callerBp` puts its frame (`extra` variadic 8-byte arguments below the caller's). */
+function calleeBase(cf: CompiledFunction, callerBp: number, extra = 0): number {
+  return alignDown(callerBp - cf.frameSize - extra * 8, cf.frameAlign ?? 16);
+}
+
 function alignDown(a: number, n: number): number {
   // n is a power of two: the low bits of a (two's complement, also for negative kernel addresses) say it all
   const low = a & (n - 1);
