@@ -25,27 +25,18 @@ export interface GuestMemory {
   write64(va: number, value: U64): void;
   readBytes(va: number, length: number): Uint8Array;
   writeBytes(va: number, data: Uint8Array): void;
-  /** The memory's software TLB, when it has one a code generator may read inline. */
-  readonly tlb?: GuestTlb | null;
-  /** The TLB slot of the last page read (written) through it, -1 when none: see GuestTlb. */
-  readonly tlbLastRead?: number;
-  readonly tlbLastWrite?: number;
-}
-
-/**
- * A direct-mapped software TLB, for generated code that inlines the common case of a guest access.
- * With slot = (va >>> 12) & mask: a 4-aligned 32-bit or 8-aligned 64-bit (two little-endian words)
- * access may use readWords[slot] / writeWords[slot] at index (va & 0xfff) >>> 2 directly when
- * readTag[slot] (writeTag[slot]) === va - (va & 0xfff) and slot === tlbLastRead (tlbLastWrite).
- * Every other access goes through read32/write32/read64/write64, which translate, fault and keep
- * the working-set bookkeeping.
- */
-export interface GuestTlb {
-  readonly mask: number;
-  readonly readTag: Float64Array;
-  readonly readWords: Uint32Array[];
-  readonly writeTag: Float64Array;
-  readonly writeWords: Uint32Array[];
+  /**
+   * The page last read through the memory's own cache, for code generators that inline the common
+   * case of a guest access: a 4-aligned 32-bit or 8-aligned 64-bit (two little-endian words) read
+   * at va may use hotReadWords at index (va & 0xfff) >>> 2 directly when
+   * va - (va & 0xfff) === hotReadBase. NaN when there is none; absent when the memory offers none.
+   * Every other access goes through read32/read64…, which translate, fault and keep the working-set
+   * bookkeeping. hotWriteBase/hotWriteWords are the same for writes.
+   */
+  readonly hotReadBase?: number;
+  readonly hotReadWords?: Uint32Array;
+  readonly hotWriteBase?: number;
+  readonly hotWriteWords?: Uint32Array;
 }
 
 /**

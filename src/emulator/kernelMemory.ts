@@ -4,7 +4,7 @@
 // valid translations and is emptied whenever one could change (any PTE change or context switch,
 // through MemoryManager.flushTlb; a frame buffer replaced or shared with a checkpoint, through
 // PhysicalMemory), so a cached access behaves exactly as a translated one, faults included.
-import type { GuestMemory, GuestTlb, U64 } from './contract';
+import type { GuestMemory, U64 } from './contract';
 import { toU64 } from './u64';
 import type { MemoryManager } from './memoryManager';
 import { PAGE_SIZE } from './constants';
@@ -37,10 +37,16 @@ export class KernelMemory implements GuestMemory {
    * stay on that page skip the memory manager's working-set bookkeeping, which would find nothing
    * new to record.
    */
-  tlbLastRead = -1;
-  tlbLastWrite = -1;
-  /** The cache's arrays for code generators that inline the common case (see GuestTlb); null on a big-endian host. */
-  readonly tlb: GuestTlb | null;
+  private lastR = -1;
+  private lastW = -1;
+  /**
+   * That page for code generators that inline the common case (see GuestMemory.hotReadBase): its
+   * base VA (NaN when there is none) and its frame as 32-bit words. Never set on a big-endian host.
+   */
+  hotReadBase = NaN;
+  hotReadWords: Uint32Array = EMPTY_WORDS;
+  hotWriteBase = NaN;
+  hotWriteWords: Uint32Array = EMPTY_WORDS;
   /** Slots filled since the last flush (so a flush costs what was cached, not the table size). */
   private readonly filled = new Int32Array(2 * TLB_SIZE);
   private nFilled = 0;
@@ -48,7 +54,6 @@ export class KernelMemory implements GuestMemory {
   misses = 0;
 
   constructor(private readonly mm: MemoryManager) {
-    this.tlb = WORDS_OK === 0 ? { mask: TLB_MASK, readTag: this.rTag, readWords: this.rWords, writeTag: this.wTag, writeWords: this.wWords } : null;
     // chained, so several views of one memory manager (tests) all stay coherent
     const flush = (): void => this.flush();
     const a = mm.onFlush, b = mm.phys.onBuffersChanged;
@@ -71,18 +76,32 @@ export class KernelMemory implements GuestMemory {
       this.wWords[i] = EMPTY_WORDS;
     }
     this.nFilled = 0;
-    this.tlbLastRead = -1;
-    this.tlbLastWrite = -1;
+    this.setLastRead(-1);
+    this.setLastWrite(-1);
+  }
+
+  private setLastRead(i: number): void {
+    this.lastR = i;
+    const hot = i >= 0 && WORDS_OK === 0;
+    this.hotReadBase = hot ? this.rTag[i] : NaN;
+    this.hotReadWords = hot ? this.rWords[i] : EMPTY_WORDS;
+  }
+
+  private setLastWrite(i: number): void {
+    this.lastW = i;
+    const hot = i >= 0 && WORDS_OK === 0;
+    this.hotWriteBase = hot ? this.wTag[i] : NaN;
+    this.hotWriteWords = hot ? this.wWords[i] : EMPTY_WORDS;
   }
 
   private hitR(i: number): void {
     this.mm.cachedHit(this.rSpace[i], this.rVpn[i], this.rPfn[i], false);
-    this.tlbLastRead = i;
+    this.setLastRead(i);
   }
 
   private hitW(i: number): void {
     this.mm.cachedHit(this.wSpace[i], this.wVpn[i], this.wPfn[i], true);
-    this.tlbLastWrite = i;
+    this.setLastWrite(i);
   }
 
   private noteFill(i: number): void {
@@ -109,8 +128,8 @@ export class KernelMemory implements GuestMemory {
       this.rSpace[i] = va < 0 ? this.mm.system.spaceId : this.mm.current.spaceId;
       this.rVpn[i] = vpnOf(va);
       this.rPfn[i] = pfn;
-      this.tlbLastRead = i;
-    } else this.tlbLastRead = -1; // the memory manager's last read is this page now
+      this.setLastRead(i);
+    } else this.setLastRead(-1); // the memory manager's last read is this page now
     return bytes;
   }
 
@@ -128,8 +147,8 @@ export class KernelMemory implements GuestMemory {
     this.wTag[i] = base; this.wBytes[i] = bytes; this.wWords[i] = words; this.wSpace[i] = space; this.wVpn[i] = vpn; this.wPfn[i] = pfn;
     // the buffer is private now: reads of the page may use it too
     this.rTag[i] = base; this.rBytes[i] = bytes; this.rWords[i] = words; this.rSpace[i] = space; this.rVpn[i] = vpn; this.rPfn[i] = pfn;
-    this.tlbLastWrite = i;
-    if (this.tlbLastRead === i) this.tlbLastRead = -1; // the read side's bookkeeping has not seen this page yet
+    this.setLastWrite(i);
+    if (this.lastR === i) this.setLastRead(-1); // the read side's bookkeeping has not seen this page yet
     return bytes;
   }
 
@@ -137,7 +156,7 @@ export class KernelMemory implements GuestMemory {
   private readPage(va: number): Uint8Array {
     const i = (va >>> 12) & TLB_MASK;
     if (this.rTag[i] === va - (va & 0xfff)) {
-      if (i !== this.tlbLastRead) this.hitR(i);
+      if (i !== this.lastR) this.hitR(i);
       return this.rBytes[i];
     }
     return this.fillRead(va);
@@ -146,7 +165,7 @@ export class KernelMemory implements GuestMemory {
   private writePage(va: number): Uint8Array {
     const i = (va >>> 12) & TLB_MASK;
     if (this.wTag[i] === va - (va & 0xfff)) {
-      if (i !== this.tlbLastWrite) this.hitW(i);
+      if (i !== this.lastW) this.hitW(i);
       return this.wBytes[i];
     }
     return this.fillWrite(va);
@@ -177,7 +196,7 @@ export class KernelMemory implements GuestMemory {
     const off = va & 0xfff;
     const i = (va >>> 12) & TLB_MASK;
     if (this.rTag[i] === va - off && (off & 3) === WORDS_OK) {
-      if (i !== this.tlbLastRead) this.hitR(i);
+      if (i !== this.lastR) this.hitR(i);
       return this.rWords[i][off >>> 2];
     }
     if (off <= PAGE_SIZE - 4) {
@@ -192,7 +211,7 @@ export class KernelMemory implements GuestMemory {
     let lo: number, hi: number;
     const i = (va >>> 12) & TLB_MASK;
     if (this.rTag[i] === va - off && (off & 7) === WORDS_OK) {
-      if (i !== this.tlbLastRead) this.hitR(i);
+      if (i !== this.lastR) this.hitR(i);
       const w = this.rWords[i];
       lo = w[off >>> 2];
       hi = w[(off >>> 2) + 1];
@@ -227,7 +246,7 @@ export class KernelMemory implements GuestMemory {
     const off = va & 0xfff;
     const i = (va >>> 12) & TLB_MASK;
     if (this.wTag[i] === va - off && (off & 3) === WORDS_OK) {
-      if (i !== this.tlbLastWrite) this.hitW(i);
+      if (i !== this.lastW) this.hitW(i);
       this.wWords[i][off >>> 2] = value;
       return;
     }
@@ -254,7 +273,7 @@ export class KernelMemory implements GuestMemory {
     const off = va & 0xfff;
     const i = (va >>> 12) & TLB_MASK;
     if (this.wTag[i] === va - off && (off & 7) === WORDS_OK) {
-      if (i !== this.tlbLastWrite) this.hitW(i);
+      if (i !== this.lastW) this.hitW(i);
       const w = this.wWords[i];
       w[off >>> 2] = lo;
       w[(off >>> 2) + 1] = hi;

@@ -5,7 +5,7 @@ import type { FuncSym } from './ast';
 import type { ExprGen, Frame } from './codegen';
 import type { CompiledFunction, Ins } from './lower';
 import { OP_CALL, OP_EXEC, OP_EXECJ, OP_JF, OP_JMP, OP_JT, OP_NOP, OP_RET, OP_TRY } from './ops';
-import { Emitter, jsgenAvailable } from './jsgen';
+import { Emitter, instantiate, jsgenAvailable } from './jsgen';
 import { inlineLeaf, LEAF_SUSPENDED } from './leafRun';
 import { emitLoop, findLoops } from './loopForm';
 
@@ -178,7 +178,6 @@ export function compileFunction(gen: ExprGen, cf: CompiledFunction, callee: (sym
     }
     return out.join('\n');
   }
-  const names = em.ext.map((_, i) => `x${i}`);
   const temps = em.temps ? `let ${Array.from({ length: em.temps }, (_, i) => `t${i}`).join(', ')};` : '';
   // the machine enters with the statement check made (negative label); a nested call at its first
   // instruction, not yet checked (positive label)
@@ -186,6 +185,5 @@ export function compileFunction(gen: ExprGen, cf: CompiledFunction, callee: (sym
   return function fast(f, m, limit, stop, d) { const s = f.s; ${temps} let r, g, n, nf, pc = d === 0 ? -f.pc - 1 : f.pc;
   D: for (;;) { switch (pc) { ${out.join('\n')}
   default: f.pc = ${code.length}; return ${FAST_FRAME}; } } };`;
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  return (new Function(...names, src) as (...x: unknown[]) => FastRun)(...em.ext);
+  return instantiate<FastRun>(src, em.ext);
 }

@@ -143,53 +143,50 @@ export class Emitter {
     return null;
   }
 
-  // ---- guest accesses: the TLB's common case inline (see GuestTlb), everything else through the memory ----
+  // ---- guest accesses: the memory's hot page inline (see GuestMemory.hotReadBase), everything else through the memory ----
 
-  /** The read or write side of the memory's TLB as names in the generated code, or null when it has none. */
-  private tlb(write: boolean): { t: string; w: string; mask: number; last: string } | null {
-    const tlb = this.gen.ctx.mem.tlb;
-    if (!tlb) return null;
-    return write
-      ? { t: this.x(tlb.writeTag), w: this.x(tlb.writeWords), mask: tlb.mask, last: 'x0.tlbLastWrite' }
-      : { t: this.x(tlb.readTag), w: this.x(tlb.readWords), mask: tlb.mask, last: 'x0.tlbLastRead' };
+  /** The read or write side of the memory's hot page as expressions in the generated code, or null when it has none. */
+  private hot(write: boolean): { base: string; words: string } | null {
+    if (this.gen.ctx.mem.hotReadWords === undefined) return null;
+    return write ? { base: 'x0.hotWriteBase', words: 'x0.hotWriteWords' } : { base: 'x0.hotReadBase', words: 'x0.hotReadWords' };
   }
 
-  /** The hit test of an access at the address in `ta` (slot into `ti`), for `align`-aligned accesses. */
-  private hit(ta: string, ti: string, c: { t: string; mask: number; last: string }, align: number): string {
-    return `((${ti} = (${ta} >>> 12) & ${c.mask}), ${c.t}[${ti}] === ${ta} - (${ta} & 4095) && ${ti} === ${c.last} && (${ta} & ${align - 1}) === 0)`;
+  /** Whether the address in `ta` is on the hot page `c`, `align`-aligned. */
+  private hit(ta: string, c: { base: string }, align: number): string {
+    return `(${ta} - (${ta} & 4095) === ${c.base} && (${ta} & ${align - 1}) === 0)`;
   }
 
   /** A 32-bit read at address `a` (a number), as an unsigned value. */
   private read32(a: string): string {
-    const c = this.tlb(false);
+    const c = this.hot(false);
     if (c === null) return `x0.read32(${a})`;
-    const ta = this.tmp(), ti = this.tmp();
-    return `((${ta} = ${a}), ${this.hit(ta, ti, c, 4)} ? ${c.w}[${ti}][(${ta} & 4095) >>> 2] : x0.read32(${ta}))`;
+    const ta = this.tmp();
+    return `((${ta} = ${a}), ${this.hit(ta, c, 4)} ? ${c.words}[(${ta} & 4095) >>> 2] : x0.read32(${ta}))`;
   }
 
   /** A 32-bit write of `v` (evaluated exactly once) at address `a`. */
   private write32(a: string, v: string): string {
-    const c = this.tlb(true);
+    const c = this.hot(true);
     if (c === null) return `x0.write32(${a}, ${v})`;
-    const ta = this.tmp(), ti = this.tmp();
-    return `((${ta} = ${a}), ${this.hit(ta, ti, c, 4)} ? (${c.w}[${ti}][(${ta} & 4095) >>> 2] = ${v}) : x0.write32(${ta}, ${v}))`;
+    const ta = this.tmp();
+    return `((${ta} = ${a}), ${this.hit(ta, c, 4)} ? (${c.words}[(${ta} & 4095) >>> 2] = ${v}) : x0.write32(${ta}, ${v}))`;
   }
 
   /** A 64-bit read at address `a`, as a U64 (combined inline while it is a safe integer). */
   private read64(a: string): string {
-    const c = this.tlb(false);
+    const c = this.hot(false);
     if (c === null) return `x0.read64(${a})`;
-    const ta = this.tmp(), ti = this.tmp(), tw = this.tmp(), to = this.tmp(), th = this.tmp();
+    const ta = this.tmp(), tw = this.tmp(), to = this.tmp(), th = this.tmp();
     const lo = `${tw}[${to}]`;
-    return `((${ta} = ${a}), ${this.hit(ta, ti, c, 8)} ? ((${tw} = ${c.w}[${ti}]), (${to} = (${ta} & 4095) >>> 2), (${th} = ${tw}[${to} + 1]) === 0 ? ${lo} : ${th} < 2097152 ? ${th} * 4294967296 + ${lo} : ${th} >= 4292870144 ? (${th} - 4294967296) * 4294967296 + ${lo} : x0.read64(${ta})) : x0.read64(${ta}))`;
+    return `((${ta} = ${a}), ${this.hit(ta, c, 8)} ? ((${tw} = ${c.words}), (${to} = (${ta} & 4095) >>> 2), (${th} = ${tw}[${to} + 1]) === 0 ? ${lo} : ${th} < 2097152 ? ${th} * 4294967296 + ${lo} : ${th} >= 4292870144 ? (${th} - 4294967296) * 4294967296 + ${lo} : x0.read64(${ta})) : x0.read64(${ta}))`;
   }
 
   /** A 64-bit write of the U64 `v` (a name: read more than once) at address `a`. */
   private write64(a: string, v: string): string {
-    const c = this.tlb(true);
+    const c = this.hot(true);
     if (c === null) return `x0.write64(${a}, ${v})`;
-    const ta = this.tmp(), ti = this.tmp(), tw = this.tmp(), to = this.tmp(), th = this.tmp();
-    return `((${ta} = ${a}), ${this.hit(ta, ti, c, 8)} && typeof ${v} === 'number' && ${v} <= ${MAXS} && ${v} >= -${MAXS} ? ((${tw} = ${c.w}[${ti}]), (${to} = (${ta} & 4095) >>> 2), (${th} = Math.floor(${v} / 4294967296)), (${tw}[${to}] = ${v} - ${th} * 4294967296), (${tw}[${to} + 1] = ${th})) : x0.write64(${ta}, ${v}))`;
+    const ta = this.tmp(), tw = this.tmp(), to = this.tmp(), th = this.tmp();
+    return `((${ta} = ${a}), ${this.hit(ta, c, 8)} && typeof ${v} === 'number' && ${v} <= ${MAXS} && ${v} >= -${MAXS} ? ((${tw} = ${c.words}), (${to} = (${ta} & 4095) >>> 2), (${th} = Math.floor(${v} / 4294967296)), (${tw}[${to}] = ${v} - ${th} * 4294967296), (${tw}[${to} + 1] = ${th})) : x0.write64(${ta}, ${v}))`;
   }
 
   /** Slot index of an lvalue held in a JS slot, else -1. */
@@ -445,19 +442,32 @@ export class Emitter {
   }
 }
 
-/** Generated code is cached by its text, so the same shape compiles once per process. */
-const factories = new Map<string, (...x: unknown[]) => Val>();
+/**
+ * Generated code is cached by its text: the same shape compiles once per process, and every function
+ * made from one cached factory shares V8's type feedback and optimized code. A scenario linked again
+ * (a restarted session, the next test of a lab, a bench repetition) so runs at once at the speed the
+ * last run reached instead of being profiled and compiled anew. Kept up to a total amount of text.
+ */
+const factories = new Map<string, (...x: unknown[]) => unknown>();
+let cachedText = 0;
+const CACHE_TEXT_LIMIT = 64 << 20;
+
+/** Calls the factory for `src` (parameters x0, x1, …, one per value in `ext`) with `ext`. */
+export function instantiate<T>(src: string, ext: readonly unknown[]): T {
+  const key = `${ext.length}:${src}`;
+  let make = factories.get(key);
+  if (!make) {
+    const names = ext.map((_, i) => `x${i}`);
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    make = new Function(...names, src) as (...x: unknown[]) => unknown;
+    if (cachedText + key.length <= CACHE_TEXT_LIMIT) { factories.set(key, make); cachedText += key.length; }
+  }
+  return make(...ext) as T;
+}
 
 function build(body: string, em: Emitter): Val {
-  const names = em.ext.map((_, i) => `x${i}`);
   const temps = em.temps ? `let ${Array.from({ length: em.temps }, (_, i) => `t${i}`).join(', ')};` : '';
-  const src = `return function jit(f) { const s = f.s; ${temps} ${body} };`;
-  let make = factories.get(src + names.length);
-  if (!make) {
-    make = new Function(...names, src) as (...x: unknown[]) => Val;
-    if (factories.size < 20000) factories.set(src + names.length, make);
-  }
-  return make(...em.ext);
+  return instantiate<Val>(`return function jit(f) { const s = f.s; ${temps} ${body} };`, em.ext);
 }
 
 /** One generated function for `e`, or null when a closure would be as fast (a leaf) or codegen is off. */

@@ -6,7 +6,7 @@
 import type { ExprGen, Frame } from './codegen';
 import type { CompiledFunction } from './lower';
 import { OP_EXEC, OP_EXECJ, OP_JF, OP_JMP, OP_JT, OP_NOP, OP_RET } from './ops';
-import { Emitter, jsgenAvailable } from './jsgen';
+import { Emitter, instantiate, jsgenAvailable } from './jsgen';
 
 /** What a leaf returns when the budget ran out inside it: its frame is on the machine's stack now. */
 export const LEAF_SUSPENDED: unique symbol = Symbol('leaf suspended');
@@ -49,7 +49,6 @@ export function compileLeaf(gen: ExprGen, cf: CompiledFunction): LeafRun | null 
       default: break;
     }
   }
-  const names = em.ext.map((_, i) => `x${i}`);
   const temps = em.temps ? `let ${Array.from({ length: em.temps }, (_, i) => `t${i}`).join(', ')};` : '';
   // without jumps the instructions simply follow one another: no switch, a body small enough for the
   // optimizing compiler to inline into its callers
@@ -60,8 +59,7 @@ export function compileLeaf(gen: ExprGen, cf: CompiledFunction): LeafRun | null 
   try { ${body}
   m.leaf = null; return 0; }
   catch (e) { if (m.leaf === f) { m.leaf = null; m.pushLeaf(f); } throw e; } };`;
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  return (new Function(...names, src) as (...x: unknown[]) => LeafRun)(...em.ext);
+  return instantiate<LeafRun>(src, em.ext);
 }
 
 /** A leaf's body written into its caller's generated code (see inlineLeaf). */

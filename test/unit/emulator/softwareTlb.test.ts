@@ -131,4 +131,72 @@ describe('Software TLB of guest memory accesses', () => {
     assert.equal(k.memory.read64(buf + 0xffc), 0x123456789ab);
     assert.equal(k.memory.read32(buf + 0x1000), 0x123);
   });
+
+  describe('the hot page code generators read inline', () => {
+    /** The hot page of each side is none, or the very frame its base translates to now (same memory, not a copy). */
+    const coherent = (lab: ReturnType<typeof boot>, what: string): void => {
+      const { k } = lab;
+      for (const [base, words] of [[k.memory.hotReadBase, k.memory.hotReadWords], [k.memory.hotWriteBase, k.memory.hotWriteWords]] as const) {
+        if (Number.isNaN(base)) continue;
+        const pa = k.translate(base);
+        assert.ok(pa >= 0, `${what}: the hot page 0x${base.toString(16)} is not resident`);
+        const frame = k.mm.phys.view(Math.floor(pa / 0x1000));
+        assert.equal(words.buffer, frame.buffer, `${what}: the hot words are another frame's`);
+        assert.equal(words.byteOffset, frame.byteOffset, `${what}: the hot words are another frame's`);
+      }
+    };
+
+    it('is the page last read or written, with its frame as words', () => {
+      const lab = boot();
+      const { k, user } = lab;
+      const buf = user(0x2000);
+      assert.ok(Number.isNaN(k.memory.hotWriteBase));
+      k.memory.write32(buf + 0x1010, 0xabcd);
+      assert.equal(k.memory.hotWriteBase, buf + 0x1000);
+      assert.equal(k.memory.hotWriteWords[0x1010 / 4 - 0x400], 0xabcd);
+      assert.equal(k.memory.read32(buf + 0x1010), 0xabcd);
+      assert.equal(k.memory.hotReadBase, buf + 0x1000);
+      coherent(lab, 'after a write and a read');
+    });
+
+    it('is dropped or follows the frame on trim, context switch, unmap, checkpoint restore and copy-on-write of the zero page', () => {
+      const lab = boot({ verifier: false });
+      const { k, call, user, proc } = lab;
+      const buf = user(0x2000);
+      k.memory.write32(buf, 1);
+      k.memory.read32(buf);
+      call('LabTrimWorkingSet', proc);
+      coherent(lab, 'after a trim');
+      assert.ok(Number.isNaN(k.memory.hotReadBase) && Number.isNaN(k.memory.hotWriteBase), 'a trim drops both');
+      k.memory.write32(buf, 2);
+      coherent(lab, 'after repaging');
+      const m = call('IoAllocateMdl', buf, 0x1000, 0, 0, 0);
+      call('MmProbeAndLockPages', m, 1, 1);
+      const sva = call('MmGetSystemAddressForMdlSafe', m, 16);
+      k.memory.write32(sva + 4, 3);
+      assert.equal(k.memory.hotWriteBase, sva);
+      call('MmUnmapLockedPages', sva, m);
+      coherent(lab, 'after an unmap');
+      assert.notEqual(k.memory.hotWriteBase, sva);
+      call('MmUnlockPages', m);
+      call('IoFreeMdl', m);
+      const other = call('LabCreateProcess', lab.str('other.exe'));
+      k.memory.read32(buf);
+      call('LabEnterProcess', other);
+      coherent(lab, 'after a context switch');
+      assert.notEqual(k.memory.hotReadBase, buf);
+      call('LabEnterProcess', proc);
+      const cp = k.checkpoint();
+      k.memory.write32(buf, 4);
+      k.restore(cp);
+      coherent(lab, 'after a checkpoint restore');
+      assert.equal(k.memory.read32(buf), 2);
+      assert.equal(k.memory.read32(buf + 0x1000), 0, 'a never-written page reads from the zero page');
+      assert.notEqual(k.memory.hotReadBase, buf + 0x1000, 'the shared zero page is never hot');
+      k.memory.write32(buf + 0x1000, 5);
+      coherent(lab, 'after the first write to a zero page');
+      assert.equal(k.memory.read32(buf + 0x1000), 5);
+    });
+  });
 });
+
