@@ -41,4 +41,17 @@ describe('guest accesses inlined from the hot page', () => {
     assert.equal(second, '1 aaaa bbbb');
     assert.equal(typeof a.k.memory.hotReadBase, 'number', 'this host has the inline hot page');
   });
+
+  it('two machines of one program on two kernels, run in turns, each use their own kernel\'s memory (their generated code shares one factory)', () => {
+    const src = `ULONG counter[4];
+VOID LabMain(VOID) { ULONG i; for (i = 0; i < 5000; i++) { counter[i & 3] += i; } DbgPrint("%u %u\\n", counter[0], counter[3]); }`;
+    const a = machine(src, true), b = machine(src, true), alone = machine(src, true);
+    let oa: RunOutcome, ob: RunOutcome, o: RunOutcome;
+    do { oa = a.m.run(700); ob = b.m.run(300); } while (oa.kind === 'budget' || ob.kind === 'budget');
+    do o = alone.m.run(1_000_000); while (o.kind === 'budget');
+    assert.equal(alone.out[0].trim(), '3122500 3126250');
+    assert.deepEqual(a.out, alone.out);
+    assert.deepEqual(b.out, alone.out);
+  });
 });
+
