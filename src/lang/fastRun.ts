@@ -107,7 +107,7 @@ export function compileFunction(gen: ExprGen, cf: CompiledFunction, callee: (sym
     const L = loops.get(k);
     if (L) {
       const body = emitLoop(code, loops, L, { check: (i) => check(i, inLoop), body: (i, go, next) => instruction(i, go, next, inLoop), dispatch: inLoop.dispatch });
-      loopFns.push(`function loop${k}(f, m, limit, stop, d) { const s = f.s; ${TEMPS} let r, g, n, nf; ${body} }`);
+      loopFns.push(`function loop${k}(f, m, limit, stop, d) { const s = f.s, room = f.bp - m.stackLimit; ${TEMPS} let r, g, n, nf; ${body} }`);
       out.push(`if ((r = loop${k}(f, m, limit, stop, d)) < 0) return -1 - r; pc = r; continue D;`);
     } else out.push(instruction(k, inSwitch.dispatch, inSwitch.dispatch(k + 1), inSwitch));
   }
@@ -138,14 +138,17 @@ export function compileFunction(gen: ExprGen, cf: CompiledFunction, callee: (sym
           if (inl !== null) {
             // a straight-line leaf runs inline when nothing could stop inside it, the budget covers all
             // of its statements and the stack has room for its frame (built only if something faults)
-            const cur = em.x(inl.cursor);
-            out.push(`if (stop === undefined && !m.retry && m.steps + ${inl.statements} <= limit && f.bp - ${target.frameSize + 16} >= m.stackLimit) {`);
-            out.push(`m.leaf = ${cur}; try { ${inl.code} } catch (e) { m.leafThrown(${c}, f, [${inl.slots.join(', ')}], ${cur}.pc); throw e; }`);
-            out.push(`m.leaf = null; ${storeOf(inl.result)} ${next} }`);
+            out.push(`if (stop === undefined && m.retry === false && m.steps + ${inl.statements} <= limit && room >= ${target.frameSize + 16}) {`);
+            if (inl.pure) out.push(`${inl.code} ${storeOf(inl.result)} ${next} }`);
+            else {
+              const cur = em.x(inl.cursor);
+              out.push(`m.leaf = ${cur}; try { ${inl.code} } catch (e) { m.leafThrown(${c}, f, [${inl.slots.join(', ')}], ${cur}.pc); throw e; }`);
+              out.push(`m.leaf = null; ${storeOf(inl.result)} ${next} }`);
+            }
           }
           if (target.leaf !== null) {
             // a leaf runs frameless when nothing could stop inside it: no stop check, no retry pending
-            out.push(`if (stop === undefined && !m.retry && (nf = m.leafFrame(${c}, f)) !== null) { n = nf.s; ${fill}`);
+            out.push(`if (stop === undefined && m.retry === false && (nf = m.leafFrame(${c}, f)) !== null) { n = nf.s; ${fill}`);
             out.push(`if ((r = ${c}.leaf(nf, m, limit)) === ${em.x(LEAF_SUSPENDED)}) ${x.ret(String(FAST_FRAME))} ${storeOf('r')} ${next} }`);
           }
           out.push(`nf = m.enterC(${c}, f); n = nf.s; ${fill}`);
@@ -182,7 +185,7 @@ export function compileFunction(gen: ExprGen, cf: CompiledFunction, callee: (sym
   // the machine enters with the statement check made (negative label); a nested call at its first
   // instruction, not yet checked (positive label)
   const src = `${loopFns.join('\n').split(TEMPS).join(temps)}
-  return function fast(f, m, limit, stop, d) { const s = f.s; ${temps} let r, g, n, nf, pc = d === 0 ? -f.pc - 1 : f.pc;
+  return function fast(f, m, limit, stop, d) { const s = f.s, room = f.bp - m.stackLimit; ${temps} let r, g, n, nf, pc = d === 0 ? -f.pc - 1 : f.pc;
   D: for (;;) { switch (pc) { ${out.join('\n')}
   default: f.pc = ${code.length}; return ${FAST_FRAME}; } } };`;
   return instantiate<FastRun>(src, em.ext);

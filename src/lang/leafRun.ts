@@ -73,7 +73,16 @@ export interface InlineLeaf {
   slots: string[];
   /** Where the body keeps the running instruction (the location of a fault inside). */
   cursor: { fn: number; pc: number };
+  /**
+   * The body is arithmetic on its temporaries alone: it reaches neither memory nor any helper, so
+   * nothing inside can fault, report or look for the running location. It keeps no cursor and
+   * needs no handler.
+   */
+  pure: boolean;
 }
+
+/** Names of what generated code reaches outside its own temporaries (memory, helpers, the machine, the frame). */
+const OUTSIDE = /(^|[^\w$.])(x\d+|m|f|s|n|nf)\b/;
 
 /**
  * The body of a straight-line leaf (no jump, every instruction an expression the emitter inlines,
@@ -87,27 +96,34 @@ export function inlineLeaf(em: Emitter, cf: CompiledFunction, args: string[]): I
   if (!code.every((i) => (i.op === OP_EXEC || i.op === OP_RET || i.op === OP_NOP) && (i.expr !== undefined || (i.op === OP_RET && !i.run) || i.op === OP_NOP))) return null;
   const slots = Array.from({ length: cf.nslots }, () => em.tmp());
   const cursor = { fn: cf.index, pc: 0 };
-  const cur = em.x(cursor);
   const result = em.tmp();
   const saved = em.slotNames;
   em.slotNames = slots;
-  const out: string[] = [];
-  let statements = 0;
+  /** Per instruction reached: its index, whether it counts a statement, and its code. */
+  const body: { k: number; stmt: boolean; text: string }[] = [];
   try {
     for (let k = 0; k < code.length; k++) {
       const ins = code[k];
-      // each call site has its own cursor, made at 0: a body that is one return never moves it
-      if (k > 0 || code[0].op !== OP_RET) out.push(`${cur}.pc = ${k};`);
-      if (ins.stmt) { out.push('m.steps++;'); statements++; }
-      if (ins.op === OP_EXEC) out.push(`${em.val(ins.expr!)};`);
-      else if (ins.op === OP_RET) { out.push(`${result} = ${ins.run ? em.val(ins.expr!) : '0'};`); break; }
+      if (ins.op === OP_EXEC) body.push({ k, stmt: ins.stmt, text: `${em.val(ins.expr!)};` });
+      else if (ins.op === OP_RET) { body.push({ k, stmt: ins.stmt, text: `${result} = ${ins.run ? em.val(ins.expr!) : '0'};` }); break; }
+      else body.push({ k, stmt: ins.stmt, text: '' });
     }
   } finally {
     em.slotNames = saved;
   }
+  const pure = body.every((b) => !OUTSIDE.test(b.text));
+  // each call site has its own cursor, made at 0: a body that is one return never moves it
+  const cur = pure ? '' : em.x(cursor);
+  const out: string[] = [];
+  for (const b of body) {
+    if (!pure && (b.k > 0 || code[0].op !== OP_RET)) out.push(`${cur}.pc = ${b.k};`);
+    if (b.stmt) out.push('m.steps++;');
+    if (b.text) out.push(b.text);
+  }
+  const statements = body.filter((b) => b.stmt).length;
   const text = out.join(' ');
   // the body must not need a frame: no frame fields, no closure taking one
   if (/(^|[^\w$.])f(\.|\))/.test(text)) return null;
   const init = slots.map((t) => `${t} = -0;`).join(' ') + ' ' + cf.paramSlots.map((slot, i) => `${slots[slot]} = ${args[i]};`).join(' ');
-  return { code: `${result} = 0; ${init} ${text}`, result, statements, slots, cursor };
+  return { code: `${result} = 0; ${init} ${text}`, result, statements, slots, cursor, pure };
 }
