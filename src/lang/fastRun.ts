@@ -7,7 +7,7 @@ import type { CompiledFunction, Ins } from './lower';
 import { OP_CALL, OP_EXEC, OP_EXECJ, OP_JF, OP_JMP, OP_JT, OP_NOP, OP_RET, OP_TRY } from './ops';
 import { Emitter, instantiate, jsgenAvailable } from './jsgen';
 import { inlineLeaf, LEAF_SUSPENDED } from './leafRun';
-import { emitLoop, findLoops } from './loopForm';
+import { emitLoop, findLoops, statementRuns } from './loopForm';
 
 /**
  * Runs a function's instructions from `f.pc` (whose statement check the machine has made) until one
@@ -89,6 +89,19 @@ export function compileFunction(gen: ExprGen, cf: CompiledFunction, callee: (sym
     ? `f.pc = ${k}; if (m.steps >= limit) ${x.ret(String(FAST_FRAME))} if (stop !== undefined && stop(m)) ${x.ret(String(FAST_STOPPED))} m.steps++;`
     : `f.pc = ${k};`);
   const loops = findLoops(code, runs);
+  // Loop functions run only without a stop check (a run with no breakpoint or step in force), so
+  // they count statements a run at a time: one budget test and one clock update per run. When the
+  // budget cannot cover a whole run they hand it to the switch, which checks statement by statement:
+  // at its positive label, or for a loop header (whose positive label enters the loop function) at
+  // the label past the instructions.
+  const sr = statementRuns(code, loops, runs);
+  const precise = (k: number): number => (loops.has(k) ? code.length + k : k);
+  const runCheck = (k: number): string => {
+    const n = sr.count[k];
+    if (n <= 0) return `f.pc = ${k};`;
+    return `if (m.steps + ${n} > limit) return ${precise(k)}; m.steps += ${n}; f.pc = ${k};`;
+  };
+  const after = em.x(sr.after);
   // each loop is a function of its own, entered from the switch at its header: the switch function
   // stays small enough for the optimizing compiler to take on early, each loop is optimized on its own,
   // and a run resumed inside a nested loop reaches that loop's structured form at its next iteration
@@ -100,16 +113,28 @@ export function compileFunction(gen: ExprGen, cf: CompiledFunction, callee: (sym
       out.push(`case ${k}: f.pc = ${k}; return ${FAST_FRAME};`);
       continue;
     }
-    // a jump or fall-through arrives at the positive label; the machine enters at the negative one
-    // with f.pc already there and the check made
-    out.push(`case ${k}: ${check(k, inSwitch)}`);
-    out.push(`case ${-k - 1}:`);
     const L = loops.get(k);
     if (L) {
-      const body = emitLoop(code, loops, L, { check: (i) => check(i, inLoop), body: (i, go, next) => instruction(i, go, next, inLoop), dispatch: inLoop.dispatch });
-      loopFns.push(`function loop${k}(f, m, limit, stop, d) { const s = f.s, room = f.bp - m.stackLimit; ${TEMPS} let r, g, n, nf; ${body} }`);
-      out.push(`if ((r = loop${k}(f, m, limit, stop, d)) < 0) return -1 - r; pc = r; continue D;`);
-    } else out.push(instruction(k, inSwitch.dispatch, inSwitch.dispatch(k + 1), inSwitch));
+      const body = emitLoop(code, loops, L, { check: runCheck, body: (i, go, next) => instruction(i, go, next, inLoop), dispatch: inLoop.dispatch });
+      // an exception inside a run leaves the clock at the statement that raised it
+      let counted = false;
+      for (let i = L.h; i <= L.e; i++) if (sr.after[i] > 0) counted = true;
+      const guarded = counted ? `try { ${body} } catch (e) { m.steps -= ${after}[f.pc]; throw e; }` : body;
+      loopFns.push(`function loop${k}(f, m, limit, stop, d) { const s = f.s, room = f.bp - m.stackLimit; ${TEMPS} let r, g, n, nf; ${guarded} }`);
+      out.push(`case ${k}: if (stop === undefined) { if ((r = loop${k}(f, m, limit, stop, d)) < 0) return -1 - r; pc = r; continue D; }`);
+      out.push(`case ${code.length + k}: ${check(k, inSwitch)}`);
+    } else {
+      // a jump or fall-through arrives at the positive label; the machine enters at the negative one
+      // with f.pc already there and the check made
+      out.push(`case ${k}: ${check(k, inSwitch)}`);
+    }
+    out.push(`case ${-k - 1}:`);
+    out.push(instruction(k, inSwitch.dispatch, inSwitch.dispatch(k + 1), inSwitch));
+  }
+
+  /** A conditional jump out of instruction k: in a loop function it gives back the statements of its run it skips. */
+  function leave(k: number, jump: string, x: Exits): string {
+    return x === inLoop && sr.after[k] > 0 ? `{ m.steps -= ${sr.after[k]}; ${jump} }` : jump;
   }
 
   /** The code of instruction k, jumping with `go`, going on to k + 1 with `next`, leaving through `x`. */
@@ -120,8 +145,8 @@ export function compileFunction(gen: ExprGen, cf: CompiledFunction, callee: (sym
     switch (ins.op) {
       case OP_EXEC: out.push(`${value()};`); break;
       case OP_EXECJ: out.push(`${value()}; ${go(ins.target!)}`); break;
-      case OP_JF: out.push(`if (!${value()}) ${go(ins.target!)}`); break;
-      case OP_JT: out.push(`if (${value()}) ${go(ins.target!)}`); break;
+      case OP_JF: out.push(`if (!${value()}) ${leave(k, go(ins.target!), x)}`); break;
+      case OP_JT: out.push(`if (${value()}) ${leave(k, go(ins.target!), x)}`); break;
       case OP_JMP: out.push(go(ins.target!)); break;
       case OP_CALL: {
         const target = ins.callee && !ins.brk ? callee(ins.callee) : undefined;

@@ -3,10 +3,11 @@
 // run that way goes through the switch on every jump. Here a natural loop (a header reached again
 // by backward jumps, entered only at its header) is also emitted as a labelled `for (;;)` whose
 // forward jumps are breaks out of labelled blocks and whose back edges are `continue`s; the switch
-// enters it at the header. Everything else about an instruction (statement check, f.pc) is as in
-// the switch form, which the resumption of a stopped run still uses until it reaches a header.
+// enters it at the header. Statements are counted a run at a time there (statementRuns below); the
+// switch form, which the resumption of a stopped run still uses until it reaches a header, checks
+// each statement on its own.
 import type { Ins } from './lower';
-import { OP_EXECJ, OP_JF, OP_JMP, OP_JT } from './ops';
+import { OP_CALL, OP_EXECJ, OP_JF, OP_JMP, OP_JT, OP_RET } from './ops';
 
 /** A natural loop: instructions h..e, entered only at h. */
 export interface Loop {
@@ -59,7 +60,7 @@ export function findLoops(code: Ins[], runs: (ins: Ins) => boolean): Map<number,
 
 /** How the structured emitter asks for the code of one instruction. */
 export interface LoopEmitter {
-  /** The statement check and f.pc store of instruction k. */
+  /** The statement check and f.pc store of instruction k (a loop header's opens its loop body, so back edges pass it too). */
   check(k: number): string;
   /** The body of instruction k; `go(t)` is a statement jumping to t, `next` one going on at k + 1. */
   body(k: number, go: (t: number) => string, next: string): string;
@@ -67,7 +68,7 @@ export interface LoopEmitter {
   dispatch(t: number): string;
 }
 
-/** The labelled JavaScript loop for `L` (entered at its header with the header's check made). */
+/** The labelled JavaScript loop for `L` (entered at its header, the header's check not yet made). */
 export function emitLoop(code: Ins[], loops: Map<number, Loop>, L: Loop, em: LoopEmitter): string {
   const active: Loop[] = [];
   const open = new Set<number>();
@@ -75,7 +76,7 @@ export function emitLoop(code: Ins[], loops: Map<number, Loop>, L: Loop, em: Loo
   const go = (t: number): string => {
     for (let i = active.length - 1; i >= 0; i--) {
       const A = active[i];
-      if (t === A.h) return `{ ${em.check(t)} continue L${t}; }`;
+      if (t === A.h) return `continue L${t};`;
       if (t === A.e + 1 && i > 0) return `break L${A.h};`;
     }
     if (open.has(t)) return `break B${t};`;
@@ -97,11 +98,11 @@ export function emitLoop(code: Ins[], loops: Map<number, Loop>, L: Loop, em: Loo
       if (targets.has(k)) { out.push('}'); open.delete(k); }
       const N = loops.get(k);
       if (N && N !== inner && N.e <= b) {
-        out.push(em.check(k), loopOf(N));
+        out.push(loopOf(N));
         k = N.e + 1;
         continue;
       }
-      if (k !== inner.h) out.push(em.check(k));
+      out.push(em.check(k));
       out.push(`C${k}: { ${em.body(k, go, `break C${k};`)} }`);
       k++;
     }
@@ -127,3 +128,43 @@ export function emitLoop(code: Ins[], loops: Map<number, Loop>, L: Loop, em: Loo
   active.pop();
   return text;
 }
+
+/**
+ * Runs of instructions that always execute together from their first (nothing jumps into their
+ * middle, and only a conditional jump leaves early), for counting their statements at once: the
+ * budget is checked for the whole run and the clock moved by it on entry; a conditional jump taken
+ * out of a run gives back `after` of its instruction, and so does an exception thrown inside. A call
+ * or a return ends a run, so a callee, a stop and an outcome always see the exact clock.
+ */
+export interface StatementRuns {
+  /** Per instruction: the statements of the run it starts, or -1 when it starts none. */
+  count: Int32Array;
+  /** Per instruction: the statements of its run after it. */
+  after: Int32Array;
+}
+
+export function statementRuns(code: Ins[], loops: Map<number, Loop>, runs: (ins: Ins) => boolean): StatementRuns {
+  const n = code.length;
+  const start = new Uint8Array(n + 1);
+  start[0] = 1;
+  for (const L of loops.values()) { start[L.h] = 1; start[L.e + 1] = 1; }
+  code.forEach((ins, k) => {
+    const t = jumpTarget(ins);
+    if (t >= 0) start[t] = 1;
+    // what follows an unconditional jump, a call, a return or what the machine runs starts afresh
+    if (ins.op === OP_JMP || ins.op === OP_EXECJ || ins.op === OP_CALL || ins.op === OP_RET || !runs(ins)) start[k + 1] = 1;
+  });
+  const count = new Int32Array(n).fill(-1);
+  const after = new Int32Array(n);
+  let k = 0;
+  while (k < n) {
+    let e = k + 1;
+    while (e < n && !start[e]) e++;
+    let left = 0;
+    for (let j = e - 1; j >= k; j--) { after[j] = left; if (code[j].stmt) left++; }
+    count[k] = left;
+    k = e;
+  }
+  return { count, after };
+}
+

@@ -106,4 +106,50 @@ describe('loops in the generated code', () => {
       assert.deepEqual(a, b, `every ${every}`);
     }
   });
+
+  it('count a run of statements at once, yet leave the closure form\'s clock when a fault, a bug check or a jump leaves in the middle of one', () => {
+    // walk's loop body is one long run up to its call: statements after the faulting one, and after the break
+    const src = `
+ULONG sink[8];
+ULONG calls;
+VOID note(ULONG i) { calls += i; }
+ULONG walk(PULONG p, ULONG n, ULONG stride) {
+  ULONG i, s = 0;
+  for (i = 0; i < n; i++) {
+    s += i;
+    if (s > 400) break;
+    s += p[i * stride];
+    s = s * 3 + 1;
+    sink[i & 7] = s;
+    note(i);
+  }
+  return s;
+}
+VOID LabMain(VOID) {
+  PEPROCESS proc = LabCreateProcess("app.exe");
+  PULONG user;
+  ULONG r = 0;
+  LabEnterProcess(proc);
+  user = (PULONG)LabUserAlloc(proc, 0x1000, PAGE_READWRITE);
+  __try { r = walk(user, 100, 1024); } __except (EXCEPTION_EXECUTE_HANDLER) { r = 77; }
+  DbgPrint("%u %u\\n", r, sink[0]);
+  r = walk(sink, 100, 0);
+  DbgPrint("%u %u\\n", r, sink[7]);
+  r = walk((PULONG)((PUCHAR)sink + 0x100000), 3, 0);
+}`;
+    const ref = machine(src, false);
+    const oRef = finish(ref.m, 1_000_000);
+    assert.equal(oRef.kind, 'bugcheck', 'the last walk reads an address past the image: a bug check');
+    assert.equal(ref.out[0].trim(), '77 1', 'walking off the user page raised an access violation inside the loop');
+    assert.match(ref.out[1].trim(), /^\d+ \d+$/);
+    for (const slice of [1, 3, 4, 7, 1_000_000]) {
+      const a = machine(src, true);
+      const o = finish(a.m, slice);
+      assert.deepEqual(o, oRef, `slice ${slice}`);
+      assert.deepEqual(a.out, ref.out, `slice ${slice}`);
+      assert.equal(a.m.steps, ref.m.steps, `slice ${slice}: the clock at the bug check`);
+      assert.deepEqual(a.m.frames().map((f) => `${f.function}:${f.location?.line}`), ref.m.frames().map((f) => `${f.function}:${f.location?.line}`));
+    }
+  });
 });
+
