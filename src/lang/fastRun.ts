@@ -89,11 +89,11 @@ export function compileFunction(gen: ExprGen, cf: CompiledFunction, callee: (sym
     ? `f.pc = ${k}; if (m.steps >= limit) ${x.ret(String(FAST_FRAME))} if (stop !== undefined && stop(m)) ${x.ret(String(FAST_STOPPED))} m.steps++;`
     : `f.pc = ${k};`);
   const loops = findLoops(code, runs);
-  // Loop functions run only without a stop check (a run with no breakpoint or step in force), so
-  // they count statements a run at a time: one budget test and one clock update per run. When the
-  // budget cannot cover a whole run they hand it to the switch, which checks statement by statement:
-  // at its positive label, or for a loop header (whose positive label enters the loop function) at
-  // the label past the instructions.
+  // Each loop has two functions. Without a stop check (a run with no breakpoint or step in force)
+  // statements are counted a run at a time: one budget test and one clock update per run. When the
+  // budget cannot cover a whole run the switch takes it over, statement by statement: at its
+  // positive label, or for a loop header (whose positive label enters the loop function) at the
+  // label past the instructions. With a stop check every statement is checked, as in the switch.
   const sr = statementRuns(code, loops, runs);
   const precise = (k: number): number => (loops.has(k) ? code.length + k : k);
   const runCheck = (k: number): string => {
@@ -102,6 +102,8 @@ export function compileFunction(gen: ExprGen, cf: CompiledFunction, callee: (sym
     return `if (m.steps + ${n} > limit) return ${precise(k)}; m.steps += ${n}; f.pc = ${k};`;
   };
   const after = em.x(sr.after);
+  /** Whether the loop function being written counts statements a run at a time. */
+  let byRuns = false;
   // each loop is a function of its own, entered from the switch at its header: the switch function
   // stays small enough for the optimizing compiler to take on early, each loop is optimized on its own,
   // and a run resumed inside a nested loop reaches that loop's structured form at its next iteration
@@ -115,13 +117,18 @@ export function compileFunction(gen: ExprGen, cf: CompiledFunction, callee: (sym
     }
     const L = loops.get(k);
     if (L) {
-      const body = emitLoop(code, loops, L, { check: runCheck, body: (i, go, next) => instruction(i, go, next, inLoop), dispatch: inLoop.dispatch });
+      const head = `const s = f.s, room = f.bp - m.stackLimit; ${TEMPS} let r, g, n, nf;`;
+      byRuns = true;
+      const counted = emitLoop(code, loops, L, { check: runCheck, body: (i, go, next) => instruction(i, go, next, inLoop), dispatch: inLoop.dispatch });
+      byRuns = false;
+      const checked = emitLoop(code, loops, L, { check: (i) => check(i, inLoop), body: (i, go, next) => instruction(i, go, next, inLoop), dispatch: inLoop.dispatch });
       // an exception inside a run leaves the clock at the statement that raised it
-      let counted = false;
-      for (let i = L.h; i <= L.e; i++) if (sr.after[i] > 0) counted = true;
-      const guarded = counted ? `try { ${body} } catch (e) { m.steps -= ${after}[f.pc]; throw e; }` : body;
-      loopFns.push(`function loop${k}(f, m, limit, stop, d) { const s = f.s, room = f.bp - m.stackLimit; ${TEMPS} let r, g, n, nf; ${guarded} }`);
-      out.push(`case ${k}: if (stop === undefined) { if ((r = loop${k}(f, m, limit, stop, d)) < 0) return -1 - r; pc = r; continue D; }`);
+      let gives = false;
+      for (let i = L.h; i <= L.e; i++) if (sr.after[i] > 0) gives = true;
+      const guarded = gives ? `try { ${counted} } catch (e) { m.steps -= ${after}[f.pc]; throw e; }` : counted;
+      loopFns.push(`function loop${k}(f, m, limit, stop, d) { ${head} ${guarded} }`);
+      loopFns.push(`function loop${k}s(f, m, limit, stop, d) { ${head} ${checked} }`);
+      out.push(`case ${k}: if ((r = stop === undefined ? loop${k}(f, m, limit, stop, d) : loop${k}s(f, m, limit, stop, d)) < 0) return -1 - r; pc = r; continue D;`);
       out.push(`case ${code.length + k}: ${check(k, inSwitch)}`);
     } else {
       // a jump or fall-through arrives at the positive label; the machine enters at the negative one
@@ -134,7 +141,7 @@ export function compileFunction(gen: ExprGen, cf: CompiledFunction, callee: (sym
 
   /** A conditional jump out of instruction k: in a loop function it gives back the statements of its run it skips. */
   function leave(k: number, jump: string, x: Exits): string {
-    return x === inLoop && sr.after[k] > 0 ? `{ m.steps -= ${sr.after[k]}; ${jump} }` : jump;
+    return byRuns && x === inLoop && sr.after[k] > 0 ? `{ m.steps -= ${sr.after[k]}; ${jump} }` : jump;
   }
 
   /** The code of instruction k, jumping with `go`, going on to k + 1 with `next`, leaving through `x`. */
