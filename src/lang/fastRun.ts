@@ -96,10 +96,12 @@ export function compileFunction(gen: ExprGen, cf: CompiledFunction, callee: (sym
   // label past the instructions. With a stop check every statement is checked, as in the switch.
   const sr = statementRuns(code, loops, runs);
   const precise = (k: number): number => (loops.has(k) ? code.length + k : k);
+  // a run that ends in a call of a straight-line leaf also asks room for the leaf's statements, so
+  // the leaf written inline there needs no budget test of its own
   const runCheck = (k: number): string => {
     const n = sr.count[k];
     if (n <= 0) return `f.pc = ${k};`;
-    return `if (m.steps + ${n} > limit) return ${precise(k)}; m.steps += ${n}; f.pc = ${k};`;
+    return `if (m.steps + ${n + leafStatements(sr.last[k])} > limit) return ${precise(k)}; m.steps += ${n}; f.pc = ${k};`;
   };
   const after = em.x(sr.after);
   /** Whether the loop function being written counts statements a run at a time. */
@@ -139,6 +141,19 @@ export function compileFunction(gen: ExprGen, cf: CompiledFunction, callee: (sym
     out.push(instruction(k, inSwitch.dispatch, inSwitch.dispatch(k + 1), inSwitch));
   }
 
+  /** The C function a call instruction calls directly (parameters in slots, every argument an expression), if any. */
+  function directCallee(ins: Ins): CompiledFunction | undefined {
+    const target = ins.op === OP_CALL && ins.callee && !ins.brk ? callee(ins.callee) : undefined;
+    const direct = target && target.paramSlots !== null && ins.argExprs && ins.argExprs.length === target.paramSlots.length && ins.argExprs.every((a) => a);
+    return direct ? target : undefined;
+  }
+
+  /** The most statements a leaf called directly at instruction k can run (0 for anything else). */
+  function leafStatements(k: number): number {
+    const target = k >= 0 ? directCallee(code[k]) : undefined;
+    return target && target.leaf !== null ? target.code.filter((i) => i.stmt).length : 0;
+  }
+
   /** A conditional jump out of instruction k: in a loop function it gives back the statements of its run it skips. */
   function leave(k: number, jump: string, x: Exits): string {
     return byRuns && x === inLoop && sr.after[k] > 0 ? `{ m.steps -= ${sr.after[k]}; ${jump} }` : jump;
@@ -156,10 +171,9 @@ export function compileFunction(gen: ExprGen, cf: CompiledFunction, callee: (sym
       case OP_JT: out.push(`if (${value()}) ${leave(k, go(ins.target!), x)}`); break;
       case OP_JMP: out.push(go(ins.target!)); break;
       case OP_CALL: {
-        const target = ins.callee && !ins.brk ? callee(ins.callee) : undefined;
-        const direct = target && target.paramSlots !== null && ins.argExprs && ins.argExprs.length === target.paramSlots.length && ins.argExprs.every((a) => a);
+        const target = directCallee(ins);
         const storeOf = (v: string): string => (ins.storeSlot! >= 0 ? `s[${ins.storeSlot}] = ${v};` : ins.store ? `${em.x(ins.store)}(f, ${v}, false);` : '');
-        if (target && direct) {
+        if (target) {
           // a C function with its parameters in slots: arguments computed here (a fault leaves no frame
           // behind), its frame pushed and filled, and its generated form called directly
           const c = em.x(target);
@@ -170,7 +184,9 @@ export function compileFunction(gen: ExprGen, cf: CompiledFunction, callee: (sym
           if (inl !== null) {
             // a straight-line leaf runs inline when nothing could stop inside it, the budget covers all
             // of its statements and the stack has room for its frame (built only if something faults)
-            out.push(`if (stop === undefined && m.retry === false && m.steps + ${inl.statements} <= limit && room >= ${target.frameSize + 16}) {`);
+            // (in a loop function counting by runs, the run's check made room for them and there is no stop check)
+            const budget = byRuns && x === inLoop ? '' : `stop === undefined && m.steps + ${inl.statements} <= limit && `;
+            out.push(`if (${budget}m.retry === false && room >= ${target.frameSize + 16}) {`);
             if (inl.pure) out.push(`${inl.code} ${storeOf(inl.result)} ${next} }`);
             else {
               const cur = em.x(inl.cursor);

@@ -141,6 +141,8 @@ export interface StatementRuns {
   count: Int32Array;
   /** Per instruction: the statements of its run after it. */
   after: Int32Array;
+  /** Per instruction starting a run: the run's last instruction. */
+  last: Int32Array;
 }
 
 export function statementRuns(code: Ins[], loops: Map<number, Loop>, runs: (ins: Ins) => boolean): StatementRuns {
@@ -156,6 +158,7 @@ export function statementRuns(code: Ins[], loops: Map<number, Loop>, runs: (ins:
   });
   const count = new Int32Array(n).fill(-1);
   const after = new Int32Array(n);
+  const last = new Int32Array(n).fill(-1);
   let k = 0;
   while (k < n) {
     let e = k + 1;
@@ -163,8 +166,9 @@ export function statementRuns(code: Ins[], loops: Map<number, Loop>, runs: (ins:
     let left = 0;
     for (let j = e - 1; j >= k; j--) { after[j] = left; if (code[j].stmt) left++; }
     count[k] = left;
+    last[k] = e - 1;
     k = e;
   }
-  return { count, after };
+  return { count, after, last };
 }
 
