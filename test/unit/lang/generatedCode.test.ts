@@ -2,17 +2,12 @@
 // values, same statement clock, same stops, same faults, and the debugger sees the same locals.
 import assert from 'node:assert/strict';
 import type { CMachine } from '../../../src/lang/index';
-import type { RunOutcome } from '../../../src/lang/contract';
-import { generatedMachine } from './helpers/generatedMachine';
+import type { RunOutcome, StopCheck } from '../../../src/lang/contract';
+import { generatedMachine, runToEnd, sameAsClosureForm } from './helpers/generatedMachine';
 
 const machine = generatedMachine;
 const line = (m: CMachine) => (m.location()?.line ?? 0) - 2; // PRELUDE adds two lines
 
-function finish(m: CMachine, slice = 1_000_000): RunOutcome {
-  let o: RunOutcome;
-  do o = m.run(slice); while (o.kind === 'budget' || o.kind === 'break');
-  return o;
-}
 
 const ARITH = `
 ULONG table[64];
@@ -34,17 +29,12 @@ VOID LabMain(VOID) {
 
 describe('generated code for driver C', () => {
   it('computes what the closure form computes: 32/64-bit signed and unsigned arithmetic, narrow types, pointers and memory', () => {
-    const a = machine(ARITH, true), b = machine(ARITH, false);
-    const oa = finish(a.m), ob = finish(b.m);
-    assert.equal(oa.kind, 'exited');
-    assert.deepEqual(oa, ob);
-    assert.deepEqual(a.out, b.out);
-    assert.equal(a.m.steps, b.m.steps, 'the same statement clock');
+    assert.equal(sameAsClosureForm(ARITH, [1_000_000]).outcome.kind, 'exited');
   });
 
   it('runs in slices of any size to the same statement clock and output as one long slice', () => {
     const whole = machine(ARITH, true);
-    finish(whole.m);
+    runToEnd(whole.m);
     for (const slice of [1, 2, 3, 7, 64]) {
       const x = machine(ARITH, true);
       let n = 0;
@@ -62,7 +52,7 @@ describe('generated code for driver C', () => {
     const seen = (generated: boolean): number[] => {
       const { m } = machine(src, generated);
       const lines: number[] = [];
-      finishWith(m, (mm) => { lines.push(line(mm as CMachine)); return false; });
+      runToEnd(m, 1_000_000, ((mm: CMachine) => { lines.push(line(mm)); return false; }) as StopCheck);
       assert.equal(lines.length, m.steps, 'one question per statement');
       return lines;
     };
@@ -83,8 +73,8 @@ describe('generated code for driver C', () => {
     const a = machine(src, true), b = machine(src, false);
     const lines: number[] = [];
     a.m.onException = () => { lines.push(line(a.m)); };
-    assert.equal(finish(a.m).kind, 'exited');
-    finish(b.m);
+    assert.equal(runToEnd(a.m).kind, 'exited');
+    runToEnd(b.m);
     assert.deepEqual(lines, [5]);
     assert.deepEqual(a.out, ['c0000005 4']);
     assert.deepEqual(a.out, b.out);
@@ -100,7 +90,7 @@ describe('generated code for driver C', () => {
     assert.deepEqual(vals, { i: '3', acc: '3' });
     assert.equal(m.evaluate('acc + i * 2').value, '9');
     m.assign('acc', '100', { allowSideEffects: true });
-    finish(m);
+    runToEnd(m);
     assert.deepEqual(out, ['142']);
   });
 
@@ -109,13 +99,13 @@ describe('generated code for driver C', () => {
     m.run(333);
     const saved = m.saveState();
     const cp = k.checkpoint();
-    finish(m);
+    runToEnd(m);
     const first = out.slice();
     const steps = m.steps;
     k.restore(cp);
     m.restoreState(saved);
     out.length = 0;
-    finish(m);
+    runToEnd(m);
     assert.deepEqual(out, first);
     assert.equal(m.steps, steps);
   });
@@ -131,16 +121,10 @@ VOID LabMain(VOID) {
   DbgPrint("%d %s\\n", t0, code);
 }`;
     const a = machine(src, true);
-    const o = finish(a.m);
+    const o = runToEnd(a.m);
     assert.equal(o.kind, 'exited');
     // eval(6, 8) = 49; each pass adds 49 + 1+2+3+4+5+9 = 73; 7 + 3 * 73 = 226
     assert.deepEqual(a.out.join('').trim(), '226 "); globalThis.escaped = 1; ("');
     assert.equal((globalThis as Record<string, unknown>).escaped, undefined, 'the string was never run as JavaScript');
   });
 });
-
-function finishWith(m: CMachine, stop: (m: unknown) => boolean): RunOutcome {
-  let o: RunOutcome;
-  do o = m.run(1_000_000, stop); while (o.kind === 'budget' || o.kind === 'break');
-  return o;
-}

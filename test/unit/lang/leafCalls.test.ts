@@ -5,17 +5,13 @@
 import assert from 'node:assert/strict';
 import type { CMachine } from '../../../src/lang/index';
 import type { RunOutcome, StopCheck } from '../../../src/lang/contract';
-import { generatedMachine as machine } from './helpers/generatedMachine';
+import { generatedMachine as machine, runToEnd, sameAsClosureForm } from './helpers/generatedMachine';
 import { PRELUDE } from './helpers/runC';
 
 /** The debugger's check for a run without breakpoints: asked only where a pause or report can land. */
 const sparse = Object.assign(() => false, { sparse: true }) as unknown as StopCheck;
 
-function finish(m: CMachine, slice: number, check: StopCheck | undefined = sparse): RunOutcome {
-  let o: RunOutcome;
-  do o = m.run(slice, check); while (o.kind === 'budget');
-  return o;
-}
+const finish = (m: CMachine, slice: number, check: StopCheck | undefined = sparse): RunOutcome => runToEnd(m, slice, check);
 
 const lineOf = (src: string, text: string): number => (PRELUDE + src).split('\n').findIndex((l) => l.includes(text)) + 1;
 
@@ -38,21 +34,16 @@ VOID LabMain(VOID) {
 
 describe('leaf calls in the generated code', () => {
   it('give the closure form\'s values and statement clock, whatever the slice size (a budget running out inside a leaf resumes there)', () => {
-    const ref = machine(LEAVES, false);
-    const oRef = finish(ref.m, 1_000_000, undefined);
-    assert.equal(oRef.kind, 'exited');
-    for (const slice of [1, 2, 3, 7, 64, 1_000_000]) {
-      const a = machine(LEAVES, true);
-      const o = finish(a.m, slice);
-      assert.deepEqual(o, oRef, `slice ${slice}`);
-      assert.deepEqual(a.out, ref.out, `slice ${slice}`);
-      assert.equal(a.m.steps, ref.m.steps, `slice ${slice}`);
+    const slices = [1, 2, 3, 7, 64, 1_000_000];
+    const { outcome, runs } = sameAsClosureForm(LEAVES, slices, sparse);
+    assert.equal(outcome.kind, 'exited');
+    runs.forEach((a, i) => {
       // the leaves did run frameless: their reusable frames exist
       const fns = a.m.linked.byName;
       // (wide, straight-line, is written inline into its caller and needs no frame at all)
-      if (slice === 1_000_000) for (const leaf of ['mix', 'clamp', 'sum']) assert.ok(fns.get(leaf)!.leaf !== null && fns.get(leaf)!.scratch !== null, leaf);
+      if (slices[i] === 1_000_000) for (const leaf of ['mix', 'clamp', 'sum']) assert.ok(fns.get(leaf)!.leaf !== null && fns.get(leaf)!.scratch !== null, leaf);
       assert.equal(fns.get('LabMain')!.leaf, null, 'LabMain calls: it is no leaf');
-    }
+    });
   });
 
   it('a budget stop inside a leaf leaves the leaf\'s frame on top, at its line, below its caller', () => {

@@ -7,7 +7,7 @@ import type { CMachine } from '../../../src/lang/index';
 import type { RunOutcome, StopCheck } from '../../../src/lang/contract';
 import { findLoops } from '../../../src/lang/loopForm';
 import { runs } from '../../../src/lang/fastRun';
-import { generatedMachine as machine } from './helpers/generatedMachine';
+import { generatedMachine as machine, runToEnd, sameAsClosureForm } from './helpers/generatedMachine';
 import { PRELUDE } from './helpers/runC';
 
 const SHAPES = `
@@ -54,11 +54,7 @@ skip:
   DbgPrint("%u %u %u %u %u\\n", acc, k, firstOver(0x10000000), cells[5], spin(acc | 1));
 }`;
 
-function finish(m: CMachine, slice: number, check?: StopCheck): RunOutcome {
-  let o: RunOutcome;
-  do o = m.run(slice, check); while (o.kind === 'budget' || o.kind === 'stopped');
-  return o;
-}
+const finish = (m: CMachine, slice: number, check?: StopCheck): RunOutcome => runToEnd(m, slice, check);
 
 describe('loops in the generated code', () => {
   it('are found where C has them, and not where a switch, a __try or a jump into the body is', () => {
@@ -76,15 +72,7 @@ describe('loops in the generated code', () => {
   });
 
   it('give the closure form\'s output and statement clock for every slice size', () => {
-    const ref = machine(SHAPES, false);
-    const oRef = finish(ref.m, 1_000_000);
-    assert.equal(oRef.kind, 'exited');
-    for (const slice of [1, 2, 5, 13, 1000, 1_000_000]) {
-      const a = machine(SHAPES, true);
-      assert.deepEqual(finish(a.m, slice), oRef, `slice ${slice}`);
-      assert.deepEqual(a.out, ref.out, `slice ${slice}`);
-      assert.equal(a.m.steps, ref.m.steps, `slice ${slice}`);
-    }
+    assert.equal(sameAsClosureForm(SHAPES, [1, 2, 5, 13, 1000, 1_000_000]).outcome.kind, 'exited');
   });
 
   it('stop where the closure form stops, with the same call stacks, when a check says yes every few statements', () => {
@@ -137,19 +125,12 @@ VOID LabMain(VOID) {
   DbgPrint("%u %u\\n", r, sink[7]);
   r = walk((PULONG)((PUCHAR)sink + 0x100000), 3, 0);
 }`;
-    const ref = machine(src, false);
-    const oRef = finish(ref.m, 1_000_000);
-    assert.equal(oRef.kind, 'bugcheck', 'the last walk reads an address past the image: a bug check');
+    const { ref, outcome, runs } = sameAsClosureForm(src, [1, 3, 4, 7, 1_000_000]);
+    assert.equal(outcome.kind, 'bugcheck', 'the last walk reads an address past the image: a bug check');
     assert.equal(ref.out[0].trim(), '77 1', 'walking off the user page raised an access violation inside the loop');
     assert.match(ref.out[1].trim(), /^\d+ \d+$/);
-    for (const slice of [1, 3, 4, 7, 1_000_000]) {
-      const a = machine(src, true);
-      const o = finish(a.m, slice);
-      assert.deepEqual(o, oRef, `slice ${slice}`);
-      assert.deepEqual(a.out, ref.out, `slice ${slice}`);
-      assert.equal(a.m.steps, ref.m.steps, `slice ${slice}: the clock at the bug check`);
-      assert.deepEqual(a.m.frames().map((f) => `${f.function}:${f.location?.line}`), ref.m.frames().map((f) => `${f.function}:${f.location?.line}`));
-    }
+    const stack = (m: CMachine): string[] => m.frames().map((f) => `${f.function}:${f.location?.line}`);
+    for (const a of runs) assert.deepEqual(stack(a.m), stack(ref.m), 'the bug check\'s call stack');
   });
 });
 
