@@ -81,8 +81,8 @@ VOID LabMain(VOID) {
       });
   });
 
-  it('a paging read that reaches a garbage MajorFunction pointer raises an access violation in the kernel, not a host exception (found by fuzzing: mutant 63968)', () => {
-    const text = readFileSync('test/fuzz/regressions/mutant-63968.c', 'utf8');
+  it('a paging read that reaches a garbage MajorFunction pointer raises an access violation in the kernel, not a host exception (found by fuzzing)', () => {
+    const text = readFileSync('test/fuzz/regressions/garbage-read-dispatch.c', 'utf8');
     assert.deepEqual(runScenarioText(text, { maxSteps: 20_000, physicalMemory: 64 << 20 }), { kind: 'unhandled-exception', status: 0xc0000005 });
   });
 });
