@@ -446,23 +446,46 @@ export class Emitter {
  * Generated code is cached by its text: the same shape compiles once per process, and every function
  * made from one cached factory shares V8's type feedback and optimized code. A scenario linked again
  * (a restarted session, the next test of a lab, a bench repetition) so runs at once at the speed the
- * last run reached instead of being profiled and compiled anew. Kept up to a total amount of text.
+ * last run reached instead of being profiled and compiled anew. The least recently used texts go
+ * once the cache holds more than a bounded amount of text (an edited scenario makes new texts).
  */
 const factories = new Map<string, (...x: unknown[]) => unknown>();
 let cachedText = 0;
-const CACHE_TEXT_LIMIT = 64 << 20;
+let cacheTextLimit = 8 << 20;
 
 /** Calls the factory for `src` (parameters x0, x1, …, one per value in `ext`) with `ext`. */
 export function instantiate<T>(src: string, ext: readonly unknown[]): T {
   const key = `${ext.length}:${src}`;
   let make = factories.get(key);
-  if (!make) {
+  if (make) {
+    // most recently used last
+    factories.delete(key);
+    factories.set(key, make);
+  } else {
     const names = ext.map((_, i) => `x${i}`);
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
     make = new Function(...names, src) as (...x: unknown[]) => unknown;
-    if (cachedText + key.length <= CACHE_TEXT_LIMIT) { factories.set(key, make); cachedText += key.length; }
+    factories.set(key, make);
+    cachedText += key.length;
+    for (const old of factories.keys()) {
+      if (cachedText <= cacheTextLimit || old === key) break;
+      factories.delete(old);
+      cachedText -= old.length;
+    }
   }
   return make(...ext) as T;
+}
+
+/** How many generated texts the cache holds and their total length (for tests and benchmarks). */
+export function generatedCodeCache(): { entries: number; text: number; limit: number } {
+  return { entries: factories.size, text: cachedText, limit: cacheTextLimit };
+}
+
+/** @internal Sets how much text the cache keeps (tests); returns the previous bound. */
+export function limitGeneratedCodeCache(text: number): number {
+  const previous = cacheTextLimit;
+  cacheTextLimit = text;
+  return previous;
 }
 
 function build(body: string, em: Emitter): Val {

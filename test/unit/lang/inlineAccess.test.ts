@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import type { RunOutcome } from '../../../src/lang/contract';
 import { generatedMachine as machine } from './helpers/generatedMachine';
+import { generatedCodeCache, limitGeneratedCodeCache } from '../../../src/lang/jsgen';
 
 const SRC = `
 UCHAR buf[0x3000];
@@ -55,3 +56,25 @@ VOID LabMain(VOID) { ULONG i; for (i = 0; i < 5000; i++) { counter[i & 3] += i; 
   });
 });
 
+
+describe('the cache of generated code', () => {
+  const src = (n: number) => `ULONG cells[8];\nULONG f${n}(ULONG a) { ULONG i, s = a; for (i = 0; i < 3; i++) s += cells[i & 7] * ${n}; return s; }\nVOID LabMain(VOID) { DbgPrint("%u\\n", f${n}(${n})); }`;
+
+  it('gives a program linked again the factories of its first link, and keeps its text within the bound, dropping the least recently used', () => {
+    const first = machine(src(1), true);
+    const once = generatedCodeCache();
+    const again = machine(src(1), true);
+    assert.equal(generatedCodeCache().entries, once.entries, 'nothing new for the same program');
+    for (const x of [first, again]) { let o: RunOutcome; do o = x.m.run(1000); while (o.kind === 'budget'); assert.equal(x.out[0].trim(), '1'); }
+    const previous = limitGeneratedCodeCache(once.text + 1);
+    try {
+      const distinct = [2, 3, 4, 5].map((n) => machine(src(n), true));
+      const now = generatedCodeCache();
+      assert.ok(now.text <= once.text + 1 || now.entries === 1, `${now.text} characters kept`);
+      // every program still runs: a factory dropped from the cache only costs a new compile
+      distinct.forEach((x, i) => { let o: RunOutcome; do o = x.m.run(1000); while (o.kind === 'budget'); assert.equal(x.out[0].trim(), String(i + 2)); });
+    } finally {
+      limitGeneratedCodeCache(previous);
+    }
+  });
+});
