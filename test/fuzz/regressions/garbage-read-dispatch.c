@@ -6,27 +6,14 @@
 #include <mdlab.h>
 
 PDEVICE_OBJECT g_Filter;
-PDEVICE_OBJECT g_Lower;
 PVOID g_File;
-
-NTSTATUS PassThrough(PDEVICE_OBJECT DeviceObject, PIRP Irp)
-{
-    UNREFERENCED_PARAMETER(DeviceObject);
-    IoSkipCurrentIrpStackLocation(Irp);
-    return IoCallDriver(g_Lower, Irp);
-}
 
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
     UNREFERENCED_PARAMETER(RegistryPath);
-    NTSTATUS status = IoCreateDevice(DriverObject, 0, NULL, FILE_DEVICE_DISK_FILE_SYSTEM, 0, FALSE, &g_Filter);
-    if (!NT_SUCCESS(status)) {
-        return status;
-    }
-    for (ULONG i = 0; i <= IRP_MJ_MAXIMUM_FUNCTION; i++) {
-        DriverObject->MajorFunction[i] = PassThrough;
-    }
-    DriverObject->MajorFunction[IRP_MJ_READ] = (PDRIVER_DISPATCH)(g_Lower = IoAttachDeviceToDeviceStack(g_Filter, IoGetRelatedDeviceObject((PFILE_OBJECT)g_File)));
+    if (!NT_SUCCESS(IoCreateDevice(DriverObject, 0, NULL, FILE_DEVICE_DISK_FILE_SYSTEM, 0, FALSE, &g_Filter))) return STATUS_UNSUCCESSFUL;
+    // the entry gets the attached-to device object, not a routine
+    DriverObject->MajorFunction[IRP_MJ_READ] = (PDRIVER_DISPATCH)IoAttachDeviceToDeviceStack(g_Filter, IoGetRelatedDeviceObject((PFILE_OBJECT)g_File));
     g_Filter->Flags &= ~DO_DEVICE_INITIALIZING;
     return STATUS_SUCCESS;
 }
