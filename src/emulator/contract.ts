@@ -37,6 +37,17 @@ export interface GuestMemory {
   readonly hotReadWords?: Uint32Array;
   readonly hotWriteBase?: number;
   readonly hotWriteWords?: Uint32Array;
+  /**
+   * Starts (or starts again) keeping the bytes every write replaces, so that `undoJournal` can put
+   * them back: an instruction interrupted by a GuestCallFault is run again from its start, and what
+   * it had already written must be as it was. While the journal is kept, no write is served from
+   * the hot page (generated code would bypass it).
+   */
+  beginJournal?(): void;
+  /** Puts back every byte written since `beginJournal`, newest first, and empties the journal. */
+  undoJournal?(): void;
+  /** Stops keeping replaced bytes. */
+  endJournal?(): void;
 }
 
 /**
@@ -148,6 +159,11 @@ export interface GuestKernel {
   setLocationProvider(provider: () => GuestLocation | null): void;
   /** Raise a bug check from the interpreter (e.g. kernel stack overflow: 0x7F, P1 = 8). Never returns. */
   bugCheck(code: number, params: [U64, U64, U64, U64], explanation: string): never;
+  /**
+   * True once a scenario driver's device sits on a device stack: from then on a page fault may need
+   * that driver's code (a paging read through it) and end in a GuestCallFault.
+   */
+  readonly pagingRunsDrivers?: boolean;
 }
 
 export interface KernelOptions {

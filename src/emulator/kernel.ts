@@ -66,6 +66,8 @@ export class Kernel implements EngineKernel {
   readonly kernelStackLimit: number;
   readonly dummyPfn: number;
   core: CoreState;
+  /** A scenario driver has attached a device to a stack (see GuestKernel.pagingRunsDrivers); never cleared. */
+  pagingRunsDrivers = false;
   /** The I/O manager fills the snapshot's `irps` through this. */
   irpProvider: (() => IrpView[]) | null = null;
   /** State kept outside the core (the I/O manager's files and page cache), saved and restored with checkpoints. */

@@ -47,6 +47,8 @@ export class KernelMemory implements GuestMemory {
   hotReadWords: Uint32Array = EMPTY_WORDS;
   hotWriteBase = NaN;
   hotWriteWords: Uint32Array = EMPTY_WORDS;
+  /** While kept (see beginJournal): per write, the frame's bytes, the offset and the bytes replaced. */
+  private journal: (Uint8Array | number)[] | null = null;
   /** Slots filled since the last flush (so a flush costs what was cached, not the table size). */
   private readonly filled = new Int32Array(2 * TLB_SIZE);
   private nFilled = 0;
@@ -89,9 +91,43 @@ export class KernelMemory implements GuestMemory {
 
   private setLastWrite(i: number): void {
     this.lastW = i;
-    const hot = i >= 0 && WORDS_OK === 0;
+    const hot = i >= 0 && WORDS_OK === 0 && this.journal === null;
     this.hotWriteBase = hot ? this.wTag[i] : NaN;
     this.hotWriteWords = hot ? this.wWords[i] : EMPTY_WORDS;
+  }
+
+  beginJournal(): void {
+    if (this.journal === null) {
+      this.journal = [];
+      this.setLastWrite(this.lastW); // no more writes through the hot page
+    } else this.journal.length = 0;
+  }
+
+  undoJournal(): void {
+    const j = this.journal;
+    if (j === null) return;
+    for (let k = j.length - 3; k >= 0; k -= 3) (j[k] as Uint8Array).set(j[k + 2] as Uint8Array, j[k + 1] as number);
+    j.length = 0;
+  }
+
+  endJournal(): void {
+    this.journal = null;
+    this.setLastWrite(this.lastW);
+  }
+
+  /** How far the journal has got (0 when none is kept): see forgetJournalFrom. */
+  journalMark(): number {
+    return this.journal === null ? 0 : this.journal.length / 3;
+  }
+
+  /** Keeps the writes from `mark` on out of any undo: the kernel's own, made to resolve the fault that interrupts the instruction. */
+  forgetJournalFrom(mark: number): void {
+    if (this.journal !== null && this.journal.length > mark * 3) this.journal.length = mark * 3;
+  }
+
+  /** Keeps the n bytes at off of a frame that a write is about to replace. */
+  private keep(bytes: Uint8Array, off: number, n: number): void {
+    this.journal!.push(bytes, off, bytes.slice(off, off + n));
   }
 
   private hitR(i: number): void {
@@ -227,13 +263,16 @@ export class KernelMemory implements GuestMemory {
   }
 
   write8(va: number, value: number): void {
-    this.writePage(va)[va & 0xfff] = value & 0xff;
+    const b = this.writePage(va);
+    if (this.journal !== null) this.keep(b, va & 0xfff, 1);
+    b[va & 0xfff] = value & 0xff;
   }
 
   write16(va: number, value: number): void {
     const off = va & 0xfff;
     if (off <= PAGE_SIZE - 2) {
       const b = this.writePage(va);
+      if (this.journal !== null) this.keep(b, off, 2);
       b[off] = value & 0xff;
       b[off + 1] = (value >>> 8) & 0xff;
     } else {
@@ -247,11 +286,13 @@ export class KernelMemory implements GuestMemory {
     const i = (va >>> 12) & TLB_MASK;
     if (this.wTag[i] === va - off && (off & 3) === WORDS_OK) {
       if (i !== this.lastW) this.hitW(i);
+      if (this.journal !== null) this.keep(this.wBytes[i], off, 4);
       this.wWords[i][off >>> 2] = value;
       return;
     }
     if (off <= PAGE_SIZE - 4) {
       const b = this.writePage(va);
+      if (this.journal !== null) this.keep(b, off, 4);
       b[off] = value & 0xff;
       b[off + 1] = (value >>> 8) & 0xff;
       b[off + 2] = (value >>> 16) & 0xff;
@@ -274,6 +315,7 @@ export class KernelMemory implements GuestMemory {
     const i = (va >>> 12) & TLB_MASK;
     if (this.wTag[i] === va - off && (off & 7) === WORDS_OK) {
       if (i !== this.lastW) this.hitW(i);
+      if (this.journal !== null) this.keep(this.wBytes[i], off, 8);
       const w = this.wWords[i];
       w[off >>> 2] = lo;
       w[(off >>> 2) + 1] = hi;
@@ -281,6 +323,7 @@ export class KernelMemory implements GuestMemory {
     }
     if (off <= PAGE_SIZE - 8) {
       const b = this.writePage(va);
+      if (this.journal !== null) this.keep(b, off, 8);
       b[off] = lo & 0xff; b[off + 1] = (lo >>> 8) & 0xff; b[off + 2] = (lo >>> 16) & 0xff; b[off + 3] = lo >>> 24;
       b[off + 4] = hi & 0xff; b[off + 5] = (hi >>> 8) & 0xff; b[off + 6] = (hi >>> 16) & 0xff; b[off + 7] = hi >>> 24;
       return;
@@ -306,6 +349,7 @@ export class KernelMemory implements GuestMemory {
     while (done < data.length) {
       const { bytes, off } = this.pageWrite(va + done);
       const n = Math.min(data.length - done, PAGE_SIZE - off);
+      if (this.journal !== null) this.keep(bytes, off, n);
       bytes.set(data.subarray(done, done + n), off);
       done += n;
     }
@@ -326,6 +370,7 @@ export class KernelMemory implements GuestMemory {
         i++;
         continue;
       }
+      if (this.journal !== null) this.keep(bytes, off, n * 8);
       const words = new Uint32Array(bytes.buffer, bytes.byteOffset + off, n * 2);
       for (let j = 0; j < n; j++) {
         const v = values[i + j];
@@ -354,6 +399,7 @@ export class KernelMemory implements GuestMemory {
         i++;
         continue;
       }
+      if (this.journal !== null) this.keep(bytes, off, n * 8);
       const words = new Uint32Array(bytes.buffer, bytes.byteOffset + off, n * 2);
       for (let j = 0; j < n; j++) {
         const hi = words[2 * j + 1];

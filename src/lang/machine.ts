@@ -67,6 +67,9 @@ export class CMachine implements Machine {
   private views: DebugViews;
   /** @internal the lowest address a frame may take (the generated code checks room for inlined calls). */
   readonly stackLimit: number;
+  /** The frame whose instruction runs with the memory's write journal kept, and its slots before it (see loop()). */
+  private keptFrame: Frame | null = null;
+  private readonly keptSlots: unknown[] = [];
 
   constructor(readonly program: CProgram, kernel: GuestKernel, entry = 'LabMain') {
     this.kernel = kernel;
@@ -149,7 +152,9 @@ export class CMachine implements Machine {
       } catch (e) {
         if (e instanceof GuestCallFault) {
           // a page fault the kernel resolves by running driver code (a paging read through the
-          // scenario's filter): run it as nt!MmAccessFault, then execute the faulting instruction again
+          // scenario's filter): run it as nt!MmAccessFault, then execute the faulting instruction again,
+          // with what it had already done undone
+          this.undoInstruction();
           this.nativeName = null;
           this.pushNativeFrame('MmAccessFault', e.request);
           this.stack[this.stack.length - 1].pc = FAULT_FRAME;
@@ -182,6 +187,25 @@ export class CMachine implements Machine {
 
   private finish(o: RunOutcome): RunOutcome { this.outcome = o; return o; }
 
+  /** Keeps what the instruction about to run at f.pc could change: f's slots and, in the memory's journal, the bytes it writes. */
+  private keepInstruction(f: Frame): void {
+    const s = f.s, kept = this.keptSlots;
+    kept.length = s.length;
+    for (let i = 0; i < s.length; i++) kept[i] = s[i];
+    this.keptFrame = f;
+    this.kernel.memory.beginJournal?.();
+  }
+
+  /** Puts back the slots and memory the interrupted instruction changed, so that running it again runs it once. */
+  private undoInstruction(): void {
+    const f = this.keptFrame;
+    if (f === null) return;
+    const kept = this.keptSlots;
+    for (let i = 0; i < kept.length; i++) f.s[i] = kept[i] as never;
+    this.kernel.memory.undoJournal?.();
+    this.keptFrame = null;
+  }
+
   private loop(limit: number, shouldStop?: StopCheck): RunOutcome {
     const stack = this.stack;
     const fns = this.linked.fns;
@@ -208,7 +232,11 @@ export class CMachine implements Machine {
           this.steps++;
         }
       }
-      if ((ins.op <= OP_RET || ins.op >= OP_NOP) && (ins.stmt || !sparse)) {
+      if (this.kernel.pagingRunsDrivers === true) {
+        // a page fault may need driver code before this instruction can finish: it must then run again
+        // from its start, so it runs here (not in generated code) with its slots and writes kept
+        this.keepInstruction(f);
+      } else if ((ins.op <= OP_RET || ins.op >= OP_NOP) && (ins.stmt || !sparse)) {
         // the function's generated form runs on from here (calls and returns included) to SEH, a switch or a stop
         const fast = fns[f.fn].fast;
         if (fast !== null) {

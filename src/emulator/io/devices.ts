@@ -156,6 +156,8 @@ export function attachToStack(io: IoManager, source: number, target: number): nu
   m.write16(source + DEV.SectorSize, m.read16(top + DEV.SectorSize));
   const dox = io.p64(source + DEV.DeviceObjectExtension);
   if (dox) m.write64(dox + DEVOBJ_EXT.AttachedTo, top);
+  // only scenario drivers attach: a paging read may now run their dispatch routines
+  io.k.pagingRunsDrivers = true;
   io.irpEvent(`IoAttachDeviceToDeviceStack: ${hex64(source)} attached above ${hex64(top)} (StackSize ${io.char(source + DEV.StackSize)})`);
   return top;
 }

@@ -187,6 +187,7 @@ export class FileCache {
       return cached;
     }
     if (k.irql >= 2) k.mm.irqlFault(va, write);
+    const mark = k.memory.journalMark();
     const result = this.pagingRead(f, page, space.spaceId, view.eprocess);
     const fo = f.fileObject;
     const finish = (): number => {
@@ -198,6 +199,9 @@ export class FileCache {
     };
     if (!isGuestCall(result)) return finish();
     // A scenario driver is on the file's stack: its dispatch and completion routines must run first.
+    // The faulting instruction runs again afterwards, with its own writes undone; the paging IRP and
+    // cluster MDL just written are the kernel's and stay.
+    k.memory.forgetJournalFrom(mark);
     throw new GuestCallFault(then(result, () => { finish(); return 0; }) as GuestCallRequest, va, write,
       `page fault at ${hex64(va)} on "${f.name}": the paging read must run through the scenario's driver on the file system stack`);
   }

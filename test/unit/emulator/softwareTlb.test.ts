@@ -198,5 +198,47 @@ describe('Software TLB of guest memory accesses', () => {
       assert.equal(k.memory.read32(buf + 0x1000), 5);
     });
   });
+
+  describe('the write journal (an instruction run again after a guest-call page fault)', () => {
+    it('puts back every byte written since it began, newest first, through every kind of write', () => {
+      const { k, user } = boot();
+      const buf = user(0x3000);
+      k.memory.write32(buf, 0x11111111);
+      k.memory.write64(buf + 0x1ffc, 0x2222222233333333n);
+      k.memory.beginJournal();
+      k.memory.write8(buf, 0xaa);
+      k.memory.write32(buf, 0x44444444);
+      k.memory.write16(buf + 0xfff, 0x5555); // across a page end
+      k.memory.write64(buf + 0x1ffc, -1);
+      k.memory.writeBytes(buf + 0x10, new Uint8Array([1, 2, 3]));
+      k.memory.writeQwords(buf + 0x2000, new Float64Array([7, 8]));
+      k.memory.undoJournal();
+      assert.equal(k.memory.read32(buf), 0x11111111);
+      assert.equal(k.memory.read16(buf + 0xfff), 0);
+      assert.equal(BigInt(k.memory.read64(buf + 0x1ffc)), 0x2222222233333333n);
+      assert.deepEqual([...k.memory.readBytes(buf + 0x10, 3)], [0, 0, 0]);
+      assert.equal(k.memory.read64(buf + 0x2008), 0);
+      k.memory.endJournal();
+    });
+
+    it('serves no write from the hot page while it is kept, and leaves out what the kernel wrote after a mark', () => {
+      const { k, user } = boot();
+      const buf = user(0x1000);
+      k.memory.write32(buf, 1);
+      assert.equal(k.memory.hotWriteBase, buf);
+      k.memory.beginJournal();
+      assert.ok(Number.isNaN(k.memory.hotWriteBase), 'generated code would write past the journal');
+      k.memory.write32(buf, 2);
+      const mark = k.memory.journalMark();
+      k.memory.write32(buf + 4, 3); // the kernel's own write while resolving a fault
+      k.memory.forgetJournalFrom(mark);
+      k.memory.undoJournal();
+      assert.equal(k.memory.read32(buf), 1, 'the instruction\'s write is undone');
+      assert.equal(k.memory.read32(buf + 4), 3, 'the kernel\'s stays');
+      k.memory.endJournal();
+      k.memory.write32(buf, 5);
+      assert.equal(k.memory.hotWriteBase, buf, 'the hot page is back once the journal ends');
+    });
+  });
 });
 
