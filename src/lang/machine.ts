@@ -11,35 +11,13 @@ import { type Linked, linkProgram, type NativeBinding } from './link';
 import type { CProgram } from './program';
 import { DebugViews } from './views';
 import { FAST_FRAME, FAST_OUTCOME, FAST_STOPPED, type FastRun } from './fastRun';
+import { calleeBase, newFrame, NO_FIN, NO_TRIES } from './frames';
+import { writeExceptionRecord } from './exceptionRecord';
+import { InstructionUndo } from './instructionUndo';
 
 const BUDGET: RunOutcome = { kind: 'budget' };
 /** pc of the nt!MmAccessFault pseudo-frame that runs driver code to resolve a page fault. */
 const FAULT_FRAME = -1;
-/** Shared by frames that never enter a __try (most), so a call allocates no arrays for SEH. */
-const NO_TRIES: number[] = Object.freeze([] as number[]) as number[];
-/**
- * Fresh slot arrays for a frame. Array literals are far cheaper than slice(); -0 makes them
- * double-element arrays from the start, so pointers and ULONGs above 2^31 are stored unboxed.
- */
-function makeSlots(n: number): number[] {
-  switch (n) {
-    case 0: return [];
-    case 1: return [-0];
-    case 2: return [-0, -0];
-    case 3: return [-0, -0, -0];
-    case 4: return [-0, -0, -0, -0];
-    case 5: return [-0, -0, -0, -0, -0];
-    case 6: return [-0, -0, -0, -0, -0, -0];
-    case 7: return [-0, -0, -0, -0, -0, -0, -0];
-    case 8: return [-0, -0, -0, -0, -0, -0, -0, -0];
-    default: {
-      const s = [-0, -0, -0, -0, -0, -0, -0, -0];
-      for (let i = 8; i < n; i++) s.push(-0);
-      return s;
-    }
-  }
-}
-const NO_FIN: Frame['fin'] = Object.freeze([]) as unknown as Frame['fin'];
 const STOPPED: RunOutcome = { kind: 'stopped' };
 
 export class RuntimeError extends Error {
@@ -67,13 +45,13 @@ export class CMachine implements Machine {
   private views: DebugViews;
   /** @internal the lowest address a frame may take (the generated code checks room for inlined calls). */
   readonly stackLimit: number;
-  /** The frame whose instruction runs with the memory's write journal kept, and its slots before it (see loop()). */
-  private keptFrame: Frame | null = null;
-  private readonly keptSlots: unknown[] = [];
+  /** What the running statement changed, while a page fault may need driver code (see loop()). */
+  private readonly undo: InstructionUndo;
 
   constructor(readonly program: CProgram, kernel: GuestKernel, entry = 'LabMain') {
     this.kernel = kernel;
     this.stackLimit = kernel.kernelStackLimit;
+    this.undo = new InstructionUndo(kernel.memory);
     this.linked = linkProgram(program, kernel);
     const cf = this.linked.byName.get(entry);
     if (!cf) throw new Error(`the scenario has no function '${entry}' (the entry point is 'VOID ${entry}(VOID)')`);
@@ -154,7 +132,7 @@ export class CMachine implements Machine {
           // a page fault the kernel resolves by running driver code (a paging read through the
           // scenario's filter): run it as nt!MmAccessFault, then execute the faulting instruction again,
           // with what it had already done undone
-          this.undoInstruction();
+          this.undo.undo();
           this.nativeName = null;
           this.pushNativeFrame('MmAccessFault', e.request);
           this.stack[this.stack.length - 1].pc = FAULT_FRAME;
@@ -187,25 +165,6 @@ export class CMachine implements Machine {
 
   private finish(o: RunOutcome): RunOutcome { this.outcome = o; return o; }
 
-  /** Keeps what the instruction about to run at f.pc could change: f's slots and, in the memory's journal, the bytes it writes. */
-  private keepInstruction(f: Frame): void {
-    const s = f.s, kept = this.keptSlots;
-    kept.length = s.length;
-    for (let i = 0; i < s.length; i++) kept[i] = s[i];
-    this.keptFrame = f;
-    this.kernel.memory.beginJournal?.();
-  }
-
-  /** Puts back the slots and memory the interrupted instruction changed, so that running it again runs it once. */
-  private undoInstruction(): void {
-    const f = this.keptFrame;
-    if (f === null) return;
-    const kept = this.keptSlots;
-    for (let i = 0; i < kept.length; i++) f.s[i] = kept[i] as never;
-    this.kernel.memory.undoJournal?.();
-    this.keptFrame = null;
-  }
-
   private loop(limit: number, shouldStop?: StopCheck): RunOutcome {
     const stack = this.stack;
     const fns = this.linked.fns;
@@ -235,7 +194,7 @@ export class CMachine implements Machine {
       if (this.kernel.pagingRunsDrivers === true) {
         // a page fault may need driver code before this instruction can finish: it must then run again
         // from its start, so it runs here (not in generated code) with its slots and writes kept
-        this.keepInstruction(f);
+        this.undo.keep(f);
       } else if ((ins.op <= OP_RET || ins.op >= OP_NOP) && (ins.stmt || !sparse)) {
         // the function's generated form runs on from here (calls and returns included) to SEH, a switch or a stop
         const fast = fns[f.fn].fast;
@@ -597,7 +556,10 @@ export class CMachine implements Machine {
     this.nativeName = null;
     // a listener's failure must not change how the exception is dispatched
     if (this.onException) { try { this.onException(e.status, fromNative !== null && !bySystem, e.explanation); } catch { /* ignored */ } }
-    if (this.linked.exceptionInfo() !== 0) this.writeExceptionInfo(e, fromNative !== null);
+    if (this.linked.exceptionInfo() !== 0) {
+      const top = this.topC();
+      writeExceptionRecord(this.kernel.memory, this.linked.exceptionInfo(), e, fromNative !== null, top ? this.linked.fns[top.fn].addr + top.pc : 0);
+    }
     for (let i = this.stack.length - 1; i >= 0; i--) {
       const f = this.stack[i];
       if (f.native) continue;
@@ -633,41 +595,7 @@ export class CMachine implements Machine {
     return this.finish({ kind: 'unhandled-exception', status, bugcheck: b });
   }
 
-  /** GetExceptionInformation(): the record of the exception being dispatched, for its filters. */
-  private writeExceptionInfo(e: SehException, raised: boolean): void {
-    const at = this.linked.exceptionInfo();
-    const m = this.kernel.memory;
-    const top = this.topC();
-    const params: number[] = e.status >>> 0 === 0xc0000005 && e.faultAddress !== undefined ? [e.faultWrite ? 1 : 0, e.faultAddress] : [];
-    m.write64(at, at + 0x10); // ExceptionRecord
-    m.write64(at + 8, 0); // ContextRecord: no CONTEXT is modelled
-    m.write32(at + 0x10, e.status >>> 0);
-    m.write32(at + 0x14, raised ? 1 : 0); // ExRaiseStatus raises noncontinuable exceptions
-    m.write64(at + 0x18, 0);
-    m.write64(at + 0x20, top ? this.linked.fns[top.fn].addr + top.pc : 0);
-    m.write32(at + 0x28, params.length);
-    for (let i = 0; i < 15; i++) m.write64(at + 0x30 + 8 * i, params[i] ?? 0);
-  }
-
   /** @internal for the debugger views */
   functionOf(f: Frame): CompiledFunction { return this.linked.fns[f.fn]; }
   toString(): string { return `CMachine(${this.program.mainFile}, ${this.steps} statements)`; }
 }
-
-/** x64 keeps every frame 16-byte aligned; a __declspec(align(N)) local needs its frame base N-aligned. */
-/** A fresh frame for `cf` at `bp`, every slot 0. */
-function newFrame(cf: CompiledFunction, bp: number): Frame {
-  return { fn: cf.index, pc: 0, s: makeSlots(cf.nslots), bp, tries: NO_TRIES, fin: NO_FIN, exc: 0, native: undefined, req: undefined };
-}
-
-/** Where a call of `cf` from a frame at `callerBp` puts its frame (`extra` variadic 8-byte arguments below the caller's). */
-function calleeBase(cf: CompiledFunction, callerBp: number, extra = 0): number {
-  return alignDown(callerBp - cf.frameSize - extra * 8, cf.frameAlign ?? 16);
-}
-
-function alignDown(a: number, n: number): number {
-  // n is a power of two: the low bits of a (two's complement, also for negative kernel addresses) say it all
-  const low = a & (n - 1);
-  return low === 0 ? a : a - low;
-}
-
