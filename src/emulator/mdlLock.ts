@@ -13,7 +13,7 @@ import { spanPages } from './mdl';
 import { unmapLockedPages } from './mdlMap';
 import { vpnOf, PTE_VALID, PTE_WRITE, PTE_OWNER, PTE_ACCESSED, PTE_DIRTY, type PageTables } from './pageTables';
 import { isWritableProtection } from './memoryManager';
-import { PageLocation, PFN_MODIFIED, REFERENCE_COUNT_LIMIT } from './pfnDatabase';
+import { PageLocation, PFN_MODIFIED, REFERENCE_COUNT_LIMIT, type PfnDatabase } from './pfnDatabase';
 import { hex64 } from './u64';
 import { SlotWriter, readPfnArray } from './pfnArray';
 
@@ -98,6 +98,9 @@ function lockRange(k: Kernel, space: PageTables, startVa: number, pages: number,
   let spare = -1;
   let spareEnd = -1;
   let newPages = 0;
+  // Fresh frames [fillFrom, fillTo) made valid and locked whose PFN counts are not filled in yet.
+  let fillFrom = -1;
+  let fillTo = -1;
   const slots = SlotWriter.take(k, slotsVa, pages);
   try {
     for (let i = 0; i < pages;) {
@@ -152,11 +155,12 @@ function lockRange(k: Kernel, space: PageTables, startVa: number, pages: number,
           const m = pf - p0;
           const p1 = p0 + m;
           spare = p1;
-          d.shareCount.fill(1, p0, p1);
-          d.referenceCount.fill(2, p0, p1); // one for the working set, one for the lock
-          d.lockCount.fill(1, p0, p1);
-          d.ownerSpace.fill(spaceId, p0, p1);
-          if (write) d.flags.fill(PFN_MODIFIED, p0, p1);
+          // Runs of successive tables take successive frames: their counts are filled together.
+          if (p0 !== fillTo) {
+            fillLockedFresh(d, fillFrom, fillTo, spaceId, write);
+            fillFrom = p0;
+          }
+          fillTo = p1;
           newPages += m;
           j += m;
           progress.locked = i + j;
@@ -167,6 +171,9 @@ function lockRange(k: Kernel, space: PageTables, startVa: number, pages: number,
         if ((low & PTE_VALID) !== 0 && (!write || !userRange || (low & PTE_WRITE) !== 0)) {
           pfn = ((pte - low) / 4096) | 0; // an int index: RAM PFNs stay below 2^31
         } else {
+          // the fault reads and changes PFN entries (it may trim or grow the database)
+          fillLockedFresh(d, fillFrom, fillTo, spaceId, write);
+          fillFrom = fillTo = -1;
           mm.translate(va0 + j * PAGE_SIZE, write && userRange);
           pte = space.getPte(vpn0 + j);
           pfn = ((pte - (pte & 0xfff)) / 4096) | 0;
@@ -187,11 +194,25 @@ function lockRange(k: Kernel, space: PageTables, startVa: number, pages: number,
       i += n;
     }
   } finally {
+    fillLockedFresh(d, fillFrom, fillTo, spaceId, write);
     slots.release();
     space.workingSetPages += newPages;
     if (spare >= 0 && spare < spareEnd) d.returnFreshRun(spare, spareEnd - spare);
     mm.flushTlb();
   }
+}
+
+/**
+ * The PFN entries of fresh frames [from, to) just mapped by one PTE each and locked: one mapping,
+ * a reference for the working set and one for the lock, owned by the space, dirty for a write.
+ */
+function fillLockedFresh(d: PfnDatabase, from: number, to: number, spaceId: number, write: boolean): void {
+  if (from >= to) return;
+  d.shareCount.fill(1, from, to);
+  d.referenceCount.fill(2, from, to);
+  d.lockCount.fill(1, from, to);
+  d.ownerSpace.fill(spaceId, from, to);
+  if (write) d.flags.fill(PFN_MODIFIED, from, to);
 }
 
 /** Windows refuses to lock a frame that is already referenced MmReferenceCountCheck times (its count is 16 bits). */

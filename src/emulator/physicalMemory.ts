@@ -2,6 +2,9 @@
 // read as zero) and copy-on-write across checkpoints, so time travel costs only what changed.
 import { PAGE_SIZE } from './constants';
 
+/** Frames per host allocation (64 KiB). */
+const SLAB_FRAMES = 16;
+
 export interface PhysicalMemorySave {
   frames: (Uint8Array | undefined)[];
 }
@@ -12,6 +15,9 @@ export class PhysicalMemory {
   /** A frame buffer may be shared with a checkpoint; it is private only if its epoch is current. */
   private epochOf: (number | undefined)[] = [];
   private epoch = 1;
+  /** Frame buffers are carved from slabs of SLAB_FRAMES frames (one host allocation each), never reused. */
+  private slab: ArrayBuffer | null = null;
+  private slabUsed = SLAB_FRAMES;
   /** Called whenever a frame's buffer is replaced or stops being private (caches of buffers drop them). */
   onBuffersChanged: (() => void) | null = null;
 
@@ -26,17 +32,33 @@ export class PhysicalMemory {
   writable(pfn: number): Uint8Array {
     let f = this.frames[pfn];
     if (f === undefined) {
-      f = new Uint8Array(PAGE_SIZE);
+      f = this.newFrame();
       this.frames[pfn] = f;
       this.epochOf[pfn] = this.epoch;
       if (this.onBuffersChanged !== null) this.onBuffersChanged();
     } else if (this.epochOf[pfn] !== this.epoch) {
-      f = f.slice();
+      const copy = this.newFrame();
+      copy.set(f);
+      f = copy;
       this.frames[pfn] = f;
       this.epochOf[pfn] = this.epoch;
       if (this.onBuffersChanged !== null) this.onBuffersChanged();
     }
     return f;
+  }
+
+  /**
+   * A zeroed 4 KiB buffer for a frame. A host allocation per frame costs more than writing the
+   * frame (a big MDL's first lock writes 512 new pool frames), so frames come 16 to a slab. A slot
+   * is never handed out twice: a view of a dropped frame (a checkpoint's copy, a stale reader)
+   * keeps its bytes, and a slab's host memory goes when none of its frames is referenced.
+   */
+  private newFrame(): Uint8Array {
+    if (this.slabUsed === SLAB_FRAMES) {
+      this.slab = new ArrayBuffer(SLAB_FRAMES * PAGE_SIZE);
+      this.slabUsed = 0;
+    }
+    return new Uint8Array(this.slab!, PAGE_SIZE * this.slabUsed++, PAGE_SIZE);
   }
 
   isZero(pfn: number): boolean {

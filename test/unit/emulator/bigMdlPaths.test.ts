@@ -2,9 +2,10 @@
 // buffers whose pages are in mixed states, and the snapshot's reuse of slot checks between stops
 // (reference 2.3, 2.5, 2.8, 3.2, 3.3).
 import { strict as assert } from 'node:assert';
-import { boot } from './helpers';
+import { boot, raisedOf } from './helpers';
 import { clearSnapshotCache } from '../../../src/emulator/index';
-import { PageLocation } from '../../../src/emulator/pfnDatabase';
+import { PageLocation, PFN_MODIFIED } from '../../../src/emulator/pfnDatabase';
+import { STATUS } from '../../../src/emulator/constants';
 
 const PAGE = 0x1000;
 const hex = (v: number) => '0x' + BigInt.asUintN(64, BigInt(v)).toString(16);
@@ -37,6 +38,60 @@ describe('Big MDL paths over pages in mixed states', () => {
       assert.equal(d.lockCount[pfn], 0);
       assert.equal(d.referenceCount[pfn], 1, 'only the working set holds the frame again');
     }
+    call('IoFreeMdl', m);
+  });
+
+  it('every never-touched page a probe makes resident has one mapping, a working-set reference and a lock, is owned by its process at its VA, and is modified only for a write, also where resident and paged-out pages break the runs (§2.3, §3.2)', () => {
+    const { k, call, user, proc, mdl } = boot();
+    const pages = 1300; // three page tables, three pages of PFN slots
+    const buf = user(pages * PAGE);
+    for (const i of [0, 511, 700, 1024]) k.memory.write32(buf + i * PAGE, i + 1);
+    call('LabTrimWorkingSet', proc); // those four are paged out
+    for (const i of [5, 512, 900]) k.memory.write32(buf + i * PAGE, i + 1); // resident
+    const untouched = (i: number) => ![0, 511, 700, 1024, 5, 512, 900].includes(i);
+    const d = k.mm.pfn;
+    const space = k.procs.current.spaceId;
+    const m = call('IoAllocateMdl', buf, pages * PAGE, 0, 0, 0);
+    call('MmProbeAndLockPages', m, 1, 1); // IoWriteAccess
+    for (let i = 0; i < pages; i++) {
+      const pfn = mdl(m).pfn(i);
+      assert.equal(d.shareCount[pfn], 1, `page ${i}: one mapping`);
+      assert.equal(d.referenceCount[pfn], 2, `page ${i}: the working set's reference and the lock's`);
+      assert.equal(d.lockCount[pfn], 1, `page ${i}: one lock`);
+      assert.equal(d.ownerSpace[pfn], space, `page ${i}: owned by the process's address space`);
+      assert.equal(d.ownerVa[pfn], buf + i * PAGE, `page ${i}: at its own VA`);
+      if (untouched(i)) assert.ok(d.flags[pfn] & PFN_MODIFIED, `page ${i}: locked for a write, so modified`);
+    }
+    const ro = user(600 * PAGE);
+    const r = call('IoAllocateMdl', ro, 600 * PAGE, 0, 0, 0);
+    call('MmProbeAndLockPages', r, 1, 0); // IoReadAccess
+    for (let i = 0; i < 600; i++) {
+      const pfn = mdl(r).pfn(i);
+      assert.equal(d.lockCount[pfn], 1);
+      assert.equal(d.referenceCount[pfn], 2);
+      assert.equal(d.flags[pfn] & PFN_MODIFIED, 0, `page ${i}: locked for reading, still clean`);
+    }
+    call('MmUnlockPages', r);
+    call('MmUnlockPages', m);
+  });
+
+  it('a probe that reaches an uncommitted page raises STATUS_ACCESS_VIOLATION and gives back the locks of the hundreds of pages it had made resident and locked, which stay in the working set (§2.3 step 7)', () => {
+    const { k, call, user, mdl } = boot();
+    const pages = 900;
+    const buf = user(pages * PAGE); // followed by an uncommitted gap
+    const start = buf + 100 * PAGE;
+    const m = call('IoAllocateMdl', start, (pages - 100 + 4) * PAGE, 0, 0, 0);
+    const e = raisedOf(() => call('MmProbeAndLockPages', m, 1, 1));
+    assert.equal(e.status, STATUS.ACCESS_VIOLATION);
+    const d = k.mm.pfn;
+    for (let i = 0; i < pages - 100; i++) {
+      const pfn = mdl(m).pfn(i);
+      assert.equal(k.mm.peekTranslate(start + i * PAGE) >> 12, pfn, `page ${i} stays resident in the frame its slot names`);
+      assert.equal(d.lockCount[pfn], 0, `page ${i}: its lock was given back`);
+      assert.equal(d.referenceCount[pfn], 1, `page ${i}: only the working set's reference is left`);
+      assert.equal(d.shareCount[pfn], 1);
+    }
+    assert.equal(mdl(m).process, 0, 'Process is NULL after the failed probe');
     call('IoFreeMdl', m);
   });
 
