@@ -15,7 +15,7 @@ import { vpnOf, PTE_VALID, PTE_WRITE, PTE_OWNER, PTE_ACCESSED, PTE_DIRTY, type P
 import { isWritableProtection } from './memoryManager';
 import { PageLocation, PFN_MODIFIED, REFERENCE_COUNT_LIMIT, type PfnDatabase } from './pfnDatabase';
 import { hex64 } from './u64';
-import { SlotWriter, readPfnArray } from './pfnArray';
+import { SlotWriter, readPfnArray, slotWords, endSlotAccess } from './pfnArray';
 
 /** Frames that must stay unlocked: locking beyond this fails with STATUS_WORKING_SET_QUOTA. */
 export function lockBudget(k: Kernel): number {
@@ -247,17 +247,28 @@ export function unlockPages(k: Kernel, mdl: number): void {
       if (i >= 0) p.locks.splice(i, 1);
     }
   }
+  // The PFN array is walked in place, a page of slots at a time, in one pass: the common frame
+  // (one of several references, a lock to drop) costs two reads and two writes.
+  let released: number;
+  try {
+    released = unlockSlots(k, mdl, mdl + L.PfnArray, pages, k.mm.pfn.watermark);
+  } finally {
+    endSlotAccess(k);
+  }
+  if (f.flags & MDL_PAGES_LOCKED) k.mdl.st.lockedPages = Math.max(0, k.mdl.st.lockedPages - released);
+  k.mdl.setFlags(mdl, k.mdl.read(mdl).flags & ~(MDL_PAGES_LOCKED | MDL_IO_SPACE));
+  k.event('unlock', `MmUnlockPages(${hex64(mdl)}): ${pages} page${pages === 1 ? '' : 's'} unlocked`, mdl);
+}
+
+/** Drop the lock of every frame the first `pages` slots name (up to the sentinel); returns how many slots named RAM. */
+function unlockSlots(k: Kernel, mdl: number, slotsVa: number, pages: number, known: number): number {
   const d = k.mm.pfn;
-  const known = d.watermark;
   const ref = d.referenceCount;
   const locks = d.lockCount;
   let released = 0;
-  // The PFN array is walked in place, a page of slots at a time, in one pass: the common frame
-  // (one of several references, a lock to drop) costs two reads and two writes.
-  const slotsVa = mdl + L.PfnArray;
   let at = 0;
   slots: while (at < pages) {
-    const w = k.memory.qwordView(slotsVa + at * 8, pages - at);
+    const w = slotWords(k, slotsVa + at * 8, pages - at, false);
     if (w === null) {
       // slots that are not 8-aligned: one at a time
       const v = Number(k.memory.read64(slotsVa + at * 8));
@@ -287,9 +298,7 @@ export function unlockPages(k: Kernel, mdl: number): void {
     }
     at += n;
   }
-  if (f.flags & MDL_PAGES_LOCKED) k.mdl.st.lockedPages = Math.max(0, k.mdl.st.lockedPages - released);
-  k.mdl.setFlags(mdl, k.mdl.read(mdl).flags & ~(MDL_PAGES_LOCKED | MDL_IO_SPACE));
-  k.event('unlock', `MmUnlockPages(${hex64(mdl)}): ${pages} page${pages === 1 ? '' : 's'} unlocked`, mdl);
+  return released;
 }
 
 /** Drop the lock of one frame outside the common case: the last reference, a missing lock, or a lock nobody holds. */

@@ -24,6 +24,29 @@ export function readPfnArrayScratch(k: Kernel, mdl: number, count: number): Floa
   return k.memory.readQwords(mdl + L.PfnArray, count, scratch.subarray(0, count));
 }
 
+/**
+ * The 64-bit slots from va to the end of its page (at most `max`) as little-endian 32-bit word
+ * pairs in the frame's own bytes, or null when va is not 8-aligned. The access is translated as
+ * any guest access is (faults, the dirty bit for a write, working-set bookkeeping), but not
+ * cached in the guest-memory TLB: a big PFN array's pages would only evict each other there.
+ * Callers flush that TLB when done (`endSlotAccess`), so its shortcut for the last page it served
+ * never skips bookkeeping that these translations displaced.
+ */
+export function slotWords(k: Kernel, va: number, max: number, write: boolean): Uint32Array | null {
+  const off = va & 0xfff; // exact for kernel (negative) VAs too
+  if ((off & 7) !== 0) return null;
+  const mm = k.mm;
+  const pfn = Math.floor(mm.translate(va, write) / 4096);
+  const bytes = write ? mm.phys.writable(pfn) : mm.phys.view(pfn);
+  const n = Math.min(max, (4096 - off) >> 3);
+  return new Uint32Array(bytes.buffer, bytes.byteOffset + off, n * 2);
+}
+
+/** After slotWords: the guest-memory TLB starts again from the page tables. */
+export function endSlotAccess(k: Kernel): void {
+  k.memory.flush();
+}
+
 /** A slot's value as readQwords gives it: the all-ones sentinel is -1, other high values signed. */
 function slotValue(lo: number, hi: number): number {
   return hi === 0 ? lo : hi >= 0x80000000 ? (hi - 4294967296) * 4294967296 + lo : hi * 4294967296 + lo;
@@ -65,6 +88,7 @@ export class PfnRuns {
   }
 
   release(): void {
+    if (this.k !== null) endSlotAccess(this.k);
     this.k = null;
     this.words = null;
     PfnRuns.pool.push(this);
@@ -77,7 +101,7 @@ export class PfnRuns {
       this.base = at;
       this.j = 0;
       const k = this.k!;
-      this.words = k.memory.qwordView(this.slotsVa + at * 8, this.count - at);
+      this.words = slotWords(k, this.slotsVa + at * 8, this.count - at, false);
       if (this.words === null) {
         this.n = 1;
         this.j = 1;
@@ -138,13 +162,14 @@ export class SlotWriter {
   }
 
   release(): void {
+    if (this.k !== null) endSlotAccess(this.k);
     this.k = null;
     this.words = null;
     SlotWriter.pool.push(this);
   }
 
   private next(): void {
-    this.words = this.k!.memory.qwordView(this.va + this.done * 8, this.count - this.done, true);
+    this.words = slotWords(this.k!, this.va + this.done * 8, this.count - this.done, true);
     this.left = this.words ? this.words.length >> 1 : 1;
     this.pos = 0;
   }

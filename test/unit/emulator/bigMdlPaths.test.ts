@@ -6,6 +6,7 @@ import { boot, raisedOf } from './helpers';
 import { clearSnapshotCache } from '../../../src/emulator/index';
 import { PageLocation, PFN_MODIFIED } from '../../../src/emulator/pfnDatabase';
 import { STATUS } from '../../../src/emulator/constants';
+import { vpnOf, PTE_DIRTY } from '../../../src/emulator/pageTables';
 
 const PAGE = 0x1000;
 const hex = (v: number) => '0x' + BigInt.asUintN(64, BigInt(v)).toString(16);
@@ -93,6 +94,33 @@ describe('Big MDL paths over pages in mixed states', () => {
     }
     assert.equal(mdl(m).process, 0, 'Process is NULL after the failed probe');
     call('IoFreeMdl', m);
+  });
+
+  it('an MDL in paged pool whose PFN array was paged out and read back clean is made dirty by the probe, so a trim saves its slots and the unlock reads them back (§2.3, §3.3)', () => {
+    const { k, call, user, mdl } = boot();
+    const pages = 1500; // the PFN array spans three pool pages
+    const buf = user(pages * PAGE);
+    const m = call('ExAllocatePoolWithTag', 1, 0x30 + 8 * pages, 0x6c644d50); // PagedPool
+    call('MmInitializeMdl', m, buf, pages * PAGE);
+    const poolPages = [0, 1, 2].map((i) => vpnOf(m) + i);
+    call('LabTrimWorkingSet', 0); // paged pool leaves the system working set
+    for (const vpn of poolPages) {
+      assert.equal(k.mm.system.getPte(vpn) % 2, 0, 'the pool page was trimmed');
+      k.memory.read32(m + (vpn - vpnOf(m)) * PAGE); // read back: resident and clean
+      assert.equal((k.mm.system.getPte(vpn) % 4096) & PTE_DIRTY, 0, 'read back clean');
+    }
+    call('MmProbeAndLockPages', m, 0, 1);
+    const pfns = Array.from({ length: pages }, (_, i) => k.mm.peekTranslate(buf + i * PAGE) >> 12);
+    for (const vpn of poolPages) assert.ok((k.mm.system.getPte(vpn) % 4096) & PTE_DIRTY, 'storing the PFNs dirtied the pool page');
+    call('LabTrimWorkingSet', 0); // written to the page file this time
+    for (const vpn of poolPages) assert.equal(k.mm.system.getPte(vpn) % 2, 0);
+    for (let i = 0; i < pages; i++) assert.equal(mdl(m).pfn(i), pfns[i], `slot ${i} came back from the page file`);
+    call('LabTrimWorkingSet', 0);
+    call('MmUnlockPages', m); // reads the slots through page faults
+    for (const pfn of pfns) {
+      assert.equal(k.mm.pfn.lockCount[pfn], 0);
+      assert.equal(k.mm.pfn.referenceCount[pfn], 1, 'the working set holds the page again');
+    }
   });
 
   it('mapping an MDL whose frames are not consecutive maps every page to the frame its slot names, and unmapping clears them (§2.8, §2.9)', () => {
