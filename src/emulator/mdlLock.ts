@@ -15,7 +15,7 @@ import { vpnOf, PTE_VALID, PTE_WRITE, PTE_OWNER, PTE_ACCESSED, PTE_DIRTY, type P
 import { isWritableProtection } from './memoryManager';
 import { PageLocation, PFN_MODIFIED, REFERENCE_COUNT_LIMIT, type PfnDatabase } from './pfnDatabase';
 import { hex64 } from './u64';
-import { SlotWriter, readPfnArray, slotWords, endSlotAccess } from './pfnArray';
+import { SlotWriter, readPfnArray, slotPage, slotsInPage, endSlotAccess } from './pfnArray';
 
 /** Frames that must stay unlocked: locking beyond this fails with STATUS_WORKING_SET_QUOTA. */
 export function lockBudget(k: Kernel): number {
@@ -268,7 +268,8 @@ function unlockSlots(k: Kernel, mdl: number, slotsVa: number, pages: number, kno
   let released = 0;
   let at = 0;
   slots: while (at < pages) {
-    const w = slotWords(k, slotsVa + at * 8, pages - at, false);
+    const va = slotsVa + at * 8;
+    const w = slotPage(k, va, false);
     if (w === null) {
       // slots that are not 8-aligned: one at a time
       const v = Number(k.memory.read64(slotsVa + at * 8));
@@ -280,10 +281,10 @@ function unlockSlots(k: Kernel, mdl: number, slotsVa: number, pages: number, kno
       at++;
       continue;
     }
-    const n = w.length >> 1;
-    for (let j = 0; j < n; j++) {
-      const hi = w[2 * j + 1];
-      const pfn = w[2 * j] | 0; // an int index (RAM PFNs stay below 2^31): a double one is several times slower
+    const n = slotsInPage(va, pages - at);
+    for (let q = (va & 0xfff) >> 2, end = q + 2 * n; q < end; q += 2) {
+      const hi = w[q + 1];
+      const pfn = w[q] | 0; // an int index (RAM PFNs stay below 2^31): a double one is several times slower
       if (hi === 0 && pfn >= 0 && pfn < known) {
         released++;
         const r = ref[pfn];

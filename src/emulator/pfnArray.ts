@@ -25,24 +25,25 @@ export function readPfnArrayScratch(k: Kernel, mdl: number, count: number): Floa
 }
 
 /**
- * The 64-bit slots from va to the end of its page (at most `max`) as little-endian 32-bit word
- * pairs in the frame's own bytes, or null when va is not 8-aligned. The access is translated as
- * any guest access is (faults, the dirty bit for a write, working-set bookkeeping), but not
- * cached in the guest-memory TLB: a big PFN array's pages would only evict each other there.
- * Callers flush that TLB when done (`endSlotAccess`), so its shortcut for the last page it served
- * never skips bookkeeping that these translations displaced.
+ * The page of 64-bit slots holding va as little-endian 32-bit words (the whole frame: slot va is
+ * at word (va & 0xfff) >> 2), or null when va is not 8-aligned. The access is translated as any
+ * guest access is (faults, the dirty bit for a write, working-set bookkeeping), but not cached in
+ * the guest-memory TLB: a big PFN array's pages would only evict each other there. Callers flush
+ * that TLB when done (`endSlotAccess`), so its shortcut for the last page it served never skips
+ * bookkeeping that these translations displaced.
  */
-export function slotWords(k: Kernel, va: number, max: number, write: boolean): Uint32Array | null {
-  const off = va & 0xfff; // exact for kernel (negative) VAs too
-  if ((off & 7) !== 0) return null;
+export function slotPage(k: Kernel, va: number, write: boolean): Uint32Array | null {
+  if ((va & 7) !== 0) return null; // exact for kernel (negative) VAs too
   const mm = k.mm;
-  const pfn = Math.floor(mm.translate(va, write) / 4096);
-  const bytes = write ? mm.phys.writable(pfn) : mm.phys.view(pfn);
-  const n = Math.min(max, (4096 - off) >> 3);
-  return new Uint32Array(bytes.buffer, bytes.byteOffset + off, n * 2);
+  return mm.phys.words(Math.floor(mm.translate(va, write) / 4096), write);
 }
 
-/** After slotWords: the guest-memory TLB starts again from the page tables. */
+/** Slots from va to the end of its page, at most `max`. */
+export function slotsInPage(va: number, max: number): number {
+  return Math.min(max, (4096 - (va & 0xfff)) >> 3);
+}
+
+/** After slotPage: the guest-memory TLB starts again from the page tables. */
 export function endSlotAccess(k: Kernel): void {
   k.memory.flush();
 }
@@ -67,7 +68,9 @@ export class PfnRuns {
   m = 0;
   index = 0;
   private words: Uint32Array | null = null;
-  /** Slot index of words[0], and the next word pair to read / the number of pairs. */
+  /** Word of slot `base` in words. */
+  private wb = 0;
+  /** Slot index of the page's first slot, and the next slot to read / the number of slots in the page. */
   private base = 0;
   private j = 0;
   private n = 0;
@@ -101,32 +104,35 @@ export class PfnRuns {
       this.base = at;
       this.j = 0;
       const k = this.k!;
-      this.words = slotWords(k, this.slotsVa + at * 8, this.count - at, false);
+      const va = this.slotsVa + at * 8;
+      this.words = slotPage(k, va, false);
       if (this.words === null) {
         this.n = 1;
         this.j = 1;
-        this.first = Number(k.memory.read64(this.slotsVa + at * 8));
+        this.first = Number(k.memory.read64(va));
         this.m = 1;
         this.index = at;
         return true;
       }
-      this.n = this.words.length >> 1;
+      this.wb = (va & 0xfff) >> 2;
+      this.n = slotsInPage(va, this.count - at);
     }
     const w = this.words!;
     const j = this.j;
-    const lo = w[2 * j];
-    const hi = w[2 * j + 1];
+    const wj = this.wb + 2 * j;
+    const lo = w[wj];
+    const hi = w[wj + 1];
     let m = 1;
     if (hi === 0 && lo < 0x7fffffff) {
       // int32 comparisons: a Uint32Array load compared as a double is several times slower
-      const lim = 2 * this.n;
-      let at = 2 * (j + 1);
+      const lim = this.wb + 2 * this.n;
+      let at = wj + 2;
       let next = (lo + 1) | 0;
       while (at < lim && (w[at] | 0) === next && w[at + 1] === 0) {
         at += 2;
         next = (next + 1) | 0;
       }
-      m = (at >> 1) - j;
+      m = (at - wj) >> 1;
     }
     this.first = slotValue(lo, hi);
     this.m = m;
@@ -142,6 +148,8 @@ export class PfnRuns {
  */
 export class SlotWriter {
   private words: Uint32Array | null = null;
+  /** Word of the page's first slot in words. */
+  private wb = 0;
   private left = 0;
   private pos = 0;
   private done = 0;
@@ -169,8 +177,10 @@ export class SlotWriter {
   }
 
   private next(): void {
-    this.words = slotWords(this.k!, this.va + this.done * 8, this.count - this.done, true);
-    this.left = this.words ? this.words.length >> 1 : 1;
+    const va = this.va + this.done * 8;
+    this.words = slotPage(this.k!, va, true);
+    this.wb = (va & 0xfff) >> 2;
+    this.left = this.words ? slotsInPage(va, this.count - this.done) : 1;
     this.pos = 0;
   }
 
@@ -182,8 +192,8 @@ export class SlotWriter {
   one(pfn: number): void {
     if (this.left === 0) this.next();
     if (this.words) {
-      this.words[2 * this.pos] = pfn;
-      this.words[2 * this.pos + 1] = 0;
+      this.words[this.wb + 2 * this.pos] = pfn;
+      this.words[this.wb + 2 * this.pos + 1] = 0;
     } else this.k!.memory.write64(this.va + this.done * 8, pfn);
     this.pos++;
     this.left--;
@@ -192,7 +202,7 @@ export class SlotWriter {
 
   /**
    * The 32-bit words of the current page of slots (null when the slots are not 8-aligned), for a
-   * caller that stores a run itself: `left` slots from word `at`, then skip() past what it stored.
+   * caller that stores a run itself: `slotsLeft` slots from word `at`, then skip() past what it stored.
    */
   page(): Uint32Array | null {
     if (this.left === 0) this.next();
@@ -200,7 +210,7 @@ export class SlotWriter {
   }
 
   get at(): number {
-    return 2 * this.pos;
+    return this.wb + 2 * this.pos;
   }
 
   get slotsLeft(): number {
@@ -225,7 +235,7 @@ export class SlotWriter {
         continue;
       }
       const c = Math.min(m - t, this.left);
-      for (let u = 0, at = 2 * this.pos, pf = p0 + t; u < c; u++, at += 2, pf++) {
+      for (let u = 0, at = this.wb + 2 * this.pos, pf = p0 + t; u < c; u++, at += 2, pf++) {
         w[at] = pf;
         w[at + 1] = 0;
       }

@@ -64,6 +64,8 @@ export class PfnDatabase {
   flags = new Uint8Array(0);
   /** Cache attribute recorded for the frame (MEMORY_CACHING_TYPE), -1 when none. */
   cacheAttribute = new Int8Array(0);
+  /** cacheAttribute four entries to a word (made again when the column is replaced). */
+  private cacheQuads = new Int32Array(0);
   /** Address space id whose PTE maps the frame (0 = system), -1 when none: the "PteAddress" owner. */
   ownerSpace = new Int32Array(0);
   /** The VA that the owning PTE maps. */
@@ -225,7 +227,8 @@ export class PfnDatabase {
     const cache = this.cacheAttribute;
     let pfn = from;
     for (; pfn < to && (pfn & 3) !== 0; pfn++) if (cache[pfn] < 0) cache[pfn] = cacheType;
-    const quads = new Int32Array(cache.buffer, cache.byteOffset, cache.length >> 2);
+    let quads = this.cacheQuads;
+    if (quads.buffer !== cache.buffer) quads = this.cacheQuads = new Int32Array(cache.buffer, cache.byteOffset, cache.length >> 2);
     const packed = (cacheType & 0xff) * 0x01010101 | 0;
     for (let q = pfn >> 2, end = to >> 2; q < end; q++, pfn += 4) {
       if (quads[q] === -1) quads[q] = packed;

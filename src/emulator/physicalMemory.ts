@@ -12,6 +12,8 @@ export interface PhysicalMemorySave {
 export class PhysicalMemory {
   /** Bytes of each frame that was ever written since it was last zeroed; undefined = all zero. */
   private frames: (Uint8Array | undefined)[] = [];
+  /** Each frame's bytes as 32-bit words, made on first use by words() (checked against the buffer). */
+  private wordViews: (Uint32Array | undefined)[] = [];
   /** A frame buffer may be shared with a checkpoint; it is private only if its epoch is current. */
   private epochOf: (number | undefined)[] = [];
   private epoch = 1;
@@ -61,6 +63,22 @@ export class PhysicalMemory {
     return new Uint8Array(this.slab!, PAGE_SIZE * this.slabUsed++, PAGE_SIZE);
   }
 
+  /**
+   * The frame's bytes as little-endian 32-bit words, for reading or (`write`) as writable()
+   * gives them. The view is kept until the frame's buffer changes, so walking a big PFN array
+   * again (map, unlock) makes no new views.
+   */
+  words(pfn: number, write: boolean): Uint32Array {
+    const f = write ? this.writable(pfn) : this.frames[pfn];
+    if (f === undefined) return ZERO_WORDS;
+    let w = this.wordViews[pfn];
+    if (w === undefined || w.buffer !== f.buffer || w.byteOffset !== f.byteOffset) {
+      w = new Uint32Array(f.buffer, f.byteOffset, PAGE_SIZE / 4);
+      this.wordViews[pfn] = w;
+    }
+    return w;
+  }
+
   isZero(pfn: number): boolean {
     return this.frames[pfn] === undefined;
   }
@@ -70,6 +88,7 @@ export class PhysicalMemory {
     if (this.frames[pfn] !== undefined) {
       this.frames[pfn] = undefined;
       this.epochOf[pfn] = undefined;
+      this.wordViews[pfn] = undefined;
       if (this.onBuffersChanged !== null) this.onBuffersChanged();
     }
   }
@@ -103,9 +122,11 @@ export class PhysicalMemory {
   restore(s: PhysicalMemorySave): void {
     this.frames = s.frames.slice();
     this.epochOf = [];
+    this.wordViews = [];
     this.epoch++;
     if (this.onBuffersChanged !== null) this.onBuffersChanged();
   }
 }
 
 const ZERO_PAGE = new Uint8Array(PAGE_SIZE);
+const ZERO_WORDS = new Uint32Array(ZERO_PAGE.buffer);

@@ -37,6 +37,20 @@ describe('Physical memory frames', () => {
     assert.equal(phys.view(5)[PAGE - 1], 0xa5, 'and its neighbour');
   });
 
+  it('a frame seen as 32-bit words follows the frame: a write after a checkpoint goes to a private copy, a freed frame reads as zero, a restore shows the saved words', () => {
+    const phys = new PhysicalMemory(64);
+    phys.words(7, true)[3] = 0x11223344;
+    assert.equal(phys.view(7)[12], 0x44, 'little-endian words over the same bytes');
+    assert.equal(phys.words(7, false), phys.words(7, true), 'the same view while the frame keeps its buffer');
+    const saved = phys.save();
+    phys.words(7, true)[3] = 0x55; // copy-on-write
+    assert.equal(phys.words(7, false)[3], 0x55);
+    phys.zero(7);
+    assert.equal(phys.words(7, false)[3], 0, 'a zeroed frame reads as zero words');
+    phys.restore(saved);
+    assert.equal(phys.words(7, false)[3], 0x11223344, 'the checkpoint kept its words');
+  });
+
   it('a page freed by its process and a page allocated later never share bytes: the new page reads as zero (§3.1 zeroed list)', () => {
     const { k, call, user } = boot();
     const a = user(40 * PAGE);
