@@ -42,6 +42,9 @@ export interface FastHost {
   leafThrown(cf: CompiledFunction, caller: Frame, slots: unknown[], pc: number): void;
   /** Where the frameless or inlined leaf that is running is, else null. */
   leaf: { fn: number; pc: number } | null;
+  /** The frame whose loop function counted the statements of its current run ahead, and by how much at each pc (see statementRuns). */
+  countingFrame: Frame | null;
+  countedAhead: Int32Array | null;
   /** The frame for a frameless call of a leaf (leafRun.ts), not pushed; null when the stack would overflow. */
   leafFrame(cf: CompiledFunction, caller: Frame): Frame | null;
 }
@@ -124,10 +127,16 @@ export function compileFunction(gen: ExprGen, cf: CompiledFunction, callee: (sym
       const counted = emitLoop(code, loops, L, { check: runCheck, body: (i, go, next) => instruction(i, go, next, inLoop), dispatch: inLoop.dispatch });
       byRuns = false;
       const checked = emitLoop(code, loops, L, { check: (i) => check(i, inLoop), body: (i, go, next) => instruction(i, go, next, inLoop), dispatch: inLoop.dispatch });
-      // an exception inside a run leaves the clock at the statement that raised it
+      // An exception inside a run leaves the clock at the statement that raised it. Meanwhile the
+      // machine knows which frame counts ahead and by how much at each pc (countingFrame,
+      // countedAhead), so that whatever asks where it is (an MM event's step) gets the exact clock;
+      // a callee's loop function sets its own and gives the caller's back.
       let gives = false;
       for (let i = L.h; i <= L.e; i++) if (sr.after[i] > 0) gives = true;
-      const guarded = gives ? `try { ${counted} } catch (e) { m.steps -= ${after}[f.pc]; throw e; }` : counted;
+      const guarded = gives
+        ? `const cf = m.countingFrame, ca = m.countedAhead; m.countingFrame = f; m.countedAhead = ${after};
+try { ${counted} } catch (e) { m.steps -= ${after}[f.pc]; throw e; } finally { m.countingFrame = cf; m.countedAhead = ca; }`
+        : counted;
       loopFns.push(`function loop${k}(f, m, limit, stop, d) { ${head} ${guarded} }`);
       loopFns.push(`function loop${k}s(f, m, limit, stop, d) { ${head} ${checked} }`);
       out.push(`case ${k}: if ((r = stop === undefined ? loop${k}(f, m, limit, stop, d) : loop${k}s(f, m, limit, stop, d)) < 0) return -1 - r; pc = r; continue D;`);

@@ -45,6 +45,10 @@ export class CMachine implements Machine {
   private views: DebugViews;
   /** @internal the lowest address a frame may take (the generated code checks room for inlined calls). */
   readonly stackLimit: number;
+  /** @internal set by generated loop functions (see FastHost.countingFrame). */
+  countingFrame: Frame | null = null;
+  /** @internal */
+  countedAhead: Int32Array | null = null;
   /** What the running statement changed, while a page fault may need driver code (see loop()). */
   private readonly undo: InstructionUndo;
 
@@ -61,7 +65,9 @@ export class CMachine implements Machine {
       const f = this.leaf ?? this.topC();
       if (!f) return null;
       const ins = this.linked.fns[f.fn].code[f.pc];
-      return ins ? { file: ins.loc.file, line: ins.loc.line, function: this.linked.fns[f.fn].name, step: this.steps } : null;
+      // a loop function counts a run's statements on entering it: the clock at f.pc is behind that
+      const step = f === this.countingFrame ? this.steps - this.countedAhead![f.pc] : this.steps;
+      return ins ? { file: ins.loc.file, line: ins.loc.line, function: this.linked.fns[f.fn].name, step } : null;
     });
     this.views = new DebugViews(this);
   }

@@ -132,5 +132,31 @@ VOID LabMain(VOID) {
     const stack = (m: CMachine): string[] => m.frames().map((f) => `${f.function}:${f.location?.line}`);
     for (const a of runs) assert.deepEqual(stack(a.m), stack(ref.m), 'the bug check\'s call stack');
   });
+
+  it('stamp memory-manager events raised in the middle of a run with the statement the closure form was at', () => {
+    // each iteration repages a trimmed page in the middle of the loop body's run
+    const src = `
+ULONG note(ULONG v) { return v + 1; }
+VOID LabMain(VOID) {
+  PEPROCESS proc = LabCreateProcess("app.exe");
+  PUCHAR p;
+  ULONG i, x = 0;
+  LabEnterProcess(proc);
+  p = (PUCHAR)LabUserAlloc(proc, 8 * PAGE_SIZE, PAGE_READWRITE);
+  for (i = 0; i < 8; i++) p[i * PAGE_SIZE] = (UCHAR)i;
+  LabTrimWorkingSet(proc);
+  for (i = 0; i < 8; i++) {
+    x += i;
+    x ^= p[i * PAGE_SIZE];
+    x *= 3;
+    x = note(x);
+  }
+  DbgPrint("%u\\n", x);
+}`;
+    const { ref, runs } = sameAsClosureForm(src, [1, 3, 1_000_000]);
+    const repages = (k: typeof ref.k): string[] => k.snapshot().events.filter((e) => e.kind === 'repage').map((e) => `${e.step}@${e.location?.line}`);
+    assert.equal(repages(ref.k).length, 8, 'one repage per iteration');
+    for (const a of runs) assert.deepEqual(repages(a.k), repages(ref.k));
+  });
 });
 
