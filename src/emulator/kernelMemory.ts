@@ -117,12 +117,12 @@ export class KernelMemory implements GuestMemory {
 
   /** How far the journal has got (0 when none is kept): see forgetJournalFrom. */
   journalMark(): number {
-    return this.journal === null ? 0 : this.journal.length / 3;
+    return this.journal === null ? 0 : this.journal.length;
   }
 
   /** Keeps the writes from `mark` on out of any undo: the kernel's own, made to resolve the fault that interrupts the instruction. */
   forgetJournalFrom(mark: number): void {
-    if (this.journal !== null && this.journal.length > mark * 3) this.journal.length = mark * 3;
+    if (this.journal !== null && this.journal.length > mark) this.journal.length = mark;
   }
 
   /** Keeps the n bytes at off of a frame that a write is about to replace. */
@@ -409,18 +409,6 @@ export class KernelMemory implements GuestMemory {
       i += n;
     }
     return out;
-  }
-
-  /**
-   * The 64-bit slots from va to the end of its page as little-endian 32-bit word pairs, read in
-   * place (no copy), at most `max` slots; null when va is not 8-aligned (callers then go slot by
-   * slot with read64). For walking big PFN arrays.
-   */
-  qwordView(va: number, max: number, write = false): Uint32Array | null {
-    const { bytes, off } = write ? this.pageWrite(va) : this.pageRead(va);
-    if (off % 8 !== 0) return null;
-    const n = Math.min(max, (PAGE_SIZE - off) >> 3);
-    return new Uint32Array(bytes.buffer, bytes.byteOffset + off, n * 2);
   }
 
   /** Fill [va, va+length) with a byte, page by page. */
