@@ -103,12 +103,16 @@ export class PfnDatabase {
     // rounded up, and at least half again as big (amortized growth as frames are taken one by one)
     let cap = Math.max(Math.ceil(min / GROWTH_STEP) * GROWTH_STEP, Math.floor(this.capacity * 1.5));
     cap = Math.min(cap, this.totalFrames);
-    // entries above the watermark hold their initial values: only those below are copied
+    // Entries below the watermark are copied; every new entry is written with its initial value
+    // now, zero included. Windows' PFN database is resident from boot; here the host gives a big
+    // zeroed array its memory page by page on first write, and that first write would otherwise
+    // fall inside the probe that first uses the frames (about 1,200 host page faults for 1 GiB).
+    // Growing happens at commitment (reserve), so the cost goes where memory is committed.
     const used = Math.min(this.watermark, this.capacity);
-    const g = <T extends Uint8Array | Uint16Array | Int32Array | Int8Array | Float64Array>(a: T, fill?: number): T => {
+    const g = <T extends Uint8Array | Uint16Array | Int32Array | Int8Array | Float64Array>(a: T, fill = 0): T => {
       const b = new (a.constructor as new (n: number) => T)(cap);
       b.set(a.subarray(0, used));
-      if (fill !== undefined) b.fill(fill, used);
+      b.fill(fill, used);
       return b;
     };
     this.state = g(this.state);
@@ -120,8 +124,6 @@ export class PfnDatabase {
     this.ownerSpace = g(this.ownerSpace, NONE);
     this.ownerVa = g(this.ownerVa);
     this.pageFileSlot = g(this.pageFileSlot, NONE);
-    // links are only read for frames on a list, and set when a frame joins one: no fill needed
-    // (host memory of the database is touched only as frames are used)
     this.flink = g(this.flink);
     this.blink = g(this.blink);
     this.capacity = cap;
