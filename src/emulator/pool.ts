@@ -44,6 +44,21 @@ const FREED_RECORDS = 4096;
 
 export type PoolSave = PoolState;
 
+interface LiveTag {
+  tag: number;
+  kind: PoolKind;
+  /** In allocation order (a Set keeps insertion order). */
+  allocations: Set<PoolAllocation>;
+  bytes: number;
+}
+
+const NONE_LIVE: readonly PoolAllocation[] = [];
+
+/** One key per tag and pool type (a tag's high bit is kept: tags differing only there are told apart). */
+function tagKey(tag: number, kind: PoolKind): number {
+  return (tag >>> 0) + (kind === 'Paged' ? 4294967296 : 0);
+}
+
 const HEADER = 16;
 
 /** The four characters of a pool tag as they lie in memory ('Mdl ' etc.). */
@@ -143,7 +158,7 @@ export class Pool {
       a = { va: block + HEADER, size, tag, kind, freed: false, layout: 'small', pageVa: block - (block % PAGE_SIZE), pages: 0, units };
     }
     this.st.allocations.set(a.va, a);
-    this.changes++;
+    this.becameLive(a);
     this.writeHeader(a);
     return a.va;
   }
@@ -217,7 +232,7 @@ export class Pool {
     if (a.kind === 'Paged' && irql > APC_LEVEL) this.k.verifierCheck(0x11, irql, 1, va, 'paged pool freed above APC_LEVEL');
     if (a.kind === 'NonPaged' && irql > DISPATCH_LEVEL) this.k.verifierCheck(0x12, irql, 0, va, 'nonpaged pool freed above DISPATCH_LEVEL');
     a.freed = true;
-    this.changes++;
+    this.becameFree(a);
     const space = this.k.mm.system;
     if (a.layout === 'small') {
       this.writeHeader(a);
@@ -267,42 +282,45 @@ export class Pool {
     return [vpnOf(LAYOUT.pagedPoolBase), vpnOf(this.st.nextVa.Paged)];
   }
 
-  /** The allocations not freed, oldest first: a shared array (read-only), rebuilt only after a change. */
-  liveAllocations(): readonly PoolAllocation[] {
-    return this.derived().live;
+  /** The live allocations with this tag and pool type, oldest first (read-only; IRPs for the snapshot). */
+  liveWithTag(tag: number, kind: PoolKind): Iterable<PoolAllocation> {
+    return this.live.get(tagKey(tag, kind))?.allocations ?? NONE_LIVE;
   }
 
   /** Allocations and bytes per tag and pool type, sorted by tag (the snapshot's pool view; read-only). */
   tagTotals(): readonly PoolTagView[] {
-    const d = this.derived();
-    if (d.byTag === null) {
-      const totals = new Map<number, PoolTagView>();
-      for (const a of d.live) {
-        const key = (a.tag >>> 0) + (a.kind === 'Paged' ? 4294967296 : 0);
-        let t = totals.get(key);
-        if (!t) totals.set(key, (t = { tag: tagString(a.tag), poolType: a.kind, allocations: 0, bytes: 0 }));
-        t.allocations++;
-        t.bytes += a.size;
+    if (this.byTagAt !== this.changes) {
+      const out: PoolTagView[] = [];
+      for (const t of this.live.values()) {
+        if (t.allocations.size > 0) out.push({ tag: tagString(t.tag), poolType: t.kind, allocations: t.allocations.size, bytes: t.bytes });
       }
-      d.byTag = [...totals.values()].sort((x, y) => (x.tag < y.tag ? -1 : x.tag > y.tag ? 1 : x.poolType < y.poolType ? -1 : 1));
+      this.byTag = out.sort((x, y) => (x.tag < y.tag ? -1 : x.tag > y.tag ? 1 : x.poolType < y.poolType ? -1 : 1));
+      this.byTagAt = this.changes;
     }
-    return d.byTag;
+    return this.byTag;
   }
 
-  // Host-side only (never saved): bumped by every allocation, free and restore, so views derived
-  // from the live allocations are reused between stops while nothing changed.
+  // Host-side only (never saved, rebuilt on restore): the live allocations by tag and pool type,
+  // kept as allocations come and go, so a stop's pool view and IRP list cost the number of tags and
+  // IRPs rather than a walk over every allocation (a stop with 10,000 MDLs has 10,000 of them).
+  private live = new Map<number, LiveTag>();
   private changes = 0;
-  private derivedAt = -1;
-  private derivedViews: { live: PoolAllocation[]; byTag: PoolTagView[] | null } = { live: [], byTag: null };
+  private byTagAt = -1;
+  private byTag: PoolTagView[] = [];
 
-  private derived(): { live: PoolAllocation[]; byTag: PoolTagView[] | null } {
-    if (this.derivedAt !== this.changes) {
-      const live: PoolAllocation[] = [];
-      for (const a of this.st.allocations.values()) if (!a.freed) live.push(a);
-      this.derivedViews = { live, byTag: null };
-      this.derivedAt = this.changes;
-    }
-    return this.derivedViews;
+  private becameLive(a: PoolAllocation): void {
+    const key = tagKey(a.tag, a.kind);
+    let t = this.live.get(key);
+    if (!t) this.live.set(key, (t = { tag: a.tag, kind: a.kind, allocations: new Set(), bytes: 0 }));
+    t.allocations.add(a);
+    t.bytes += a.size;
+    this.changes++;
+  }
+
+  private becameFree(a: PoolAllocation): void {
+    const t = this.live.get(tagKey(a.tag, a.kind));
+    if (t && t.allocations.delete(a)) t.bytes -= a.size;
+    this.changes++;
   }
 
   save(): PoolSave {
@@ -311,6 +329,8 @@ export class Pool {
 
   restore(s: PoolSave): void {
     this.st = structuredClone(s);
+    this.live.clear();
+    for (const a of this.st.allocations.values()) if (!a.freed) this.becameLive(a);
     this.changes++;
   }
 }

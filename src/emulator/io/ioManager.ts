@@ -108,8 +108,7 @@ export class IoManager {
   /** The IRP allocations alive in nonpaged pool, read without faults for the snapshot. */
   irpViews(): IrpView[] {
     const out: IrpView[] = [];
-    for (const a of this.k.pool.liveAllocations()) {
-      if (a.tag !== IRP_TAG || a.kind !== 'NonPaged') continue;
+    for (const a of this.k.pool.liveWithTag(IRP_TAG, 'NonPaged')) {
       const head = this.k.peek(a.va, IRP.sizeof);
       if (!head) continue;
       const dv = new DataView(head.buffer);
