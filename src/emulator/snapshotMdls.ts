@@ -63,6 +63,8 @@ function cachedFlagNames(flags: number): string[] {
 export class Peeker {
   private page = NaN;
   bytes: Uint8Array | null = null;
+  /** The same page as little-endian 32-bit words (null with bytes), for aligned fields. */
+  words: Uint32Array | null = null;
   constructor(private readonly k: Kernel) {}
   at(va: number): number {
     const off = (va & 0xfff);
@@ -70,7 +72,9 @@ export class Peeker {
     if (base !== this.page) {
       this.page = base;
       const pa = this.k.mm.peekTranslate(base);
-      this.bytes = pa < 0 ? null : this.k.mm.phys.view(Math.floor(pa / PAGE_SIZE));
+      const pfn = Math.floor(pa / PAGE_SIZE);
+      this.bytes = pa < 0 ? null : this.k.mm.phys.view(pfn);
+      this.words = pa < 0 ? null : this.k.mm.phys.words(pfn, false);
     }
     return off;
   }
@@ -277,6 +281,14 @@ function u32At(b: Uint8Array, o: number): number {
   return (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
 }
 
+/** The 64-bit value at word w of a page as a safe number (kernel addresses negative; all ones is -1). */
+function u64Word(words: Uint32Array, w: number): number {
+  const lo = words[w];
+  const hi = words[w + 1];
+  if (hi === 0) return lo;
+  return hi >= 0x80000000 ? (hi - 4294967296) * 4294967296 + lo : hi * 4294967296 + lo;
+}
+
 /** A 64-bit little-endian value as a safe number (kernel addresses negative; all ones is -1). */
 function u64At(b: Uint8Array, o: number): number {
   const lo = u32At(b, o);
@@ -331,7 +343,22 @@ export function mdlView(k: Kernel, rec: MdlRecord, peeker?: Peeker, chainIrp?: R
   let flags: number, size: number, next: number, process: number, mapped: number, startVa: number, byteCount: number, byteOffset: number;
   const o = pk.at(a);
   const b = pk.bytes!;
-  if (o <= PAGE_SIZE - L.sizeof) {
+  const words = pk.words!;
+  // Pool MDLs are 16-byte aligned: their header is read a 32-bit word at a time (the offsets below
+  // are those of the x64 MDL: Size and MdlFlags share the word at 8)
+  const aligned = (o & 3) === 0 && o <= PAGE_SIZE - L.sizeof;
+  if (aligned) {
+    const w = o >> 2;
+    const sizeFlags = words[w + (L.Size >> 2)];
+    size = (sizeFlags << 16) >> 16;
+    flags = sizeFlags >>> 16;
+    next = u64Word(words, w + (L.Next >> 2));
+    process = u64Word(words, w + (L.Process >> 2));
+    mapped = u64Word(words, w + (L.MappedSystemVa >> 2));
+    startVa = u64Word(words, w + (L.StartVa >> 2));
+    byteCount = words[w + (L.ByteCount >> 2)];
+    byteOffset = words[w + (L.ByteOffset >> 2)];
+  } else if (o <= PAGE_SIZE - L.sizeof) {
     // the whole header is in one page: straight from its bytes
     flags = b[o + L.MdlFlags] | (b[o + L.MdlFlags + 1] << 8);
     size = ((b[o + L.Size] | (b[o + L.Size + 1] << 8)) << 16) >> 16;
@@ -358,7 +385,8 @@ export function mdlView(k: Kernel, rec: MdlRecord, peeker?: Peeker, chainIrp?: R
   let n: number;
   if (shown <= 16 && o + L.PfnArray + 8 * shown <= PAGE_SIZE) {
     // a few slots in the header's page: straight from its bytes
-    for (let i = 0; i < shown; i++) pfnScratch[i] = u64At(b, o + L.PfnArray + 8 * i);
+    if (aligned) for (let i = 0, w = (o + L.PfnArray) >> 2; i < shown; i++, w += 2) pfnScratch[i] = u64Word(words, w);
+    else for (let i = 0; i < shown; i++) pfnScratch[i] = u64At(b, o + L.PfnArray + 8 * i);
     n = shown;
   } else n = readSlots(k, pk, a + L.PfnArray, shown);
   if (wanted) for (let i = 0; i < n; i++) wanted.add(pfnScratch[i]);

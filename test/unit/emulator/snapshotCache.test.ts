@@ -92,4 +92,24 @@ describe('Snapshot across stops', () => {
     lab.run('IoFreeMdl', mine);
     lab.run('IoFreeIrp', irp);
   });
+  it('reads MDL headers wherever they lie: 16-byte aligned, odd, and across a page boundary (snapshot contract)', () => {
+    const { k, call } = boot();
+    const buf = call('ExAllocatePoolWithTag', 0, 0x3000, 0x66754254);
+    const frame = (va: number) => Math.floor(Number(call('MmGetPhysicalAddress', va)) / 4096);
+    const place = call('ExAllocatePoolWithTag', 0, 0x3000, 0x6c644d54);
+    const at = [0x10, 0x13, 0x1000 - 0x1e]; // aligned; odd; the header straddles two pages
+    for (const [i, off] of at.entries()) {
+      const mdl = place + off + 0x400 * i;
+      call('MmInitializeMdl', mdl, buf + 0x800, 0x1800);
+      call('MmBuildMdlForNonPagedPool', mdl);
+      const view = k.snapshot().mdls.find((m) => m.address === hex(mdl));
+      assert.ok(view, `the MDL at +0x${off.toString(16)} is shown`);
+      assert.equal(view.byteCount, 0x1800);
+      assert.equal(view.byteOffset, 0x800);
+      assert.ok(view.flagNames.includes('MDL_SOURCE_IS_NONPAGED_POOL'));
+      assert.deepEqual(view.pfns, [frame(buf), frame(buf + 0x1000)]);
+      clearSnapshotCache(k);
+      assert.deepEqual(k.snapshot().mdls.find((m) => m.address === hex(mdl)), view, 'built from scratch, the same view');
+    }
+  });
 });
