@@ -47,7 +47,7 @@ export function memoryManagerChildren(s: Snapshot, list: MmList | undefined, _in
         ...s.frames.map((f) => v(`PFN 0x${f.pfn.toString(16)}`, `${f.state}, ref ${f.referenceCount}, share ${f.shareCount}, lock ${f.lockCount}${f.mappedBy.length ? `, mapped by ${f.mappedBy.map((m) => `${m.process ?? 'system'} ${m.va}`).join(', ')}` : ''}`)),
       ];
     case 'irps':
-      return s.irps.map((i) => v(i.address, `${i.majorFunction}, ${i.requestorMode}, ${i.completed ? 'completed' : 'pending'}, MDLs: ${i.mdlChain.join(' → ') || 'none'}`, 0, { type: 'PIRP', memoryReference: i.address }));
+      return s.irps.map((i) => v(i.address, `${i.majorFunction}, ${i.requestorMode}, ${i.completed ? 'completed' : 'pending'}${i.master ? `, associated with ${i.master}` : ''}${i.associatedIrpCount !== undefined ? `, ${i.associatedIrpCount} associated to complete` : ''}, MDLs: ${i.mdlChain.join(' → ') || 'none'}`, 0, { type: 'PIRP', memoryReference: i.address }));
     case 'pool':
       return s.pool.map((p) => v(`'${p.tag}'`, `${p.poolType}, ${p.allocations} allocations, ${p.bytes} bytes`));
     case 'events':

@@ -100,6 +100,10 @@ export interface IrpView {
   information?: number;
   /** AssociatedIrp.SystemBuffer (buffered I/O) and UserBuffer. */
   systemBuffer?: Hex;
+  /** An associated IRP (IoMakeAssociatedIrp): its AssociatedIrp.MasterIrp. */
+  master?: Hex;
+  /** A master IRP with associated IRPs alive: its AssociatedIrp.IrpCount (associated IRPs still to complete). */
+  associatedIrpCount?: number;
   userBuffer?: Hex;
   /** Image name of the process that issued the request, null for IRPs built by drivers or the memory manager. */
   requestor?: string | null;

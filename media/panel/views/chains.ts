@@ -32,6 +32,9 @@ function irpRow(ctx: PanelContext, irp: IrpView): HTMLElement {
     h('div', { class: `node node-irp${irp.completed ? ' completed' : ''}` },
       h('span', { class: 'mono' }, `IRP ${addr64(irp.address)}`),
       h('span', { class: 'node-sub' }, `${irp.majorFunction} · ${irp.requestorMode}`),
+      irp.master ? h('span', { class: 'node-sub' }, `associated with master IRP ${addr64(irp.master)}`) : null,
+      irp.associatedIrpCount !== undefined
+        ? h('span', { class: 'node-sub' }, `master: ${irp.associatedIrpCount} associated IRP${irp.associatedIrpCount === 1 ? '' : 's'} to complete`) : null,
       irp.completed ? h('span', { class: 'node-sub warn-text' }, 'completed: its MDLs are freed') : null));
   if (!irp.mdlChain.length) {
     row.append(arrow('MdlAddress'), h('span', { class: 'node node-null mono' }, 'NULL'));

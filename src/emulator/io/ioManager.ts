@@ -158,11 +158,20 @@ export class IoManager {
         currentLocation: cur,
         status: ntStatusName(dv.getUint32(IRP.IoStatus, true)),
         information: Number(dv.getBigUint64(IRP.IoStatus + 8, true)),
-        systemBuffer: hex64(dv.getBigInt64(IRP.AssociatedIrp, true)),
+        // the AssociatedIrp union: MasterIrp of an associated IRP, else SystemBuffer (IrpCount of a master: below)
+        ...(flags & IRP_ASSOCIATED_IRP ? { master: hex64(dv.getBigInt64(IRP.AssociatedIrp, true)) } : { systemBuffer: hex64(dv.getBigInt64(IRP.AssociatedIrp, true)) }),
         userBuffer: hex64(dv.getBigInt64(IRP.UserBuffer, true)),
         requestor: requestor ? this.k.procs.byEprocess(requestor)?.name ?? null : null,
         stack,
       });
+    }
+    // A master IRP is one an associated IRP names: its union holds the IrpCount still to complete.
+    const masters = new Set(out.filter((v) => v.master !== undefined).map((v) => v.master!));
+    for (const v of out) {
+      if (!masters.has(v.address)) continue;
+      const count = this.k.peek(Number(BigInt.asIntN(64, BigInt(v.address))) + IRP.AssociatedIrp, 4);
+      if (count) v.associatedIrpCount = new DataView(count.buffer).getInt32(0, true);
+      delete v.systemBuffer;
     }
     return out;
   }

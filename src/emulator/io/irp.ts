@@ -11,7 +11,7 @@ import { STATUS, ntStatusName } from '../constants';
 import { hex64 } from '../u64';
 import { callGuest, ntStatus, ntSuccess, then } from './cps';
 import {
-  type IoManager, IRP_TAG, IO_TYPE_IRP, IRP_PAGING_IO, IRP_CLOSE_OPERATION, IRP_BUFFERED_IO, IRP_DEALLOCATE_BUFFER,
+  type IoManager, IRP_TAG, IO_TYPE_IRP, IRP_ASSOCIATED_IRP, IRP_PAGING_IO, IRP_CLOSE_OPERATION, IRP_BUFFERED_IO, IRP_DEALLOCATE_BUFFER,
   IRP_INPUT_OPERATION, IRP_DEFER_IO_COMPLETION, SL_PENDING_RETURNED, SL_INVOKE_ON_SUCCESS, SL_INVOKE_ON_ERROR, SL_INVOKE_ON_CANCEL, majorName,
 } from './ioManager';
 
@@ -33,6 +33,23 @@ export function allocateIrp(io: IoManager, stackSize: number): number {
   // One past the last location: IoGetNextIrpStackLocation is the last (lowest driver's) one.
   m.write64(irp + IRP.TailOverlayCurrentStackLocation, irp + IRP.sizeof + n * SL.sizeof);
   io.irpEvent(`IoAllocateIrp(${n}) → IRP ${hex64(irp)} with ${n} stack location${n === 1 ? '' : 's'}`);
+  return irp;
+}
+
+/**
+ * IoMakeAssociatedIrp: an IRP of its own, flagged IRP_ASSOCIATED_IRP, whose AssociatedIrp names the
+ * master. The master's AssociatedIrp.IrpCount is the caller's to set (it says how many to wait for).
+ * Only the master belongs to the requesting thread.
+ */
+export function makeAssociatedIrp(io: IoManager, master: number, stackSize: number): number {
+  const k = io.k;
+  const irp = allocateIrp(io, stackSize);
+  if (!irp) return 0;
+  const m = k.memory;
+  m.write32(irp + IRP.Flags, m.read32(irp + IRP.Flags) | IRP_ASSOCIATED_IRP);
+  m.write64(irp + IRP.TailOverlayThread, io.p64(master + IRP.TailOverlayThread));
+  m.write64(irp + IRP.AssociatedIrp, master);
+  io.irpEvent(`IoMakeAssociatedIrp(${hex64(master)}) → IRP ${hex64(irp)}: completing it counts down the master's AssociatedIrp.IrpCount`);
   return irp;
 }
 
@@ -153,6 +170,7 @@ function finishCompletion(io: IoManager, irp: number): NativeResult {
   const k = io.k;
   const m = k.memory;
   const flags = m.read32(irp + IRP.Flags);
+  if (flags & IRP_ASSOCIATED_IRP) return finishAssociated(io, irp);
   const iosb = io.p64(irp + IRP.UserIosb);
   if (flags & (IRP_PAGING_IO | IRP_CLOSE_OPERATION)) {
     // Step 4: the memory manager owns paging MDLs; only the status travels back.
@@ -170,6 +188,37 @@ function finishCompletion(io: IoManager, irp: number): NativeResult {
     return undefined;
   }
   ioCompletionApc(io, irp);
+  return undefined;
+}
+
+/**
+ * Reference 4.3 step 3: an associated IRP counts down its master's IrpCount, its MDLs are freed
+ * without being unlocked (they are the splitting driver's partial MDLs of the master's locked
+ * buffer, which the master's own completion unlocks), the IRP is freed, and the master completes
+ * when the count reaches zero.
+ */
+function finishAssociated(io: IoManager, irp: number): NativeResult {
+  const k = io.k;
+  const m = k.memory;
+  const master = io.p64(irp + IRP.AssociatedIrp);
+  const left = (m.read32(master + IRP.AssociatedIrp) | 0) - 1; // AssociatedIrp.IrpCount, a LONG
+  m.write32(master + IRP.AssociatedIrp, left >>> 0);
+  for (let mdl = io.p64(irp + IRP.MdlAddress); mdl;) {
+    const next = io.p64(mdl + M.Next);
+    k.mdl.ioFreeMdl(mdl);
+    mdl = next;
+  }
+  m.write64(irp + IRP.MdlAddress, 0);
+  releaseIrp(io, irp);
+  io.irpEvent(`associated IRP ${hex64(irp)} completed: its MDLs freed (not unlocked), master ${hex64(master)} has ${left} left`);
+  if (left === 0) {
+    io.irpEvent(`the last associated IRP of ${hex64(master)} is done: the I/O manager completes the master`);
+    return completeRequest(io, master);
+  }
+  if (left < 0) {
+    // Windows counts on below zero and the master is never completed: the request hangs.
+    k.verifierReport(`Driver Verifier: the associated IRP at ${hex64(irp)} completed while its master ${hex64(master)} had AssociatedIrp.IrpCount ${left + 1}: set the master's IrpCount to the number of associated IRPs before sending them (the master now never completes)`);
+  }
   return undefined;
 }
 

@@ -3,7 +3,7 @@
 import type { Kernel } from '../kernel';
 import { define, ddiUrl, ptr, size, ulong, bool, readCString } from '../routines/define';
 import { IoManager } from './ioManager';
-import { allocateIrp, callDriver, completeRequest, freeIrp } from './irp';
+import { allocateIrp, callDriver, completeRequest, freeIrp, makeAssociatedIrp } from './irp';
 import {
   attachToStack, attachedTop, createDevice, deleteDevice, detachDevice, invalidDeviceRequest, loadDriver, relatedDeviceObject,
 } from './devices';
@@ -49,6 +49,14 @@ export function registerIoRoutines(k: Kernel): void {
     details: 'Does not touch `Irp->MdlAddress`: an MDL chain still attached leaks, and its locked pages stay locked (Driver Verifier reports it; the process exit then bug-checks 0x76/0xCB). Freeing twice: 0xC2. Reference 4.1, 6.1.',
     docUrl: wdm('IoFreeIrp'),
   }, (a) => { freeIrp(io, ptr(a[0])); });
+
+  define(k, {
+    name: 'IoMakeAssociatedIrp', header: 'ntddk.h', irql: '<= DISPATCH_LEVEL',
+    prototype: 'PIRP IoMakeAssociatedIrp(PIRP Irp, CCHAR StackSize);',
+    summary: 'Allocates an IRP associated with a master IRP, so a highest-level driver can split the request among several lower requests.',
+    details: 'The new IRP has `IRP_ASSOCIATED_IRP` in `Flags` and `AssociatedIrp.MasterIrp = Irp`; the caller sets the master\'s `AssociatedIrp.IrpCount` to the number of associated IRPs it sends. When one completes, the I/O manager counts the master down, frees the associated IRP\'s MDLs **without unlocking them** (typically partial MDLs of the master\'s locked buffer, from `IoBuildPartialMdl`), frees the IRP, and completes the master when the count reaches zero — which unlocks and frees the master\'s own MDL. A completion routine that returns `STATUS_MORE_PROCESSING_REQUIRED` on an associated IRP takes all of that over. Reference 4.3 step 3.',
+    docUrl: ddiUrl('ntddk', 'IoMakeAssociatedIrp'),
+  }, (a) => makeAssociatedIrp(io, ptr(a[0]), ulong(a[1]) & 0xff));
 
   define(k, {
     name: 'IoCallDriver', header: 'wdm.h', irql: '<= DISPATCH_LEVEL',
