@@ -106,8 +106,10 @@ export class KernelMemory implements GuestMemory {
   undoJournal(): void {
     const j = this.journal;
     if (j === null) return;
+    if (j.length === 0) return;
     for (let k = j.length - 3; k >= 0; k -= 3) (j[k] as Uint8Array).set(j[k + 2] as Uint8Array, j[k + 1] as number);
     j.length = 0;
+    this.mm.phys.unwatchAll(); // frames changed without writable(): no watch may vouch for them
   }
 
   endJournal(): void {

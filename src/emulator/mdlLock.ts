@@ -16,6 +16,7 @@ import { isWritableProtection } from './memoryManager';
 import { PageLocation, PFN_MODIFIED, REFERENCE_COUNT_LIMIT, type PfnDatabase } from './pfnDatabase';
 import { hex64 } from './u64';
 import { SlotWriter, readPfnArray, slotPage, slotsInPage, endSlotAccess } from './pfnArray';
+import { RunRecorder, LOCK_RUNS_MIN_PAGES, keepLockRuns, lockRunsOf, forgetLockRuns } from './lockRuns';
 
 /** Frames that must stay unlocked: locking beyond this fails with STATUS_WORKING_SET_QUOTA. */
 export function lockBudget(k: Kernel): number {
@@ -57,10 +58,13 @@ export function probeAndLockPages(k: Kernel, mdl: number, accessMode: number, op
   const d = mm.pfn;
   const space = mm.spaceFor(start);
   const progress = { locked: 0 };
+  // a big MDL keeps what the lock stores, for the map and the unlock (lockRuns.ts)
+  const recorder = pages >= LOCK_RUNS_MIN_PAGES ? new RunRecorder() : null;
   try {
     // Step 6 stores each PFN in the MDL as it goes, like Windows: a failure leaves the slots filled so far.
-    lockRange(k, space, f.startVa, pages, write, userRange, mdl + L.PfnArray, progress);
+    lockRange(k, space, f.startVa, pages, write, userRange, mdl + L.PfnArray, progress, recorder);
   } catch (e) {
+    forgetLockRuns(k, mdl);
     // Step 7: undo the locks taken so far, then re-raise (Process = NULL, PAGES_LOCKED clear).
     const taken = readPfnArray(k, mdl, progress.locked);
     for (let i = 0; i < progress.locked; i++) {
@@ -77,6 +81,8 @@ export function probeAndLockPages(k: Kernel, mdl: number, accessMode: number, op
     proc.locks.push({ mdl, pages, caller: k.instructionPointer() });
   }
   k.mdl.setFlags(mdl, (f.flags | MDL_PAGES_LOCKED) & ~MDL_WRITE_OPERATION | (write ? MDL_WRITE_OPERATION : 0));
+  if (recorder !== null) keepLockRuns(k, mdl, pages, recorder);
+  else forgetLockRuns(k, mdl);
   k.event('lock', `MmProbeAndLockPages(${hex64(mdl)}, ${accessMode === UserMode ? 'UserMode' : 'KernelMode'}, ${['IoReadAccess', 'IoWriteAccess', 'IoModifyAccess'][operation] ?? operation}): ${pages} page${pages === 1 ? '' : 's'} locked${proc ? ` in ${proc.name}` : ''}`, mdl);
 }
 
@@ -88,7 +94,7 @@ export function probeAndLockPages(k: Kernel, mdl: number, accessMode: number, op
  * a write) goes through the full fault path. On an exception `progress.locked` says how many
  * leading PFN slots hold locks to undo.
  */
-function lockRange(k: Kernel, space: PageTables, startVa: number, pages: number, write: boolean, userRange: boolean, slotsVa: number, progress: { locked: number }): void {
+function lockRange(k: Kernel, space: PageTables, startVa: number, pages: number, write: boolean, userRange: boolean, slotsVa: number, progress: { locked: number }, recorder: RunRecorder | null): void {
   const mm = k.mm;
   const d = mm.pfn;
   const fast = k.irql < DISPATCH_LEVEL;
@@ -154,6 +160,7 @@ function lockRange(k: Kernel, space: PageTables, startVa: number, pages: number,
           }
           const m = pf - p0;
           const p1 = p0 + m;
+          if (recorder !== null) recorder.run(p0, m);
           spare = p1;
           // Runs of successive tables take successive frames: their counts are filled together.
           if (p0 !== fillTo) {
@@ -186,6 +193,7 @@ function lockRange(k: Kernel, space: PageTables, startVa: number, pages: number,
         ref[pfn]++;
         locks[pfn]++;
         slots.one(pfn);
+        if (recorder !== null) recorder.run(pfn, 1);
         j++;
         progress.locked = i + j;
       }
@@ -250,8 +258,10 @@ export function unlockPages(k: Kernel, mdl: number): void {
   // The PFN array is walked in place, a page of slots at a time, in one pass: the common frame
   // (one of several references, a lock to drop) costs two reads and two writes.
   let released: number;
+  const recorded = lockRunsOf(k, mdl, pages);
+  forgetLockRuns(k, mdl);
   try {
-    released = unlockSlots(k, mdl, mdl + L.PfnArray, pages, k.mm.pfn.watermark);
+    released = recorded !== null ? unlockRuns(k, mdl, recorded, k.mm.pfn.watermark) : unlockSlots(k, mdl, mdl + L.PfnArray, pages, k.mm.pfn.watermark);
   } finally {
     endSlotAccess(k);
   }
@@ -298,6 +308,40 @@ function unlockSlots(k: Kernel, mdl: number, slotsVa: number, pages: number, kno
       // I/O space or garbage: no PFN entry
     }
     at += n;
+  }
+  return released;
+}
+
+/**
+ * unlockSlots for a PFN array the lock's runs still describe (lockRuns.ts): the same drop of each
+ * frame's lock, a run at a time. A run whose frames all hold another reference and a lock (native
+ * scans of the two columns) is a plain decrement of both; any other run goes frame by frame.
+ */
+function unlockRuns(k: Kernel, mdl: number, runs: Int32Array, known: number): number {
+  const d = k.mm.pfn;
+  const ref = d.referenceCount;
+  const locks = d.lockCount;
+  let released = 0;
+  for (let i = 0; i < runs.length; i += 2) {
+    const p0 = runs[i];
+    const p1 = Math.min(p0 + runs[i + 1], known); // frames without a PFN entry (I/O space) have no lock
+    if (p0 >= p1) continue;
+    released += p1 - p0;
+    const r = ref.subarray(p0, p1);
+    if (locks.subarray(p0, p1).indexOf(0) < 0 && r.indexOf(1) < 0 && r.indexOf(0) < 0) {
+      for (let pfn = p0; pfn < p1; pfn++) {
+        ref[pfn]--;
+        locks[pfn]--;
+      }
+      continue;
+    }
+    for (let pfn = p0; pfn < p1; pfn++) {
+      const c = ref[pfn];
+      if (c > 1 && locks[pfn] > 0) {
+        ref[pfn] = c - 1;
+        locks[pfn]--;
+      } else unlockFrame(k, mdl, pfn);
+    }
   }
   return released;
 }

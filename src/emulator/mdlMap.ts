@@ -13,6 +13,7 @@ import {
 } from './constants';
 import { spanPages, pageAlign, MDL_TAG } from './mdl';
 import { readPfnArray, readPfnArrayScratch, writePfnArray, PfnRuns } from './pfnArray';
+import { lockRunsOf } from './lockRuns';
 import { vpnOf, makeValidPte, PTE_VALID, PTE_WRITE, PTE_ACCESSED, PTE_NX } from './pageTables';
 import { PFN_DELETED, PFN_MDL_ALLOCATED } from './pfnDatabase';
 import { hex64 } from './u64';
@@ -49,7 +50,7 @@ function writeSystemPtes(k: Kernel, base: number, mdl: number, pages: number, wr
   const checkLocks = check !== undefined && !(check.flags & MDL_SOURCE_IS_NONPAGED_POOL);
   const vpn0 = vpnOf(base);
   const low = PTE_VALID + (writable ? PTE_WRITE : 0) + PTE_ACCESSED + (noExecute ? PTE_NX : 0);
-  const runs = PfnRuns.take(k, mdl + L.PfnArray, pages);
+  const runs = PfnRuns.take(k, mdl + L.PfnArray, pages, lockRunsOf(k, mdl, pages));
   try {
     while (runs.next()) {
       const first = runs.first;

@@ -77,16 +77,22 @@ export class PfnRuns {
   private k: Kernel | null = null;
   private slotsVa = 0;
   private count = 0;
+  /** Runs the lock recorded for these slots ([first, count] pairs, see lockRuns.ts), read instead of memory. */
+  private recorded: Int32Array | null = null;
   private static readonly pool: PfnRuns[] = [];
 
-  /** A reader of the first `count` slots at `slotsVa`; release() it when done. */
-  static take(k: Kernel, slotsVa: number, count: number): PfnRuns {
+  /**
+   * A reader of the first `count` slots at `slotsVa`; release() it when done. With `recorded`, the
+   * runs the lock kept for exactly these slots (lockRunsOf) are handed out instead of reading them.
+   */
+  static take(k: Kernel, slotsVa: number, count: number, recorded: Int32Array | null = null): PfnRuns {
     const r = PfnRuns.pool.pop() ?? new PfnRuns();
     r.k = k;
     r.slotsVa = slotsVa;
     r.count = count;
     r.first = r.m = r.index = r.base = r.j = r.n = 0;
     r.words = null;
+    r.recorded = recorded;
     return r;
   }
 
@@ -94,10 +100,22 @@ export class PfnRuns {
     if (this.k !== null) endSlotAccess(this.k);
     this.k = null;
     this.words = null;
+    this.recorded = null;
     PfnRuns.pool.push(this);
   }
 
   next(): boolean {
+    const rec = this.recorded;
+    if (rec !== null) {
+      // j counts pairs handed out, base the slots they covered
+      if (this.j >= rec.length) return false;
+      this.first = rec[this.j];
+      this.m = rec[this.j + 1];
+      this.index = this.base;
+      this.base += this.m;
+      this.j += 2;
+      return true;
+    }
     if (this.j >= this.n) {
       const at = this.base + this.n;
       if (at >= this.count) return false;

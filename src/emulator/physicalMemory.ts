@@ -22,6 +22,9 @@ export class PhysicalMemory {
   private slabUsed = SLAB_FRAMES;
   /** Called whenever a frame's buffer is replaced or stops being private (caches of buffers drop them). */
   onBuffersChanged: (() => void) | null = null;
+  /** Frames watched for writes (see watch), with the token of the watch. */
+  private watchTokens = new Map<number, number>();
+  private nextToken = 1;
 
   constructor(readonly totalFrames: number) {}
 
@@ -32,6 +35,7 @@ export class PhysicalMemory {
 
   /** The frame's bytes for writing: allocated on first touch, copied if a checkpoint shares it. */
   writable(pfn: number): Uint8Array {
+    if (this.watchTokens.size !== 0) this.watchTokens.delete(pfn);
     let f = this.frames[pfn];
     if (f === undefined) {
       f = this.newFrame();
@@ -79,12 +83,43 @@ export class PhysicalMemory {
     return w;
   }
 
+  /**
+   * Watch frames for writes: each gets a token that watchedBy returns until something asks for the
+   * frame's bytes to write (every write does, through writable) or zeroes it, or a restore. Caches
+   * of writable buffers are dropped here, so the next write to a watched frame is seen.
+   */
+  watch(pfns: readonly number[]): number[] {
+    const tokens = pfns.map((pfn) => {
+      const t = this.nextToken++;
+      this.watchTokens.set(pfn, t);
+      return t;
+    });
+    if (this.onBuffersChanged !== null) this.onBuffersChanged();
+    return tokens;
+  }
+
+  /** The token of the frame's watch while no write has reached it since, else undefined. */
+  watchedBy(pfn: number): number | undefined {
+    return this.watchTokens.get(pfn);
+  }
+
+  /** Every watch ends (bytes were put back into frames without asking for them: see KernelMemory.undoJournal). */
+  unwatchAll(): void {
+    this.watchTokens.clear();
+  }
+
+  /** Stop the watches that still have these tokens (their owner no longer needs them). */
+  unwatch(pfns: readonly number[], tokens: readonly number[]): void {
+    for (let i = 0; i < pfns.length; i++) if (this.watchTokens.get(pfns[i]) === tokens[i]) this.watchTokens.delete(pfns[i]);
+  }
+
   isZero(pfn: number): boolean {
     return this.frames[pfn] === undefined;
   }
 
   /** Zero a frame (the zero-page thread's job, done on demand). */
   zero(pfn: number): void {
+    if (this.watchTokens.size !== 0) this.watchTokens.delete(pfn);
     if (this.frames[pfn] !== undefined) {
       this.frames[pfn] = undefined;
       this.epochOf[pfn] = undefined;
@@ -120,6 +155,7 @@ export class PhysicalMemory {
   }
 
   restore(s: PhysicalMemorySave): void {
+    this.watchTokens.clear();
     this.frames = s.frames.slice();
     this.epochOf = [];
     this.wordViews = [];
