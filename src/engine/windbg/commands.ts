@@ -176,6 +176,8 @@ function irpCommand(engine: DebugEngine, args: string[]): string {
     ` RequestorMode ${dv.getUint8(IRP.RequestorMode) ? 'UserMode' : 'KernelMode'}  Cancel ${dv.getUint8(IRP.Cancel)}`,
   ];
   if (irp) lines.push(` MajorFunction ${irp.majorFunction}`, ` MDL chain: ${irp.mdlChain.map(addr).join(' -> ') || '(none)'}`);
+  if (irp?.master) lines.push(` Associated Irp: its master is ${addr(irp.master)} (completing it counts the master's IrpCount down)`);
+  if (irp?.associatedIrpCount !== undefined) lines.push(` Master Irp: AssociatedIrp.IrpCount = ${irp.associatedIrpCount} associated IRP${irp.associatedIrpCount === 1 ? '' : 's'} still to complete`);
   return lines.join('\n');
 }
 

@@ -97,3 +97,22 @@ describe('WinDbg commands in the Debug Console', function () {
     assert.match(run('!mdl 0x10'), /memory not valid/);
   });
 });
+
+describe('!irp on associated IRPs (lab 11)', function () {
+  this.timeout(30000);
+  it('names an associated IRP\'s master, and the master\'s count of associated IRPs still out (§4.3 step 3)', async () => {
+    const file = 'labs/11-associated-irps/scenario.c';
+    const text = readFileSync(resolve(__dirname, '../../..', file), 'utf8');
+    const e = new DebugEngine(defaultEngineDeps, new MemoryFileHost({ [file]: text }));
+    assert.ok((await e.load(file)).ok);
+    const line = text.split('\n').findIndex((l) => l.includes('IoCallDriver(g_Disk, piece);')) + 1;
+    e.breakpoints.setLineBreakpoints(file, [{ line }], e.loadedProgram);
+    const s = await e.start();
+    assert.ok(isStop(s) && s.kind === 'breakpoint', 'stopped before sending the first piece');
+    const irps = e.snapshot().irps;
+    const piece = irps.find((i) => i.master !== undefined)!;
+    const master = irps.find((i) => i.address === piece.master)!;
+    assert.match(runWindbgCommand(e, `!irp ${piece.address}`), /Associated Irp: its master is /);
+    assert.match(runWindbgCommand(e, `!irp ${master.address}`), /AssociatedIrp\.IrpCount = 2 associated IRPs still to complete/);
+  });
+});
