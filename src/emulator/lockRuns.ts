@@ -2,9 +2,10 @@
 // that MmMapLockedPagesSpecifyCache and MmUnlockPages need not read the array from guest memory
 // again. The runs stand for the array only while nothing can have changed it: the MDL's record is
 // the same object (not freed, not restored from a checkpoint), it spans the same number of pages,
-// every page holding its header and slots still translates to the frame it did, and no write has
-// reached those frames since (PhysicalMemory.watch). A driver that rewrites a slot, a trim that
-// moves a paged-pool MDL, or a restore: the array is read from memory, as it always was.
+// every page of slots after the header's still translates to the frame it did and no write has
+// reached those frames since (PhysicalMemory.watch), and the slots on the header's page — which the
+// MDL routines write themselves — still hold the first frames. A driver that rewrites a slot, a
+// trim that moves a paged-pool MDL, or a restore: the array is read from memory, as it always was.
 import type { Kernel } from './kernel';
 import type { MdlRecord } from './mdl';
 import { MDL as L } from './layouts';
@@ -17,7 +18,7 @@ interface KeptRuns {
   pages: number;
   /** [first frame, count] pairs, in slot order. */
   runs: Int32Array;
-  /** Base VA, frame and watch token of each page from the header to the last slot. */
+  /** Base VA, frame and watch token of each page of slots after the header's page. */
   vas: number[];
   frames: number[];
   tokens: number[];

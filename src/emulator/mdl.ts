@@ -13,6 +13,7 @@ import { vpnOf } from './pageTables';
 import { hex64, toU64 } from './u64';
 import { probeAndLockPages, unlockPages } from './mdlLock';
 import { mapLockedPagesSpecifyCache, unmapLockedPages, type MappingRecord } from './mdlMap';
+import { forgetLockRuns } from './lockRuns';
 
 export const MDL_TAG = tagValue('Mdl ');
 /** IoAllocateMdl serves MDLs spanning up to this many pages from its fixed-size lookaside. */
@@ -226,6 +227,7 @@ export class MdlManager {
       if (this.k.verifier) this.k.verifierReport(`Driver Verifier: IoFreeMdl of the MDL at ${hex64(mdl)} whose ${spanPages(f.startVa + f.byteOffset, f.byteCount)} pages are still locked: they can never be unlocked now`, mdl);
     }
     const fixed = f.flags & MDL_ALLOCATED_FIXED_SIZE;
+    forgetLockRuns(this.k, mdl);
     this.st.mdls.delete(mdl);
     for (const m of this.st.mappings.values()) if (m.mdl === mdl) m.mdlFreed = true;
     if (fixed) this.st.lookaside.push(mdl);
