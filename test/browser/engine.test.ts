@@ -104,6 +104,21 @@ describe('MDL panel on the engine\'s snapshots of the labs', function () {
     await p.page.close();
   });
 
+  it('lab 11: says which IRP is associated with which master, and how many the master still waits for (§4.3 step 3)', async () => {
+    const snap = engineSnapshot(58, 'labs/11-associated-irps/scenario.c'); // before the first piece is sent
+    assert.equal(validateSnapshot(snap), null);
+    const piece = snap.irps.find((i: any) => i.master);
+    assert.ok(piece, 'the engine reports an associated IRP');
+    const p = await openPanel(browser, 'dark');
+    await p.packedSnapshot(snap);
+    await p.send({ type: 'showView', view: 'chains' });
+    const rows = await p.page.$$eval('.chain .node-irp', (ns) => ns.map((n) => n.textContent ?? ''));
+    assert.ok(rows.some((t) => t.includes('associated with master IRP')), rows.join(' | '));
+    assert.ok(rows.some((t) => t.includes('master: 2 associated IRPs to complete')), rows.join(' | '));
+    await p.page.screenshot({ path: screenshotPath('engine-lab11-chains-dark'), fullPage: true });
+    await p.page.close();
+  });
+
   it('lab 6: marks the paging read\'s dummy-page slots, drawn into one dummy frame (seed: what is really in that MDL)', async () => {
     const snap = engineSnapshot(124, 'labs/06-dummy-page/scenario.c'); // the filter holds the paging-read MDL
     assert.equal(validateSnapshot(snap), null);

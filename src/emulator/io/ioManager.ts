@@ -150,7 +150,9 @@ export class IoManager {
         address: hex64(a.va),
         majorFunction: mj < 0 ? '(completed)' : majorName(mj),
         mdlChain: chain,
-        completed: cur > count,
+        // past the top location, or back at it after the request was sent (IoCallDriver sets a
+        // location's DeviceObject): a new IRP the driver is still filling in is not completed
+        completed: cur > count + 1 || (cur > count && stack.some((l) => !isNullHex(l.deviceObject))),
         requestorMode: dv.getUint8(IRP.RequestorMode) === 1 ? 'UserMode' : 'KernelMode',
         flags,
         flagNames: IRP_FLAG_NAMES.filter(([v]) => flags & v).map(([v, n]) => (v === IRP_INPUT_OPERATION && flags & IRP_PAGING_IO ? 'IRP_SYNCHRONOUS_PAGING_IO' : n)),
@@ -180,6 +182,10 @@ export class IoManager {
   irpEvent(text: string, mdl: number | null = null): void {
     this.k.event('irp', text, mdl);
   }
+}
+
+function isNullHex(h: string): boolean {
+  return /^0x0*$/i.test(h);
 }
 
 export function u64(v: U64 | undefined): number {

@@ -92,6 +92,16 @@ describe('IRPs and IoCompleteRequest', () => {
     assert.deepEqual(order, ['upper(upper, 85)', 'owner(0, 153)']);
   });
 
+  it('an IRP the driver is still filling in is shown as not sent, not as completed (snapshot contract)', () => {
+    const lab = ioBoot();
+    const irp = lab.run('IoAllocateIrp', 2, 0);
+    const view = () => lab.k.snapshot().irps.find((v) => v.address === '0x' + BigInt.asUintN(64, BigInt(irp)).toString(16))!;
+    assert.equal(view().completed, false);
+    lab.k.memory.write8(lab.sp(irp) - SL.sizeof, IRP_MJ_WRITE);
+    assert.equal(view().completed, false);
+    assert.equal(view().majorFunction, 'IRP_MJ_WRITE', 'the request it is being filled in for');
+  });
+
   it('STATUS_MORE_PROCESSING_REQUIRED stops completion: the MDLs stay locked and the IRP stays allocated (§4.3 step 2)', () => {
     const lab = ioBoot();
     const { devices: [dev] } = lab.driver((_d, irp) => complete(lab, irp, 0));
