@@ -255,8 +255,7 @@ export function unlockPages(k: Kernel, mdl: number): void {
       if (i >= 0) p.locks.splice(i, 1);
     }
   }
-  // The PFN array is walked in place, a page of slots at a time, in one pass: the common frame
-  // (one of several references, a lock to drop) costs two reads and two writes.
+  // The lock's kept runs when they still stand for the array (lockRuns.ts), else the array itself.
   let released: number;
   const recorded = lockRunsOf(k, mdl, pages);
   forgetLockRuns(k, mdl);
@@ -270,7 +269,11 @@ export function unlockPages(k: Kernel, mdl: number): void {
   k.event('unlock', `MmUnlockPages(${hex64(mdl)}): ${pages} page${pages === 1 ? '' : 's'} unlocked`, mdl);
 }
 
-/** Drop the lock of every frame the first `pages` slots name (up to the sentinel); returns how many slots named RAM. */
+/**
+ * Drop the lock of every frame the first `pages` slots name (up to the sentinel); returns how many
+ * slots named RAM. The array is walked in place, a page of slots at a time, in one pass: the common
+ * frame (one of several references, a lock to drop) costs two reads and two writes.
+ */
 function unlockSlots(k: Kernel, mdl: number, slotsVa: number, pages: number, known: number): number {
   const d = k.mm.pfn;
   const ref = d.referenceCount;
@@ -315,7 +318,8 @@ function unlockSlots(k: Kernel, mdl: number, slotsVa: number, pages: number, kno
 /**
  * unlockSlots for a PFN array the lock's runs still describe (lockRuns.ts): the same drop of each
  * frame's lock, a run at a time. A run whose frames all hold another reference and a lock (native
- * scans of the two columns) is a plain decrement of both; any other run goes frame by frame.
+ * scans of the two columns) is a plain decrement of both; any other run goes frame by frame
+ * through unlockFrame.
  */
 function unlockRuns(k: Kernel, mdl: number, runs: Int32Array, known: number): number {
   const d = k.mm.pfn;
@@ -335,13 +339,7 @@ function unlockRuns(k: Kernel, mdl: number, runs: Int32Array, known: number): nu
       }
       continue;
     }
-    for (let pfn = p0; pfn < p1; pfn++) {
-      const c = ref[pfn];
-      if (c > 1 && locks[pfn] > 0) {
-        ref[pfn] = c - 1;
-        locks[pfn]--;
-      } else unlockFrame(k, mdl, pfn);
-    }
+    for (let pfn = p0; pfn < p1; pfn++) unlockFrame(k, mdl, pfn);
   }
   return released;
 }

@@ -108,6 +108,8 @@ export class IoManager {
   /** The IRP allocations alive in nonpaged pool, read without faults for the snapshot. */
   irpViews(): IrpView[] {
     const out: IrpView[] = [];
+    /** The low 32 bits of each IRP's AssociatedIrp union: a master's IrpCount. */
+    const unionLow = new Map<string, number>();
     for (const a of this.k.pool.liveWithTag(IRP_TAG, 'NonPaged')) {
       const head = this.k.peek(a.va, IRP.sizeof);
       if (!head) continue;
@@ -130,16 +132,19 @@ export class IoManager {
       const flags = dv.getUint32(IRP.Flags, true);
       const requestor = Number(dv.getBigInt64(IRP.Overlay, true));
       const stack: IrpStackView[] = [];
+      let sent = false; // IoCallDriver sets a location's DeviceObject
       const locations = this.k.peek(a.va + IRP.sizeof, Math.max(0, count) * SL.sizeof);
       if (locations) {
         const sv = new DataView(locations.buffer);
         for (let i = 0; i < count; i++) {
           const o = i * SL.sizeof;
+          const device = sv.getBigInt64(o + SL.DeviceObject, true);
+          if (device !== 0n) sent = true;
           stack.push({
             majorFunction: majorName(sv.getUint8(o + SL.MajorFunction)),
             minorFunction: sv.getUint8(o + SL.MinorFunction),
             control: sv.getUint8(o + SL.Control),
-            deviceObject: hex64(sv.getBigInt64(o + SL.DeviceObject, true)),
+            deviceObject: hex64(device),
             completionRoutine: hex64(sv.getBigInt64(o + SL.CompletionRoutine, true)),
             context: hex64(sv.getBigInt64(o + SL.Context, true)),
             current: a.va + IRP.sizeof + o === spVa,
@@ -150,9 +155,9 @@ export class IoManager {
         address: hex64(a.va),
         majorFunction: mj < 0 ? '(completed)' : majorName(mj),
         mdlChain: chain,
-        // past the top location, or back at it after the request was sent (IoCallDriver sets a
-        // location's DeviceObject): a new IRP the driver is still filling in is not completed
-        completed: cur > count + 1 || (cur > count && stack.some((l) => !isNullHex(l.deviceObject))),
+        // past the top location, or back at it after the request was sent: a new IRP the driver is
+        // still filling in sits one past its last location too, and is not completed
+        completed: cur > count + 1 || (cur > count && sent),
         requestorMode: dv.getUint8(IRP.RequestorMode) === 1 ? 'UserMode' : 'KernelMode',
         flags,
         flagNames: IRP_FLAG_NAMES.filter(([v]) => flags & v).map(([v, n]) => (v === IRP_INPUT_OPERATION && flags & IRP_PAGING_IO ? 'IRP_SYNCHRONOUS_PAGING_IO' : n)),
@@ -166,13 +171,13 @@ export class IoManager {
         requestor: requestor ? this.k.procs.byEprocess(requestor)?.name ?? null : null,
         stack,
       });
+      unionLow.set(out[out.length - 1].address, dv.getInt32(IRP.AssociatedIrp, true));
     }
     // A master IRP is one an associated IRP names: its union holds the IrpCount still to complete.
     const masters = new Set(out.filter((v) => v.master !== undefined).map((v) => v.master!));
     for (const v of out) {
       if (!masters.has(v.address)) continue;
-      const count = this.k.peek(Number(BigInt.asIntN(64, BigInt(v.address))) + IRP.AssociatedIrp, 4);
-      if (count) v.associatedIrpCount = new DataView(count.buffer).getInt32(0, true);
+      v.associatedIrpCount = unionLow.get(v.address);
       delete v.systemBuffer;
     }
     return out;
@@ -182,10 +187,6 @@ export class IoManager {
   irpEvent(text: string, mdl: number | null = null): void {
     this.k.event('irp', text, mdl);
   }
-}
-
-function isNullHex(h: string): boolean {
-  return /^0x0*$/i.test(h);
 }
 
 export function u64(v: U64 | undefined): number {
